@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+// The executable companion to Kim et al., "Full Stack Optimization of Transformer Inference" (arXiv 2302.14017).
+// Layout and conventions: see DESIGN.md in the shared folder and README.md.
+import PackageDescription
+
+let package = Package(
+    name: "FullStackTransformerInference",
+    products: [
+        .library(name: "Core", targets: ["Core"]),
+        .library(name: "Render", targets: ["Render"]),
+        .executable(name: "workload-analysis", targets: ["WorkloadAnalysis"]),
+        .executable(name: "benchmarks", targets: ["Benchmarks"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The shared model: workload counts, accelerator models, claims. No I/O, no rendering.
+        .target(name: "Core", dependencies: ["CBLAS"], path: "Sources/Core", linkerSettings: [.linkedLibrary("m")]),
+        // OpenBLAS's CBLAS through pkg-config, for the CPU runtime's matrix products.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // Graphviz (libgvc + libcgraph) through pkg-config, linked in-process.
+        .systemLibrary(name: "CGraphviz", path: "Sources/CGraphviz", pkgConfig: "libgvc",
+                       providers: [.apt(["libgraphviz-dev"])]),
+        // Generic presentation: Graphviz graphs, SVG charts, Markdown tables and reports.
+        .target(name: "Render", dependencies: ["CGraphviz"], path: "Sources/Render", linkerSettings: [.linkedLibrary("m")]),
+        // What every chapter executable shares: common flags, claims output, file writing, --check.
+        .target(name: "ChapterSupport",
+                dependencies: ["Core", "Render", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                path: "Sources/Chapters/ChapterSupport"),
+        .executableTarget(name: "WorkloadAnalysis",
+                          dependencies: ["Core", "Render", "ChapterSupport",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/Chapters/WorkloadAnalysis"),
+        // `make bench`: timings and ratios of the shared machinery (never run by CI).
+        .executableTarget(name: "Benchmarks", dependencies: ["Core", "Render"], path: "Sources/Benchmarks"),
+        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "RenderTests", dependencies: ["Render"], exclude: ["__Snapshots__"]),
+        .testTarget(name: "ChapterTests", dependencies: ["Core", "Render", "ChapterSupport", "WorkloadAnalysis"]),
+    ]
+)

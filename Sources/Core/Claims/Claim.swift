@@ -1,0 +1,152 @@
+/// How close an observed value must be to the paper's value.
+public enum Tolerance: Sendable, Hashable, Codable {
+    /// Within half a unit of the last printed digit: what "agrees to the printed precision" means for a
+    /// number in the paper's text or tables.
+    case printed(decimals: Int)
+    /// A data label read off a figure: the observed value, rounded or truncated to the label's digits, gives
+    /// the label. (The survey's labels do both: Fig. 6 prints 159.68 as 160 but 117.96 as 117.)
+    case figureLabel(decimals: Int)
+    /// |observed − expected| ≤ fraction · |expected|.
+    case relative(Double)
+    /// |observed − expected| ≤ amount.
+    case absolute(Double)
+
+    public func accepts(observed: Double, expected: Double) -> Bool {
+        guard observed.isFinite, expected.isFinite else { return false }
+        switch self {
+        case let .printed(k):
+            let scale = Self.power10(k)
+            return abs(observed * scale - expected * scale) <= 0.5 + 1e-9
+        case let .figureLabel(k):
+            let scale = Self.power10(k)
+            let rounded = (observed * scale).rounded(.toNearestOrAwayFromZero)
+            let truncated = (observed * scale + 1e-9).rounded(.towardZero)
+            let target = (expected * scale).rounded()
+            return rounded == target || truncated == target
+        case let .relative(fraction):
+            return abs(observed - expected) <= fraction * abs(expected) + 1e-12
+        case let .absolute(amount):
+            return abs(observed - expected) <= amount + 1e-12
+        }
+    }
+
+    /// Digits worth showing for values judged with this tolerance.
+    public var displayDecimals: Int? {
+        switch self {
+        case let .printed(k), let .figureLabel(k): return k
+        case .relative, .absolute: return nil
+        }
+    }
+
+    /// A short human description, e.g. `±0.005` or `±1%`.
+    public var summary: String {
+        switch self {
+        case let .printed(k): return "±0." + String(repeating: "0", count: max(0, k)) + "5"
+        case let .figureLabel(k): return k == 0 ? "label (round/trunc)" : "label, \(k) dp"
+        case let .relative(f):
+            let pct = f * 100
+            return pct == pct.rounded() ? "±\(Int(pct))%" : "±\(pct)%"
+        case let .absolute(a): return "±\(a)"
+        }
+    }
+
+    private static func power10(_ k: Int) -> Double {
+        var x = 1.0
+        for _ in 0..<max(0, k) { x *= 10 }
+        return x
+    }
+}
+
+/// What sort of statement a claim checks (DESIGN §4).
+public enum ClaimKind: String, Sendable, Hashable, Codable, CaseIterable {
+    /// A number the paper prints, against ours.
+    case paperNumber
+    /// A trend or ordering the paper states ("rises to 512, then falls").
+    case ordering
+    /// Two of our own derivations that must agree (closed form vs enumeration).
+    case crossCheck
+    /// Measured on this machine.
+    case measured
+}
+
+/// A claim's expected or observed value: a number, or a short text for orderings.
+public enum ClaimValue: Sendable, Hashable, Codable {
+    case number(Double)
+    case text(String)
+
+    public var number: Double? {
+        if case let .number(x) = self { return x }
+        return nil
+    }
+}
+
+/// One checkable statement of the paper, with our value, shared by tests (one test per claim) and reports
+/// (one row per claim).
+///
+/// A claim the reproduction does not meet keeps `holds == false` and carries a `knownDeviation` saying why;
+/// its test then expects the failure, and fails if the claim ever starts to hold.
+///
+/// ```swift
+/// let c = Claim.number(id: "tab3.l128.proj.gflops", reference: "Tab. 3", statement: "MHA proj GFLOPs, l = 128",
+///                      paper: 7.25, observed: 7.2478, tolerance: .printed(decimals: 2))
+/// c.holds    // true
+/// ```
+public struct Claim: Sendable, Hashable, Identifiable, Codable {
+    public var id: String
+    /// Where the paper says it: `Tab. 3`, `Fig. 6`, `§2.2.1`.
+    public var reference: String
+    /// What is claimed, in our words.
+    public var statement: String
+    public var kind: ClaimKind
+    public var expected: ClaimValue
+    public var observed: ClaimValue
+    public var tolerance: Tolerance?
+    public var holds: Bool
+    /// Context: how the value was derived, or what a typo should have read.
+    public var note: String
+    /// Why the reproduction does not meet the claim (a typo in the paper, an unstated setup); nil if it should hold.
+    public var knownDeviation: String?
+
+    public init(id: String, reference: String, statement: String, kind: ClaimKind, expected: ClaimValue,
+                observed: ClaimValue, tolerance: Tolerance?, holds: Bool, note: String = "",
+                knownDeviation: String? = nil) {
+        self.id = id
+        self.reference = reference
+        self.statement = statement
+        self.kind = kind
+        self.expected = expected
+        self.observed = observed
+        self.tolerance = tolerance
+        self.holds = holds
+        self.note = note
+        self.knownDeviation = knownDeviation
+    }
+
+    /// A number the paper prints, judged with `tolerance`.
+    public static func number(id: String, reference: String, statement: String, paper: Double, observed: Double,
+                              tolerance: Tolerance, kind: ClaimKind = .paperNumber, note: String = "",
+                              knownDeviation: String? = nil) -> Claim {
+        Claim(id: id, reference: reference, statement: statement, kind: kind, expected: .number(paper),
+              observed: .number(observed), tolerance: tolerance,
+              holds: tolerance.accepts(observed: observed, expected: paper), note: note,
+              knownDeviation: knownDeviation)
+    }
+
+    /// A statement that is true or false (an ordering or trend), with both sides described in words.
+    public static func statement(id: String, reference: String, statement: String, expected: String,
+                                 observed: String, holds: Bool, kind: ClaimKind = .ordering, note: String = "",
+                                 knownDeviation: String? = nil) -> Claim {
+        Claim(id: id, reference: reference, statement: statement, kind: kind, expected: .text(expected),
+              observed: .text(observed), tolerance: nil, holds: holds, note: note, knownDeviation: knownDeviation)
+    }
+
+    /// Whether the claim came out as the project expects: holding, or failing for its stated reason.
+    public var isAsExpected: Bool { holds == (knownDeviation == nil) }
+}
+
+extension Array where Element == Claim {
+    /// Counts of holding and failing claims.
+    public var tally: (holding: Int, failing: Int) {
+        (filter(\.holds).count, filter { !$0.holds }.count)
+    }
+}

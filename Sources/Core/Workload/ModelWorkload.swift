@@ -1,0 +1,110 @@
+/// The cost of one operation of a model, summed over its heads, layers and (for a decoder) generation steps.
+public struct OperationTotal: Sendable, Hashable {
+    /// Breakdown key, e.g. `mha/qk`.
+    public var path: String
+    public var name: String
+    public var operationClass: OperationClass
+    /// How many graph nodes one layer has for it (h for per-head operations, else 1).
+    public var instancesPerLayer: Int
+    public var counts: WorkCounts
+}
+
+/// A whole model's workload at one sequence length: every operation's FLOPs and bytes, enumerated over the
+/// layer graph (and, for a decoder, over every generation step), in the survey's convention (§2.2.1).
+///
+/// ```swift
+/// let w = try ModelWorkload(.bertBase, sequenceLength: 128)
+/// w.total.flops / 1e9              // 22.42 (Tab. 3)
+/// w.classTotals[.actToAct]!.bytes  // 9.44e6 (the paper prints 0.006e9: a typo)
+/// ```
+public struct ModelWorkload: Sendable {
+    public let model: TransformerConfig
+    public let sequenceLength: Int
+    public let convention: CountingConvention
+    /// Per operation, in the order of the layer graph.
+    public let operations: [OperationTotal]
+
+    public init(_ model: TransformerConfig, sequenceLength l: Int,
+                convention: CountingConvention = .survey) throws(ConfigurationError) {
+        try model.validate()
+        try TransformerConfig.validate(sequenceLength: l)
+        self.model = model
+        self.sequenceLength = l
+        self.convention = convention
+        let layers = Double(model.layers)
+        var order: [String] = []
+        var byPath: [String: OperationTotal] = [:]
+        func add(_ graph: LayerGraph, countInstances: Bool) {
+            for op in graph.operations {
+                if var existing = byPath[op.path] {
+                    existing.counts += op.counts * layers
+                    if countInstances { existing.instancesPerLayer += 1 }
+                    byPath[op.path] = existing
+                } else {
+                    order.append(op.path)
+                    byPath[op.path] = OperationTotal(path: op.path, name: op.name, operationClass: op.operationClass,
+                                                     instancesPerLayer: 1, counts: op.counts * layers)
+                }
+            }
+        }
+        switch model.architecture {
+        case .encoder:
+            add(LayerGraph.encoder(model, sequenceLength: l, convention: convention), countInstances: true)
+        case .decoder:
+            for t in 1...l {
+                add(LayerGraph.decoderStep(model, step: t, convention: convention), countInstances: t == 1)
+            }
+        }
+        operations = order.map { byPath[$0]! }
+    }
+
+    /// Sums per operation class.
+    public var classTotals: [OperationClass: WorkCounts] {
+        operations.reduce(into: [:]) { $0[$1.operationClass, default: .zero] += $1.counts }
+    }
+
+    /// The whole model.
+    public var total: WorkCounts { operations.reduce(.zero) { $0 + $1.counts } }
+
+    /// Share of FLOPs in matmuls (projections, act-to-act and FFN).
+    public var matmulFlopShare: Double {
+        let nonlinear = classTotals[.nonlinear]?.flops ?? 0
+        return 1 - nonlinear / total.flops
+    }
+}
+
+/// Closed-form per-class counts for a whole model: the second derivation of ``ModelWorkload``, written from
+/// the survey's Tab. 2 dimensions rather than by walking the graph.
+public enum ClosedForm {
+    public static func classTotals(_ m: TransformerConfig, sequenceLength l: Int,
+                                   convention c: CountingConvention = .survey) -> [OperationClass: WorkCounts] {
+        let d = Double(m.dModel), f = Double(m.dFFN), h = Double(m.heads), dh = Double(m.headDimension)
+        let L = Double(l), n = Double(m.layers)
+        let perTokenFlops = (c.attentionResidual.flops + c.ffnResidual.flops + 2 * c.layerNorm.flops) * d
+            + c.gelu.flops * f
+        var result: [OperationClass: WorkCounts] = [:]
+        switch m.architecture {
+        case .encoder:
+            result[.projection] = WorkCounts(flops: 4 * 2 * d * d * L, bytes: 4 * (d * d + 2 * d * L))
+            result[.actToAct] = WorkCounts(flops: h * (L * L * (2 * dh - 1) + dh * L * (2 * L - 1)),
+                                           bytes: h * 2 * (2 * L * dh + L * L))
+            result[.ffn] = WorkCounts(flops: 2 * 2 * d * f * L, bytes: 2 * (d * f + d * L + f * L))
+            let perTokenBytes = (c.attentionResidual.bytes + c.ffnResidual.bytes + 2 * c.layerNorm.bytes) * d
+                + c.gelu.bytes * f
+            result[.nonlinear] = WorkCounts(flops: c.softmax.flops * h * L * L + perTokenFlops * L,
+                                            bytes: c.softmax.bytes * h * L * L + perTokenBytes * L
+                                                + 2 * c.layerNormParameterBytes * d)
+        case .decoder:
+            let s = c.triangle.totalPositions(sequenceLength: l)
+            result[.projection] = WorkCounts(flops: 8 * d * d * L, bytes: 4 * (d * d + 2 * d) * L)
+            result[.actToAct] = WorkCounts(flops: 4 * h * dh * s,
+                                           bytes: h * (4 * dh * L + 2 * dh * s + c.decoderScoreBytes * s))
+            result[.ffn] = WorkCounts(flops: 4 * d * f * L, bytes: 2 * (d * f + d + f) * L)
+            let perTokenBytes = (c.attentionResidual.bytes + c.decoderResidualBytes
+                + 2 * (c.layerNorm.bytes + c.layerNormParameterBytes)) * d + c.gelu.bytes * f
+            result[.nonlinear] = WorkCounts(flops: c.softmax.flops * h * s + perTokenFlops * L,
+                                            bytes: c.softmax.bytes * h * s + perTokenBytes * L)
+        }
+        return result.mapValues { $0 * n }
+    }
+}
