@@ -1,0 +1,78 @@
+/// The one number formatter of the project: locale-independent, deterministic, never "-0".
+///
+/// ```swift
+/// NumberFormat.fixed(3.14159, decimals: 2)      // "3.14"
+/// NumberFormat.grouped(1234567)                  // "1,234,567"
+/// NumberFormat.significant(0.0094372, digits: 2) // "0.0094"
+/// NumberFormat.percent(0.3215, decimals: 1)      // "32.2%"
+/// NumberFormat.si(22.42e9, decimals: 2)          // "22.42 G"
+/// ```
+public enum NumberFormat {
+    /// `x` rounded half away from zero to `decimals` places, in plain decimal notation.
+    public static func fixed(_ x: Double, decimals: Int) -> String {
+        guard x.isFinite else { return x.isNaN ? "NaN" : (x > 0 ? "∞" : "−∞") }
+        let k = max(0, min(decimals, 15))
+        var scale = 1.0
+        for _ in 0..<k { scale *= 10 }
+        let scaled = (abs(x) * scale).rounded(.toNearestOrAwayFromZero)
+        guard scaled < 9.0e18 else { return significant(x, digits: 15) }
+        let n = UInt64(scaled)
+        var digits = String(n)
+        if k > 0 {
+            if digits.count <= k { digits = String(repeating: "0", count: k - digits.count + 1) + digits }
+            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -k))
+        }
+        return (x < 0 && n != 0 ? "-" : "") + digits
+    }
+
+    /// Thousands separated by commas.
+    public static func grouped(_ n: Int) -> String {
+        let s = String(n.magnitude)
+        var out = ""
+        for (i, ch) in s.enumerated() {
+            if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
+            out.append(ch)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
+    /// `x` with `digits` significant digits in plain notation (scientific only beyond 1e15 or below 1e-4).
+    public static func significant(_ x: Double, digits: Int) -> String {
+        guard x.isFinite else { return fixed(x, decimals: 0) }
+        if x == 0 { return "0" }
+        let magnitude = abs(x)
+        var exponent = 0
+        var m = magnitude
+        while m >= 10 { m /= 10; exponent += 1 }
+        while m < 1 { m *= 10; exponent -= 1 }
+        if exponent >= 15 || exponent < -4 {
+            var mantissa = fixed(x / power10(exponent), decimals: max(0, digits - 1))
+            if mantissa.hasPrefix("10") || mantissa.hasPrefix("-10") {   // rounding carried into a new digit
+                exponent += 1
+                mantissa = fixed(x / power10(exponent), decimals: max(0, digits - 1))
+            }
+            return "\(mantissa)e\(exponent)"
+        }
+        let decimals = max(0, digits - 1 - exponent)
+        return fixed(x, decimals: decimals)
+    }
+
+    /// A fraction as a percentage.
+    public static func percent(_ fraction: Double, decimals: Int) -> String {
+        fixed(fraction * 100, decimals: decimals) + "%"
+    }
+
+    /// With an SI prefix (k, M, G, T, P) and a space before it: `si(512, decimals: 0)` is "512 ".
+    public static func si(_ x: Double, decimals: Int) -> String {
+        let prefixes = ["", "k", "M", "G", "T", "P"]
+        var value = x, i = 0
+        while abs(value) >= 1000 && i < prefixes.count - 1 { value /= 1000; i += 1 }
+        return "\(fixed(value, decimals: i == 0 ? 0 : decimals)) \(prefixes[i])"
+    }
+
+    static func power10(_ e: Int) -> Double {
+        var p = 1.0
+        for _ in 0..<abs(e) { p *= 10 }
+        return e >= 0 ? p : 1 / p
+    }
+}
