@@ -1,0 +1,79 @@
+// `make bench`: how fast the shared machinery is, as figures and ratios. Not run by CI and never asserted:
+// timings belong here, not in tests.
+import Core
+import Dispatch
+import Render
+import Foundation
+
+/// Median wall time of `body` over `repeats` runs after one warm-up, in seconds.
+func time(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+    try body()
+    var samples: [Double] = []
+    for _ in 0..<repeats {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return samples.sorted()[samples.count / 2]
+}
+
+func show(_ label: String, _ seconds: Double, _ extra: String = "") {
+    let ms = NumberFormat.fixed(seconds * 1e3, decimals: 3)
+    print(label.padding(toLength: 58, withPad: " ", startingAt: 0) + ms.leftPadded(10) + " ms" + extra)
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}
+
+print("Workload model: graph enumeration against closed forms (median of 5)")
+for (model, l) in [(TransformerConfig.bertBase, 512), (.bertLarge, 4096), (.gpt2, 512), (.gpt2, 4096)] {
+    let enumerate = try time(5) { _ = try ModelWorkload(model, sequenceLength: l) }
+    let closed = time(5) { for _ in 0..<1000 { _ = ClosedForm.classTotals(model, sequenceLength: l) } } / 1000
+    show("  \(model.displayName) l=\(l): enumerate", enumerate)
+    show("  \(model.displayName) l=\(l): closed form", closed,
+         "   (enumeration/closed form = \(NumberFormat.fixed(enumerate / closed, decimals: 0))x)")
+}
+
+print("Render (median of 5)")
+// The encoder layer of BERT-Base as a graph: one node per operation (heads separate), edges from inputs.
+let layer = LayerGraph.encoder(.bertBase, sequenceLength: 128)
+var graph = Graph(name: "bench")
+graph.nodes = [Node(id: "input", attributes: [])] + layer.operations.map {
+    Node(id: $0.id, attributes: [("label", "\($0.name)\n\(NumberFormat.si($0.counts.flops, decimals: 2))FLOP")])
+}
+graph.edges = layer.operations.flatMap { op in
+    op.inputs.filter { $0 != "cache" }.map { Edge(from: $0, to: op.id) }
+}
+let svgTime = try time(5) { _ = try Graphviz.render(graph, format: .svg) }
+let pngTime = try time(5) { _ = try Graphviz.render(graph, format: .png) }
+show("  Graphviz BERT-Base layer (\(graph.nodes.count) nodes) to SVG", svgTime)
+show("  Graphviz BERT-Base layer to PNG", pngTime, "   (PNG/SVG = \(NumberFormat.fixed(pngTime / svgTime, decimals: 1))x)")
+let lengths = [128, 256, 512, 1024, 2048, 4096]
+let series = try [TransformerConfig.bertBase, .bertLarge, .gpt2].map { m in
+    Series(name: m.displayName, points: try lengths.map {
+        Point(x: Double($0), y: try ModelWorkload(m, sequenceLength: $0).total.flops)
+    })
+}
+let chartTime = try time(5) {
+    _ = try LineChart(title: "FLOPs", x: Axis(label: "l", scale: .log10), y: Axis(label: "FLOPs", scale: .log10),
+                      series: series).svg()
+}
+show("  SVG line chart, 3 models x 6 lengths", chartTime)
+
+print("Chapter 1 end to end: the release binary with --json (median of 3)")
+let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    .appendingPathComponent("workload-analysis")
+if FileManager.default.isExecutableFile(atPath: binary.path) {
+    let chapterTime = try time(3) {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = ["--json"]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+    }
+    show("  workload-analysis --json (every table, figure and claim)", chapterTime)
+} else {
+    print("  (build workload-analysis first: swift build -c release)")
+}

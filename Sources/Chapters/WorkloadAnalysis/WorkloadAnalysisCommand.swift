@@ -1,0 +1,134 @@
+import ArgumentParser
+import ChapterSupport
+import Core
+
+/// `swift run -c release workload-analysis`: regenerates chapters/01-workload-analysis.md and its figures.
+@main
+struct WorkloadAnalysisCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "workload-analysis",
+        abstract: "Chapter 1 (§2, App. A.1-A.4): FLOPs, memory operations and arithmetic intensity of Transformers and ResNet-50.",
+        discussion: """
+            Writes chapters/01-workload-analysis.md and figures/01-*.{svg,dot,png} under --out and prints one \
+            line per claim of the survey (✔ holds, ✘ does not, with the reason). The paper's own tables are always \
+            computed at the paper's settings; --model and --seq-lens choose what the sweeps, graphs and the \
+            per-operation detail show.
+
+            Examples:
+              workload-analysis --seq-lens 128,1024,8192
+              workload-analysis --model bert-base,custom --layers 6 --d-model 768 --heads 12 --d-ffn 3072
+              workload-analysis --json | jq '.claims[] | select(.holds == false)'
+            """)
+
+    @OptionGroup var common: ChapterOptions
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Models for the sweeps and detail tables, comma-separated: bert-base, bert-large, gpt2, bert-base-4h, resnet50 (its sections are always included) or custom.",
+        valueName: "names"))
+    var model: String = "bert-base,bert-large,gpt2"
+
+    @Option(name: .customLong("seq-lens"), help: ArgumentHelp(
+        "Sequence lengths for the sweeps, comma-separated, each in \(TransformerConfig.sequenceLengthRange.lowerBound)...\(TransformerConfig.sequenceLengthRange.upperBound).",
+        valueName: "list"))
+    var seqLens: String = "128,256,512,1024,2048,4096"
+
+    @Option(name: .long, help: "Custom model: number of layers N.")
+    var layers: Int?
+    @Option(name: .customLong("d-model"), help: "Custom model: model dimension d.")
+    var dModel: Int?
+    @Option(name: .long, help: "Custom model: attention heads h (must divide d).")
+    var heads: Int?
+    @Option(name: .customLong("d-ffn"), help: "Custom model: FFN hidden width d_FFN (default 4d).")
+    var dFFN: Int?
+    @Flag(name: .long, help: "Custom model: run it as a decoder (token by token with a KV cache) instead of an encoder.")
+    var decoder = false
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Counting convention: survey (reproduces the paper's tables) or itemised (every operand read and written once, exact causal triangle).",
+        valueName: "name"))
+    var convention: String = "survey"
+
+    @Option(name: .long, help: ArgumentHelp("The recorded CPU profile for §2.2.2 (Fig. 7-9), relative to the current folder.", valueName: "path"))
+    var profile: String = Profiling.defaultPath
+
+    @Flag(name: .long, help: "Measure the CPU profile afresh on this machine (about 4 minutes on 2 cores; progress on stderr) and write it to --profile before rendering.")
+    var measure = false
+
+    @Option(name: .long, help: "BLAS threads for --measure.")
+    var threads: Int = 2
+
+    /// The settings these flags describe, or an error naming the bad flag.
+    func settings() throws -> WorkloadAnalysisSettings {
+        let names = model.split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        var models: [TransformerConfig] = []
+        for name in names {
+            switch name {
+            case "resnet50": continue
+            case "custom":
+                guard let layers, let dModel, let heads else {
+                    throw ValidationError("invalid --model: 'custom' needs --layers, --d-model and --heads (and optionally --d-ffn, --decoder)")
+                }
+                models.append(TransformerConfig(name: "custom", displayName: "Custom", layers: layers, dModel: dModel,
+                                                heads: heads, dFFN: dFFN ?? 4 * dModel,
+                                                architecture: decoder ? .decoder : .encoder))
+            case "":
+                throw ValidationError("invalid --model: empty name in '\(model)'")
+            default:
+                models.append(try TransformerConfig.preset(named: name))
+            }
+        }
+        if !names.contains("custom"), layers != nil || dModel != nil || heads != nil || dFFN != nil || decoder {
+            throw ValidationError("invalid --layers/--d-model/--heads/--d-ffn/--decoder: they describe a custom model; add 'custom' to --model")
+        }
+        let conventions: [String: CountingConvention] = ["survey": .survey, "itemised": .itemised]
+        guard let chosen = conventions[convention] else {
+            throw ValidationError("invalid --convention: unknown '\(convention)'; choose survey or itemised")
+        }
+        var settings = WorkloadAnalysisSettings(models: models, sequenceLengths: try parseIntegerList(seqLens, flag: "seq-lens"),
+                                                convention: chosen, command: commandLine())
+        do {
+            try settings.validate()
+        } catch {
+            throw ValidationError(error.description)
+        }
+        settings.command = commandLine()
+        return settings
+    }
+
+    /// The command as a user would type it, with only the flags that change the output.
+    func commandLine() -> String {
+        var parts = ["swift run -c release workload-analysis"]
+        if model != "bert-base,bert-large,gpt2" { parts.append("--model \(model)") }
+        if seqLens != "128,256,512,1024,2048,4096" { parts.append("--seq-lens \(seqLens)") }
+        if let layers { parts.append("--layers \(layers)") }
+        if let dModel { parts.append("--d-model \(dModel)") }
+        if let heads { parts.append("--heads \(heads)") }
+        if let dFFN { parts.append("--d-ffn \(dFFN)") }
+        if decoder { parts.append("--decoder") }
+        if convention != "survey" { parts.append("--convention \(convention)") }
+        return parts.joined(separator: " ")
+    }
+
+    func validate() throws {
+        _ = try settings()
+        guard (1...256).contains(threads) else {
+            throw ValidationError("invalid --threads: \(threads) is out of range; allowed 1...256")
+        }
+        if !measure { _ = try Profiling.load(profile) }
+    }
+
+    func run() throws {
+        var s = try settings()
+        if measure {
+            let fresh = try Profiling.measure(threads: threads, command: "swift run -c release workload-analysis --measure --threads \(threads)")
+            if !common.check && !common.json {
+                try Profiling.save(fresh, to: profile)
+            }
+            s.profile = fresh
+        } else {
+            s.profile = try Profiling.load(profile)
+        }
+        try common.emit(try WorkloadAnalysisChapter.build(s))
+    }
+}
