@@ -91,7 +91,7 @@ struct Scale {
     static func niceStep(_ raw: Double) -> Double {
         guard raw > 0, raw.isFinite else { return 1 }
         let p = NumberFormat.power10(Int(log10(raw).rounded(.down)))
-        for m in [1.0, 2, 5, 10] where m * p >= raw { return m * p }
+        for m in [1.0, 2, 5, 10] where m * p >= raw * (1 - 1e-9) { return m * p }
         return 10 * p
     }
 
@@ -103,8 +103,8 @@ struct Scale {
             if includeZero && axis.min == nil { lo = Swift.min(lo, 0) }
             if hi == lo { hi = lo + 1 }
             let step = niceStep((hi - lo) / 5)
-            if axis.min == nil { lo = (lo / step).rounded(.down) * step }
-            if axis.max == nil { hi = (hi / step).rounded(.up) * step }
+            if axis.min == nil { lo = (lo / step + 1e-9).rounded(.down) * step }
+            if axis.max == nil { hi = (hi / step - 1e-9).rounded(.up) * step }
         case .log10:
             if axis.min == nil { lo = NumberFormat.power10(Int(log10(lo).rounded(.down))) }
             if axis.max == nil { hi = NumberFormat.power10(Int(log10(hi).rounded(.up))) }
@@ -121,14 +121,7 @@ struct Scale {
             return "1e\(e)"
         }
         if abs(v) >= 1e5 || (abs(v) < 1e-3 && v != 0) { return NumberFormat.significant(v, digits: 3) }
-        let s = NumberFormat.significant(v, digits: 6)
-        if s.contains(".") {
-            var t = s
-            while t.hasSuffix("0") { t.removeLast() }
-            if t.hasSuffix(".") { t.removeLast() }
-            return t
-        }
-        return s
+        return NumberFormat.trimmed(v, maxDecimals: 6)
     }
 }
 

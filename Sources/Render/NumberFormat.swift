@@ -5,6 +5,7 @@
 /// NumberFormat.grouped(1234567)                  // "1,234,567"
 /// NumberFormat.significant(0.0094372, digits: 2) // "0.0094"
 /// NumberFormat.percent(0.3215, decimals: 1)      // "32.2%"
+/// NumberFormat.trimmed(2.50, maxDecimals: 3)     // "2.5"
 /// NumberFormat.si(22.42e9, decimals: 2)          // "22.42 G"
 /// ```
 public enum NumberFormat {
@@ -55,6 +56,15 @@ public enum NumberFormat {
         }
         let decimals = max(0, digits - 1 - exponent)
         return fixed(x, decimals: decimals)
+    }
+
+    /// At most `maxDecimals` places, with trailing zeros (and a bare point) removed: 4.0 → "4", 2.50 → "2.5".
+    public static func trimmed(_ x: Double, maxDecimals: Int) -> String {
+        var s = fixed(x, decimals: maxDecimals)
+        guard s.contains(".") else { return s }
+        while s.hasSuffix("0") { s.removeLast() }
+        if s.hasSuffix(".") { s.removeLast() }
+        return s
     }
 
     /// A fraction as a percentage.

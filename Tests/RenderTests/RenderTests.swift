@@ -27,6 +27,7 @@ struct FormatTests {
         #expect(NumberFormat.percent(0.3215, decimals: 1) == "32.2%")
         #expect(NumberFormat.si(22.42e9, decimals: 2) == "22.42 G")
         #expect(NumberFormat.si(512, decimals: 2) == "512 ")
+        #expect(NumberFormat.trimmed(4.0, maxDecimals: 3) == "4" && NumberFormat.trimmed(2.50, maxDecimals: 3) == "2.5")
     }
 
 }

@@ -41,7 +41,7 @@ enum ChapterFigures {
             })
         }
         let chart = BarChart(title: title, categories: lengths.map { "l = \($0)" }, series: series,
-                             mode: .stacked, y: Axis(label: bytes ? "% of bytes" : "% of FLOPs", scale: .linear))
+                             mode: .stacked, y: Axis(label: bytes ? "% of bytes" : "% of FLOPs", scale: .linear, min: 0, max: 100))
         return try chart.svg()
     }
 

@@ -174,7 +174,7 @@ enum Profiling {
             }
             let chart = BarChart(title: "\(ref): \(m.displayName) latency breakdown on this CPU",
                                  categories: pts.map { "l = \($0.sequenceLength)" }, series: series, mode: .stacked,
-                                 y: Axis(label: "% of latency", scale: .linear))
+                                 y: Axis(label: "% of latency", scale: .linear, min: 0, max: 100))
             s.figure(svg(title, try chart.svg()), caption: "\(ref): where \(m.displayName)'s time goes on this machine, by operation class.")
         }
         var rows: [[String]] = []

@@ -33,7 +33,7 @@ extension WorkloadAnalysisChapter {
 
     /// The non-linear operations' per-element costs.
     static func conventionTable(_ c: CountingConvention) -> Table {
-        func n(_ x: Double) -> String { NumberFormat.significant(x, digits: 3) }
+        func n(_ x: Double) -> String { NumberFormat.trimmed(x, maxDecimals: 3) }
         return Table(columns: [.init("Operation", alignment: .left), .init("Elements per layer", alignment: .left),
                                .init("FLOPs / element", alignment: .right), .init("Bytes / element", alignment: .right)],
                      rows: [

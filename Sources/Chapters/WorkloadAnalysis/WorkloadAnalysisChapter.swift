@@ -124,19 +124,23 @@ public enum WorkloadAnalysisChapter {
             """)
         let sweepModels = transformerModels
         let lengths = settings.sequenceLengths
-        let fig4 = try ChapterFigures.sweepChart(title: "Fig. 4: FLOPs", yLabel: "GFLOPs", models: sweepModels,
-                                                  lengths: lengths, logY: true, paper: PaperValues.figure4,
-                                                  convention: c) { $0.flops / 1e9 }
-        sweeps.figure(svg("01-fig4-flops", fig4), caption: "Fig. 4: GFLOPs grow quadratically with l once the act-to-act matmuls dominate.")
-        let fig5 = try ChapterFigures.sweepChart(title: "Fig. 5: memory operations", yLabel: "GMOPs (GB moved)",
-                                                  models: sweepModels, lengths: lengths, logY: true,
-                                                  paper: PaperValues.figure5, convention: c) { $0.bytes / 1e9 }
-        sweeps.figure(svg("01-fig5-mops", fig5), caption: "Fig. 5: GPT-2 moves two orders of magnitude more bytes, reloading every weight per token.")
-        let fig6 = try ChapterFigures.sweepChart(title: "Fig. 6: arithmetic intensity", yLabel: "FLOPs per byte",
-                                                  models: sweepModels, lengths: lengths, logY: true,
-                                                  paper: PaperValues.figure6, convention: c) { $0.intensity }
-        sweeps.figure(svg("01-fig6-intensity", fig6), caption: "Fig. 6: encoders peak at l = 512, then Softmax and the act-to-act matmuls pull intensity down; GPT-2 stays at 2.")
-        sweeps.table(try sweepTable(models: sweepModels, lengths: lengths, convention: c))
+        if sweepModels.isEmpty {
+            sweeps.prose("No Transformer model was selected with `--model`, so there is nothing to sweep; the figure claims below use the paper's three models.")
+        } else {
+            let fig4 = try ChapterFigures.sweepChart(title: "Fig. 4: FLOPs", yLabel: "GFLOPs", models: sweepModels,
+                                                      lengths: lengths, logY: true, paper: PaperValues.figure4,
+                                                      convention: c) { $0.flops / 1e9 }
+            sweeps.figure(svg("01-fig4-flops", fig4), caption: "Fig. 4: GFLOPs grow quadratically with l once the act-to-act matmuls dominate.")
+            let fig5 = try ChapterFigures.sweepChart(title: "Fig. 5: memory operations", yLabel: "GMOPs (GB moved)",
+                                                      models: sweepModels, lengths: lengths, logY: true,
+                                                      paper: PaperValues.figure5, convention: c) { $0.bytes / 1e9 }
+            sweeps.figure(svg("01-fig5-mops", fig5), caption: "Fig. 5: GPT-2 moves two orders of magnitude more bytes, reloading every weight per token.")
+            let fig6 = try ChapterFigures.sweepChart(title: "Fig. 6: arithmetic intensity", yLabel: "FLOPs per byte",
+                                                      models: sweepModels, lengths: lengths, logY: true,
+                                                      paper: PaperValues.figure6, convention: c) { $0.intensity }
+            sweeps.figure(svg("01-fig6-intensity", fig6), caption: "Fig. 6: encoders peak at l = 512, then Softmax and the act-to-act matmuls pull intensity down; GPT-2 stays at 2.")
+            sweeps.table(try sweepTable(models: sweepModels, lengths: lengths, convention: c))
+        }
         let figureClaims = try ChapterClaims.figureClaims(convention: c)
         claims += figureClaims
         appendClaimSummary(&sweeps, figureClaims)
