@@ -61,6 +61,25 @@ let chartTime = try time(5) {
 }
 show("  SVG line chart, 3 models x 6 lengths", chartTime)
 
+print("CPU runtime (Core/Runtime): fp32, OpenBLAS with 2 threads, median of 3")
+TransformerRuntime.setThreads(2)
+for (model, l, layers) in [(TransformerConfig.bertBase, 512, 2), (.bertBase, 2048, 1)] {
+    let rt = try TransformerRuntime(model, maxSequenceLength: l, layersToRun: layers)
+    var times = OperationTimes()
+    let seconds = try time(3) { _ = try rt.encode(tokens: Array(0..<l), times: &times) }
+    let flops = try ModelWorkload(model, sequenceLength: l).total.flops * Double(layers) / Double(model.layers)
+    show("  \(model.displayName) l=\(l), \(layers) layer(s)", seconds,
+         "   (\(NumberFormat.fixed(flops / seconds / 1e9, decimals: 1)) GFLOP/s)")
+}
+let tiny = TransformerConfig(name: "tiny", layers: 1, dModel: 128, heads: 4, dFFN: 512, architecture: .encoder)
+let tinyRuntime = try TransformerRuntime(tiny, maxSequenceLength: 64)
+var tinyTimes = OperationTimes()
+let fast = try time(3) { _ = try tinyRuntime.encode(tokens: Array(0..<64), times: &tinyTimes) }
+let slow = time(3) { _ = ReferenceTransformer(tinyRuntime).forward(tokens: Array(0..<64), causal: false) }
+show("  d=128 layer, l=64: plain reference (loops, Double)", slow)
+show("  d=128 layer, l=64: runtime (BLAS, vector kernels)", fast,
+     "   (reference/runtime = \(NumberFormat.fixed(slow / fast, decimals: 0))x)")
+
 print("Chapter 1 end to end: the release binary with --json (median of 3)")
 let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     .appendingPathComponent("workload-analysis")

@@ -163,7 +163,7 @@ enum Profiling {
             token with a key/value cache. Weights are seeded random numbers: latency does not depend on their \
             values. The profile below was measured on \(prov("cpu")) (\(prov("cores")) cores, \(prov("threads")) \
             BLAS threads, \(prov("blas"))) on \(prov("date")) with `\(prov("command"))`, and is rendered from \
-            `\(defaultPath)`; `--measure` measures afresh (about 4 minutes on 2 cores). Method: \(prov("method")).
+            `\(defaultPath)`; `--measure` measures afresh (about 3 minutes on 2 cores). Method: \(prov("method")).
             """)
         for (m, ref, title) in [(TransformerConfig.bertBase, "Fig. 7", "01-fig7-bert-base-cpu"),
                                 (.gpt2, "Fig. 8", "01-fig8-gpt2-cpu")] {
