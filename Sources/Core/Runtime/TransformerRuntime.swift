@@ -9,6 +9,15 @@ public struct OperationTimes: Sendable, Equatable {
         get { seconds[c] ?? 0 }
         set { seconds[c] = newValue }
     }
+
+    /// Runs `body` and adds its wall-clock time to class `c`.
+    mutating func add(_ c: OperationClass, _ body: () -> Void) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        body()
+        let elapsed = clock.now - start
+        self[c] += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
 }
 
 /// Why a runtime cannot be built or run.
@@ -98,64 +107,35 @@ public final class TransformerRuntime {
     public func encode(tokens: [Int], times: inout OperationTimes) throws(RuntimeError) -> [Float] {
         let l = tokens.count, d = config.dModel, f = config.dFFN, h = config.heads, dh = config.headDimension
         try checkLength(l, field: "tokens")
+
         var x = embed(tokens, firstPosition: 0)
         var q = [Float](repeating: 0, count: l * d), k = q, v = q, attention = q, projected = q
         var hidden = [Float](repeating: 0, count: l * f)
         var scores = [Float](repeating: 0, count: l * l)
-        let clock = ContinuousClock()
-        func timed(_ c: OperationClass, _ body: () -> Void) {
-            let start = clock.now
-            body()
-            let elapsed = clock.now - start
-            times[c] += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        }
         let scale = 1 / Float(dh).squareRoot()
         for w in layers {
-            timed(.projection) {
-                for (out, weight, bias) in [(0, w.wq, w.bq), (1, w.wk, w.bk), (2, w.wv, w.bv)] {
-                    var target = [Float](repeating: 0, count: l * d)
-                    Kernels.gemm(m: l, n: d, k: d, a: x, lda: d, b: weight, ldb: d, c: &target, ldc: d)
-                    Kernels.addBias(&target, rows: l, columns: d, bias: bias)
-                    switch out { case 0: q = target; case 1: k = target; default: v = target }
-                }
+            times.add(.projection) {
+                Self.linear(x, rows: l, inner: d, out: d, w.wq, w.bq, into: &q)
+                Self.linear(x, rows: l, inner: d, out: d, w.wk, w.bk, into: &k)
+                Self.linear(x, rows: l, inner: d, out: d, w.wv, w.bv, into: &v)
             }
             for head in 0..<h {
                 let offset = head * dh
-                timed(.actToAct) {
+                times.add(.actToAct) {
                     q.withUnsafeBufferPointer { qp in k.withUnsafeBufferPointer { kp in
                         Kernels.gemm(m: l, n: l, k: dh, a: qp.baseAddress! + offset, lda: d, b: kp.baseAddress! + offset,
                                      ldb: d, c: &scores, ldc: l, transposeB: true)
                     } }
                 }
-                timed(.nonlinear) { Kernels.softmax(&scores, rows: l, columns: l, stride: l, scale: scale) }
-                timed(.actToAct) {
+                times.add(.nonlinear) { Kernels.softmax(&scores, rows: l, columns: l, stride: l, scale: scale) }
+                times.add(.actToAct) {
                     v.withUnsafeBufferPointer { vp in attention.withUnsafeMutableBufferPointer { ap in
                         Kernels.gemm(m: l, n: dh, k: l, a: scores, lda: l, b: vp.baseAddress! + offset, ldb: d,
                                      c: ap.baseAddress! + offset, ldc: d)
                     } }
                 }
             }
-            timed(.projection) {
-                Kernels.gemm(m: l, n: d, k: d, a: attention, lda: d, b: w.wo, ldb: d, c: &projected, ldc: d)
-                Kernels.addBias(&projected, rows: l, columns: d, bias: w.bo)
-            }
-            timed(.nonlinear) {
-                Kernels.addLayerNorm(&projected, residual: x, rows: l, columns: d, gamma: w.ln1Gamma, beta: w.ln1Beta)
-            }
-            swap(&x, &projected)                 // x is now the first LayerNorm's output
-            timed(.ffn) {
-                Kernels.gemm(m: l, n: f, k: d, a: x, lda: d, b: w.w1, ldb: f, c: &hidden, ldc: f)
-                Kernels.addBias(&hidden, rows: l, columns: f, bias: w.b1)
-            }
-            timed(.nonlinear) { Kernels.gelu(&hidden, count: l * f) }
-            timed(.ffn) {
-                Kernels.gemm(m: l, n: d, k: f, a: hidden, lda: f, b: w.w2, ldb: d, c: &projected, ldc: d)
-                Kernels.addBias(&projected, rows: l, columns: d, bias: w.b2)
-            }
-            timed(.nonlinear) {
-                Kernels.addLayerNorm(&projected, residual: x, rows: l, columns: d, gamma: w.ln2Gamma, beta: w.ln2Beta)
-            }
-            swap(&x, &projected)
+            finishLayer(w, rows: l, x: &x, attention: attention, projected: &projected, hidden: &hidden, times: &times)
         }
         return x
     }
@@ -172,21 +152,13 @@ public final class TransformerRuntime {
         var q = [Float](repeating: 0, count: d), attention = q, projected = q
         var hidden = [Float](repeating: 0, count: f)
         var scores = [Float](repeating: 0, count: steps)
-        let clock = ContinuousClock()
-        func timed(_ c: OperationClass, _ body: () -> Void) {
-            let start = clock.now
-            body()
-            let elapsed = clock.now - start
-            times[c] += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        }
         let scale = 1 / Float(dh).squareRoot()
         for t in 0..<steps {
             var x = embed([t % vocabulary], firstPosition: t)
             for (layer, w) in layers.enumerated() {
                 let n = t + 1   // positions attended, the new one included
-                timed(.projection) {
-                    Kernels.gemm(m: 1, n: d, k: d, a: x, lda: d, b: w.wq, ldb: d, c: &q, ldc: d)
-                    Kernels.addBias(&q, rows: 1, columns: d, bias: w.bq)
+                times.add(.projection) {
+                    Self.linear(x, rows: 1, inner: d, out: d, w.wq, w.bq, into: &q)
                     keyCache[layer].withUnsafeMutableBufferPointer { kc in
                         Kernels.gemm(m: 1, n: d, k: d, a: x, lda: d, b: w.wk, ldb: d, c: kc.baseAddress! + t * d, ldc: d)
                         Kernels.addBias(kc.baseAddress! + t * d, rows: 1, columns: d, bias: w.bk)
@@ -198,45 +170,51 @@ public final class TransformerRuntime {
                 }
                 for head in 0..<h {
                     let offset = head * dh
-                    timed(.actToAct) {
+                    times.add(.actToAct) {
                         keyCache[layer].withUnsafeBufferPointer { kc in q.withUnsafeBufferPointer { qp in
                             Kernels.gemm(m: 1, n: n, k: dh, a: qp.baseAddress! + offset, lda: d,
                                          b: kc.baseAddress! + offset, ldb: d, c: &scores, ldc: n, transposeB: true)
                         } }
                     }
-                    timed(.nonlinear) { Kernels.softmax(&scores, rows: 1, columns: n, stride: n, scale: scale) }
-                    timed(.actToAct) {
+                    times.add(.nonlinear) { Kernels.softmax(&scores, rows: 1, columns: n, stride: n, scale: scale) }
+                    times.add(.actToAct) {
                         valueCache[layer].withUnsafeBufferPointer { vc in attention.withUnsafeMutableBufferPointer { ap in
                             Kernels.gemm(m: 1, n: dh, k: n, a: scores, lda: n, b: vc.baseAddress! + offset, ldb: d,
                                          c: ap.baseAddress! + offset, ldc: d)
                         } }
                     }
                 }
-                timed(.projection) {
-                    Kernels.gemm(m: 1, n: d, k: d, a: attention, lda: d, b: w.wo, ldb: d, c: &projected, ldc: d)
-                    Kernels.addBias(&projected, rows: 1, columns: d, bias: w.bo)
-                }
-                timed(.nonlinear) {
-                    Kernels.addLayerNorm(&projected, residual: x, rows: 1, columns: d, gamma: w.ln1Gamma, beta: w.ln1Beta)
-                }
-                swap(&x, &projected)
-                timed(.ffn) {
-                    Kernels.gemm(m: 1, n: f, k: d, a: x, lda: d, b: w.w1, ldb: f, c: &hidden, ldc: f)
-                    Kernels.addBias(&hidden, rows: 1, columns: f, bias: w.b1)
-                }
-                timed(.nonlinear) { Kernels.gelu(&hidden, count: f) }
-                timed(.ffn) {
-                    Kernels.gemm(m: 1, n: d, k: f, a: hidden, lda: f, b: w.w2, ldb: d, c: &projected, ldc: d)
-                    Kernels.addBias(&projected, rows: 1, columns: d, bias: w.b2)
-                }
-                timed(.nonlinear) {
-                    Kernels.addLayerNorm(&projected, residual: x, rows: 1, columns: d, gamma: w.ln2Gamma, beta: w.ln2Beta)
-                }
-                swap(&x, &projected)
+                finishLayer(w, rows: 1, x: &x, attention: attention, projected: &projected, hidden: &hidden,
+                            times: &times)
             }
             for j in 0..<d { outputs[t * d + j] = x[j] }
         }
         return outputs
+    }
+
+    /// y = x · W + b for `rows` rows (row-major, W stored in × out).
+    static func linear(_ x: [Float], rows: Int, inner: Int, out: Int, _ w: [Float], _ b: [Float], into y: inout [Float]) {
+        Kernels.gemm(m: rows, n: out, k: inner, a: x, lda: inner, b: w, ldb: out, c: &y, ldc: out)
+        Kernels.addBias(&y, rows: rows, columns: out, bias: b)
+    }
+
+    /// The rest of a layer after attention, the same for an encoder (rows = l) and a decoder step (rows = 1):
+    /// W_out, add & LayerNorm, W1, GELU, W2, add & LayerNorm. `x` holds the layer's input and receives its output.
+    func finishLayer(_ w: LayerWeights, rows: Int, x: inout [Float], attention: [Float], projected: inout [Float],
+                     hidden: inout [Float], times: inout OperationTimes) {
+        let d = config.dModel, f = config.dFFN
+        times.add(.projection) { Self.linear(attention, rows: rows, inner: d, out: d, w.wo, w.bo, into: &projected) }
+        times.add(.nonlinear) {
+            Kernels.addLayerNorm(&projected, residual: x, rows: rows, columns: d, gamma: w.ln1Gamma, beta: w.ln1Beta)
+        }
+        swap(&x, &projected)                 // x is now the first LayerNorm's output
+        times.add(.ffn) { Self.linear(x, rows: rows, inner: d, out: f, w.w1, w.b1, into: &hidden) }
+        times.add(.nonlinear) { Kernels.gelu(&hidden, count: rows * f) }
+        times.add(.ffn) { Self.linear(hidden, rows: rows, inner: f, out: d, w.w2, w.b2, into: &projected) }
+        times.add(.nonlinear) {
+            Kernels.addLayerNorm(&projected, residual: x, rows: rows, columns: d, gamma: w.ln2Gamma, beta: w.ln2Beta)
+        }
+        swap(&x, &projected)
     }
 
     func checkLength(_ n: Int, field: String) throws(RuntimeError) {
