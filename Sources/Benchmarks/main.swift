@@ -22,9 +22,35 @@ func show(_ label: String, _ seconds: Double, _ extra: String = "") {
     print(label.padding(toLength: 58, withPad: " ", startingAt: 0) + ms.leftPadded(10) + " ms" + extra)
 }
 
+/// Peak resident set size from /proc/self/status (VmHWM), in MiB.
+func peakMemoryMiB() -> String {
+    guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kib = Double(line.split(separator: " ").dropFirst().first ?? "") else { return "unknown" }
+    return NumberFormat.fixed(kib / 1024, decimals: 0)
+}
+
 extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }
+
+print("Systolic array: cycle-by-cycle simulation of BERT-Base FFN W1 at 128 tokens (128×3072×768, Int8) on 16×16")
+var gen = SeededGenerator(seed: 1)
+let w1 = GEMMShape(m: 128, n: 3072, k: 768)
+let aW1 = (0..<(w1.m * w1.k)).map { _ in Int8(truncatingIfNeeded: gen.next()) }
+let bW1 = (0..<(w1.k * w1.n)).map { _ in Int8(truncatingIfNeeded: gen.next()) }
+let reference = SystolicSimulator.referenceGEMM(a: aW1, b: bW1, shape: w1)
+let scaleSim: [Dataflow: (cycles: Int, seconds: Double)] = [
+    .weightStationary: (1_603_583, 261), .outputStationary: (1_225_727, 259), .inputStationary: (1_197_311, 239),
+]
+for dataflow in Dataflow.allCases {
+    var run: SystolicRun? = nil
+    let seconds = try time(1) { run = try SystolicSimulator.run(a: aW1, b: bW1, shape: w1, array: .gemmini, dataflow: dataflow) }
+    let peer = scaleSim[dataflow]!
+    show("  \(dataflow.rawValue.uppercased()): \(NumberFormat.grouped(run!.cycles)) cycles (SCALE-Sim \(NumberFormat.grouped(peer.cycles))), exact: \(run!.output == reference)",
+         seconds, "   (SCALE-Sim \(Int(peer.seconds)) s: \(NumberFormat.fixed(peer.seconds / seconds, decimals: 0))x faster)")
+}
+print("  peak resident memory so far (inputs, reference result, simulation): \(peakMemoryMiB()) MiB (SCALE-Sim: 2.4-3.3 GB)")
 
 print("Workload model: graph enumeration against closed forms (median of 5)")
 for (model, l) in [(TransformerConfig.bertBase, 512), (.bertLarge, 4096), (.gpt2, 512), (.gpt2, 4096)] {
