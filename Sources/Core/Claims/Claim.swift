@@ -46,7 +46,7 @@ public enum Tolerance: Sendable, Hashable, Codable {
         case let .relative(f):
             let pct = f * 100
             return pct == pct.rounded() ? "±\(Int(pct))%" : "±\(pct)%"
-        case let .absolute(a): return "±\(a)"
+        case let .absolute(a): return a == 0 ? "exact" : "±\(a)"
         }
     }
 

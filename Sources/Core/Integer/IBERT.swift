@@ -187,3 +187,25 @@ extension Int64 {
         return (self % d != 0 && self < 0) ? q - 1 : q
     }
 }
+
+/// How far an approximation is from its reference on a dense grid: the RMS (I-BERT Tab. 1's "L2") and the maximum
+/// absolute difference ("L∞").
+public struct ApproximationError: Sendable, Equatable {
+    public var rms: Double
+    public var maximum: Double
+    /// Where the maximum occurs.
+    public var argmax: Double
+
+    /// Samples `samples` + 1 evenly spaced points of [lo, hi].
+    public static func measure(_ f: (Double) -> Double, against reference: (Double) -> Double, from lo: Double,
+                               to hi: Double, samples: Int = 800_000) -> ApproximationError {
+        var sum = 0.0, worst = 0.0, at = lo
+        for i in 0...samples {
+            let x = lo + (hi - lo) * Double(i) / Double(samples)
+            let e = f(x) - reference(x)
+            sum += e * e
+            if abs(e) > worst { worst = abs(e); at = x }
+        }
+        return ApproximationError(rms: (sum / Double(samples + 1)).squareRoot(), maximum: worst, argmax: at)
+    }
+}
