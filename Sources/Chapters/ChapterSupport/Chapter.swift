@@ -74,6 +74,7 @@ public enum ClaimFormatting {
         case let .text(s): return s
         case let .number(x):
             if let k = tolerance?.displayDecimals { return NumberFormat.fixed(x, decimals: max(k + 1, 2)) }
+            if x == x.rounded(), abs(x) < 1e15 { return NumberFormat.fixed(x, decimals: 0) }
             return NumberFormat.significant(x, digits: 5)
         }
     }

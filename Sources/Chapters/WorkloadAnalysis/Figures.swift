@@ -58,7 +58,7 @@ enum ChapterFigures {
                         ("label", "\(m.displayName) encoder layer, l = \(l): per-layer cost (attention summed over \(m.heads) heads)"),
                         ("labelloc", "t")]
         g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10")]
-        g.edgeDefaults = [("color", "#555555")]
+        g.edgeDefaults = [("color", "#555555"), ("fontname", "Helvetica"), ("fontsize", "9")]
         g.nodes.append(Node(id: "input", attributes: [("label", "input X\n\(l)×\(m.dModel)"), ("shape", "ellipse"),
                                                       ("fillcolor", "#FFFFFF")]))
         var seen: [String: Int] = [:]
@@ -151,6 +151,7 @@ enum ChapterFigures {
         g.attributes = [("rankdir", "TB"), ("fontname", "Helvetica"), ("fontsize", "12"), ("labelloc", "t"),
                         ("label", "\(m.displayName) decoder layer, generation step t = \(t): one new token, cache of \(t - 1)")]
         g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10")]
+        g.edgeDefaults = [("fontname", "Helvetica"), ("fontsize", "9")]
         let c = classColours
         g.nodes = [
             Node(id: "x", attributes: [("label", "new token x_t\n1×\(m.dModel)"), ("shape", "ellipse"), ("fillcolor", "#FFFFFF")]),
@@ -186,6 +187,7 @@ enum ChapterFigures {
         g.attributes = [("rankdir", "TB"), ("fontname", "Helvetica"), ("fontsize", "12"), ("labelloc", "t"),
                         ("label", "ResNet-50 bottleneck block conv3_2 (28×28, 512 → 128 → 128 → 512 channels)")]
         g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10")]
+        g.edgeDefaults = [("fontname", "Helvetica"), ("fontsize", "9")]
         g.nodes.append(Node(id: "in", attributes: [("label", "input 28×28×512"), ("shape", "ellipse"), ("fillcolor", "#FFFFFF")]))
         var previous = "in"
         for (i, cost) in layers.enumerated() {

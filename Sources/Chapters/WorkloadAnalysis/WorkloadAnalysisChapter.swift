@@ -12,20 +12,11 @@ public enum WorkloadAnalysisChapter {
     public static func build(_ settings: WorkloadAnalysisSettings = .init()) throws -> ChapterResult {
         try settings.validate()
         let c = settings.convention
-        var figures: [GeneratedFile] = []
+        var figureSet = FigureSet()
         var claims: [Claim] = []
         var sections: [Section] = []
-
-        func svg(_ name: String, _ text: String) -> String {
-            figures.append(GeneratedFile(path: "figures/\(name).svg", text: text))
-            return "../figures/\(name).svg"
-        }
-        func graph(_ name: String, _ g: Graph) throws -> String {
-            figures.append(GeneratedFile(path: "figures/\(name).dot", text: g.dot()))
-            figures.append(GeneratedFile(path: "figures/\(name).svg", bytes: try Graphviz.render(g, format: .svg)))
-            figures.append(GeneratedFile(path: "figures/\(name).png", bytes: try Graphviz.render(g, format: .png)))
-            return "../figures/\(name).svg"
-        }
+        func svg(_ name: String, _ text: String) -> String { figureSet.svg(name, text) }
+        func graph(_ name: String, _ g: Graph) throws -> String { try figureSet.graph(name, g) }
         let transformerModels = settings.models
 
         // §2.1 Models and their operations.
@@ -230,7 +221,7 @@ public enum WorkloadAnalysisChapter {
             ("convention", .string(c == .survey ? "survey" : (c == .itemised ? "itemised" : "custom"))),
             ("operations", .array(rows)),
         ])
-        return ChapterResult(name: name, report: report, claims: claims, figures: figures, reportPath: reportPath,
+        return ChapterResult(name: name, report: report, claims: claims, figures: figureSet.files, reportPath: reportPath,
                              results: results)
     }
 }
