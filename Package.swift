@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Core", targets: ["Core"]),
         .library(name: "Render", targets: ["Render"]),
         .executable(name: "workload-analysis", targets: ["WorkloadAnalysis"]),
+        .executable(name: "nonlinear-hardware", targets: ["NonlinearHardware"]),
         .executable(name: "benchmarks", targets: ["Benchmarks"]),
     ],
     dependencies: [
@@ -32,10 +33,15 @@ let package = Package(
                           dependencies: ["Core", "Render", "ChapterSupport",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Chapters/WorkloadAnalysis"),
+        .executableTarget(name: "NonlinearHardware",
+                          dependencies: ["Core", "Render", "ChapterSupport",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/Chapters/NonlinearHardware"),
         // `make bench`: timings and ratios of the shared machinery (never run by CI).
         .executableTarget(name: "Benchmarks", dependencies: ["Core", "Render"], path: "Sources/Benchmarks"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "RenderTests", dependencies: ["Render"], exclude: ["__Snapshots__"]),
-        .testTarget(name: "ChapterTests", dependencies: ["Core", "Render", "ChapterSupport", "WorkloadAnalysis"]),
+        .testTarget(name: "ChapterTests", dependencies: ["Core", "Render", "ChapterSupport", "WorkloadAnalysis",
+                                                       "NonlinearHardware"]),
     ]
 )

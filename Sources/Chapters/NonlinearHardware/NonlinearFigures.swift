@@ -1,0 +1,82 @@
+import Core
+import Render
+
+/// Chapter 2's Graphviz drawings: the pass structure of Fig. 2 and the accelerators of Fig. 10 and 11.
+enum NonlinearFigures {
+    static let blue = "#56B4E9", orange = "#E69F00", green = "#009E73", pink = "#CC79A7", yellow = "#F0E442"
+
+    static func base(_ name: String, _ title: String, rankdir: String = "LR") -> Graph {
+        var g = Graph(name: name)
+        g.attributes = [("rankdir", rankdir), ("fontname", "Helvetica"), ("fontsize", "12"), ("labelloc", "t"),
+                        ("label", title)]
+        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10"),
+                          ("fillcolor", "#FFFFFF")]
+        g.edgeDefaults = [("fontname", "Helvetica"), ("fontsize", "9")]
+        return g
+    }
+
+    /// Fig. 2: each operation as the sequence of passes it makes over a row held in memory.
+    static func passes(_ measured: [(name: String, passes: [String])]) -> Graph {
+        var g = base("passes", "Fig. 2: passes over the data (measured by counting reads per element)")
+        for (k, op) in measured.enumerated() {
+            let prefix = "op\(k)"
+            g.nodes.append(Node(id: "\(prefix)_in", attributes: [("label", "row in memory"), ("shape", "cylinder"),
+                                                                  ("fillcolor", yellow)]))
+            var ids = ["\(prefix)_in"]
+            for (i, pass) in op.passes.enumerated() {
+                let id = "\(prefix)_p\(i)"
+                g.nodes.append(Node(id: id, attributes: [("label", "pass \(i + 1)\n\(pass)"),
+                                                         ("fillcolor", i + 1 == op.passes.count ? green : blue)]))
+                g.edges.append(Edge(from: "\(prefix)_in", to: id, attributes: [("style", "dashed"), ("label", "read")]))
+                if i > 0 { g.edges.append(Edge(from: "\(prefix)_p\(i - 1)", to: id, attributes: [("label", "scalar")])) }
+                ids.append(id)
+            }
+            g.clusters.append(Cluster(id: prefix, label: "\(op.name): \(op.passes.count) pass\(op.passes.count == 1 ? "" : "es")",
+                                      nodeIDs: ids, attributes: [("style", "dashed"), ("color", "#999999")]))
+        }
+        return g
+    }
+
+    /// Fig. 10: a generic DNN accelerator (off-chip DRAM, on-chip memory hierarchy, PE array, SFU).
+    static func genericAccelerator(_ a: Accelerator) -> Graph {
+        var g = base("accelerator", "Fig. 10: a typical DNN accelerator (\(a.name))", rankdir: "TB")
+        g.nodes = [
+            Node(id: "dram", attributes: [("label", "DRAM\n(off chip)"), ("shape", "cylinder"), ("fillcolor", yellow)]),
+            Node(id: "l2", attributes: [("label", "L2 / shared buffer\n\(a.l2Bytes / 1024) KiB")]),
+            Node(id: "sp", attributes: [("label", "scratchpad\n\(a.spCapacityBytes / 1024) KiB, Int\(a.inputBits)"), ("fillcolor", blue)]),
+            Node(id: "acc", attributes: [("label", "accumulator\n\(a.accCapacityBytes / 1024) KiB, Int\(a.accumulatorBits)"), ("fillcolor", blue)]),
+            Node(id: "pe", attributes: [("label", "\(a.meshRows)×\(a.meshColumns) PE array\n\(dataflowName(a.dataflow))"), ("fillcolor", orange)]),
+            Node(id: "sfu", attributes: [("label", a.sfuWidth > 0 ? "special function unit\n\(a.sfuWidth) lanes" : "no special function unit\n(host CPU runs non-linear ops)"),
+                                         ("fillcolor", pink)]),
+        ]
+        g.edges = [Edge(from: "dram", to: "l2", attributes: [("label", "\(NumberFormat.trimmed(a.dramBytesPerCycle, maxDecimals: 1)) B/cycle"), ("dir", "both")]),
+                   Edge(from: "l2", to: "sp", attributes: [("label", "\(NumberFormat.trimmed(a.l2BytesPerCycle, maxDecimals: 1)) B/cycle"), ("dir", "both")]),
+                   Edge(from: "sp", to: "pe"), Edge(from: "pe", to: "acc"), Edge(from: "acc", to: "sfu"),
+                   Edge(from: "sfu", to: "l2", attributes: [("style", "dashed")]), Edge(from: "acc", to: "l2", attributes: [("style", "dashed")])]
+        g.clusters = [Cluster(id: "chip", label: "accelerator (on chip)", nodeIDs: ["l2", "sp", "acc", "pe", "sfu"],
+                              attributes: [("style", "dashed"), ("color", "#999999")])]
+        return g
+    }
+
+    /// Fig. 11: the analytical model's structure with every parameter.
+    static func analyticalModel(_ a: Accelerator) -> Graph {
+        var g = genericAccelerator(a)
+        g.name = "analytical"
+        g.attributes = g.attributes.map { $0.0 == "label" ? ("label", "Fig. 11: the analytical model's structure and parameters") : $0 }
+        g.nodes.append(Node(id: "params", attributes: [
+            ("shape", "note"), ("fillcolor", "#FFFFFF"),
+            ("label", "W = \(a.meshRows) (array latency W cycles), S = \(a.sfuWidth) (1 cycle per vector)\n"
+                + "clock \(NumberFormat.trimmed(a.clockHz / 1e9, maxDecimals: 2)) GHz, \(a.inputBits)-bit in, \(a.accumulatorBits)-bit out\n"
+                + "latency per op = max(compute, memory); double-buffered; square tiles; no fusion"),
+        ]))
+        return g
+    }
+
+    static func dataflowName(_ d: Dataflow) -> String {
+        switch d {
+        case .weightStationary: return "weight-stationary"
+        case .outputStationary: return "output-stationary"
+        case .inputStationary: return "input-stationary"
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import ArgumentParser
+import ChapterSupport
+import Core
+import Testing
+@testable import NonlinearHardware
+
+/// The default run of chapter 2, built once.
+let chapter2: ChapterResult = try! NonlinearHardwareChapter.build()
+
+@Suite("Chapter2 claims")
+struct Chapter2ClaimTests {
+    @Test("every claim of chapter 2", arguments: chapter2.claims)
+    func claim(_ claim: Claim) { check(claim) }
+
+    @Test("claim ids are unique and every known deviation is used")
+    func ids() {
+        let ids = chapter2.claims.map(\.id)
+        #expect(Set(ids).count == ids.count)
+        for id in IBERTSection.knownDeviations.keys { #expect(ids.contains(id), "unused deviation \(id)") }
+    }
+}
+
+@Suite("Chapter2 report and outputs")
+struct Chapter2OutputTests {
+    @Test("the committed report and figures are what the code generates (run `make` to refresh)")
+    func freshness() {
+        let stale = stalePaths(chapter2)
+        #expect(stale.isEmpty, "stale: \(stale.joined(separator: ", "))")
+    }
+
+    @Test("same inputs, same bytes")
+    func deterministic() throws {
+        let again = try NonlinearHardwareChapter.build()
+        #expect(zip(again.files, chapter2.files).allSatisfy { $0 == $1 } && again.files.count == chapter2.files.count)
+    }
+
+    @Test("the report has its figures, the I-BERT tables and says what is not reproduced yet")
+    func shape() {
+        let md = chapter2.report.markdown()
+        for needle in ["figures/02-passes.svg", "figures/02-fig10-accelerator.svg", "figures/02-fig11-analytical-model.svg",
+                       "I-BERT Tab. 1", "Not reproduced yet", "Tab. 5", "## Exercises", "**Takeaway:**"] {
+            #expect(md.contains(needle), "missing \(needle)")
+        }
+    }
+}
+
+@Suite("Chapter2 command line")
+struct Chapter2CLITests {
+    static let badInputs: [([String], String)] = [
+        (["--accelerator", "tpu"], "unknown accelerator 'tpu'"),
+        (["--mesh-rows", "0"], "mesh-rows"),
+        (["--sfu-width", "-2"], "sfu-width"),
+        (["--scratchpad-kib", "0"], "scratchpad-kib"),
+        (["--accumulator-kib", "0"], "accumulator-kib"),
+        (["--model", "t5"], "unknown model 't5'"),
+        (["--seq-lens", "0"], "seq-lens"),
+        (["--seq-lens", "64,64"], "each once"),
+        (["--mesh-rows", "128", "--mesh-columns", "128", "--scratchpad-kib", "4"], "scratchpad-bytes"),
+    ]
+
+    @Test("bad inputs give a message naming the field", arguments: badInputs)
+    func badInput(arguments: [String], expected: String) {
+        do {
+            _ = try NonlinearHardwareCommand.parseAsRoot(arguments)
+            Issue.record("accepted \(arguments)")
+        } catch {
+            let message = NonlinearHardwareCommand.message(for: error)
+            #expect(message.contains(expected), "\(arguments) → \(message)")
+        }
+    }
+
+    @Test("--help explains every flag")
+    func help() {
+        let help = NonlinearHardwareCommand.helpMessage()
+        for flag in ["--accelerator", "--mesh-rows", "--mesh-columns", "--sfu-width", "--scratchpad-kib",
+                     "--accumulator-kib", "--model", "--seq-lens", "--json", "--out", "--check"] {
+            #expect(help.contains(flag), "help lacks \(flag)")
+        }
+    }
+
+    @Test("an accelerator without an SFU still renders, and modified presets are named as such")
+    func hostCPU() throws {
+        let command = try NonlinearHardwareCommand.parseAsRoot(["--accelerator", "gemmini-baseline", "--mesh-rows", "8"])
+            as! NonlinearHardwareCommand
+        let settings = try command.settings()
+        #expect(settings.accelerator.name == "gemmini-baseline (modified)")
+        let result = try NonlinearHardwareChapter.build(settings)
+        #expect(result.report.markdown().contains("has no special function unit"))
+    }
+}
