@@ -60,9 +60,10 @@ public struct ChapterResult: Sendable {
                 + "paper \(ClaimFormatting.text(claim.expected, claim.tolerance))\(why)\(flag)"
         }
         let tally = claims.tally
+        let known = claims.filter { !$0.holds && $0.knownDeviation != nil }.count
         let unexpected = claims.filter { !$0.isAsExpected }.count
         lines.append("\(name): \(tally.holding) claims hold, \(tally.failing) do not"
-            + " (\(claims.count - tally.holding - unexpected) of them known deviations, \(unexpected) unexpected)")
+            + " (\(known) of them known deviations, \(unexpected) unexpected)")
         return lines
     }
 }

@@ -26,11 +26,10 @@ enum ChapterClaims {
         for l in [128, 512, 4096] {
             d["tab11.l\(l).proj.intensity"] = "A projection step moves d² weights plus 2d activations per 2d² FLOPs: 2d/(d+2) = 1.9948. The printed 2.00 matches the rounded 7.25/3.63 rather than the counts."
         }
-        for (i, l) in PaperValues.figureSeqLens.enumerated() {
+        for l in PaperValues.figureSeqLens {
             let why = "BERT-Large's plotted FLOPs are 4-8% below what Tab. 1's configuration gives in the convention that reproduces BERT-Base and GPT-2 exactly (a known inconsistency of the figure)."
             d["fig4.bert-large.l\(l)"] = why
             d["fig6.bert-large.l\(l)"] = "Follows from Fig. 4's low BERT-Large FLOPs. " + why
-            _ = i
         }
         // ResNet-50: the survey does not say which layers Tab. 4 counts.
         let resnet = "The survey does not list the layers behind Tab. 4; we count every layer of He et al.'s ResNet-50 (3.8 G multiply-adds, which our 7.71 GFLOPs of convolutions reproduce). Tab. 12's rows, which we match, sum to 6.68 GFLOPs, so Tab. 4's 7.26 leaves about 0.58 GFLOPs unaccounted for."

@@ -82,7 +82,7 @@ enum ChapterFigures {
                 ("label", "\(item.op.name)\(heads)\n\(dims(item.op.kind))\n\(annotation(item.counts))"),
                 ("fillcolor", classColours[item.op.operationClass]!),
             ]))
-            (item.path.hasPrefix("mha") ? { mhaNodes.append(id) } : { ffnNodes.append(id) })()
+            if item.path.hasPrefix("mha") { mhaNodes.append(id) } else { ffnNodes.append(id) }
             for input in item.op.inputs {
                 let from = input == "input" ? "input" : nodeID(pathOf[input] ?? input)
                 let edge = Edge(from: from, to: id)
