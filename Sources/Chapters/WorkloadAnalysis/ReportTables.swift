@@ -67,12 +67,13 @@ extension WorkloadAnalysisChapter {
                      rows: rows)
     }
 
-    /// "7.25 ✔" or "0.0094 ✘ (paper 0.006)".
+    /// Our value with one digit more than the paper printed: "7.248 ✔" or "0.0094 ✘ (paper 0.006)".
     static func cell(_ claim: Claim) -> String {
         guard let ours = claim.observed.number, let paper = claim.expected.number else { return "" }
         let k = claim.tolerance?.displayDecimals ?? 2
-        if claim.holds { return "\(NumberFormat.fixed(ours, decimals: k)) ✔" }
-        return "\(NumberFormat.significant(ours, digits: 4)) ✘ (paper \(NumberFormat.fixed(paper, decimals: k)))"
+        let text = NumberFormat.fixed(ours, decimals: k + 1)
+        if claim.holds { return "\(text) ✔" }
+        return "\(text) ✘ (paper \(NumberFormat.fixed(paper, decimals: k)))"
     }
 
     /// A one-line tally and the table of claims that do not hold, with their reasons.

@@ -86,8 +86,8 @@ public enum WorkloadAnalysisChapter {
             let tableClaims = try comparison.claims()
             claims += tableClaims
             var s = Section(title)
-            s.prose(scale == 1 ? "Shares are fractions, as the survey prints them. Each cell shows our value; ✔ means it matches the printed value to the printed precision, ✘ shows the printed value and the reason below."
-                    : "Each cell shows our value; ✔ means it matches the printed value to the printed precision, ✘ shows the printed value, with the reason below.")
+            let legend = "Each cell shows our value to one digit more than the survey prints; ✔ means it matches the printed value to the printed precision (within half a unit of its last digit), ✘ shows the printed value, with the reason below."
+            s.prose(scale == 1 ? "Shares are fractions, as the survey prints them. " + legend : legend)
             s.table(try comparisonTable(comparison, claims: tableClaims))
             appendClaimSummary(&s, tableClaims)
             if prefix == "tab11" {
