@@ -22,6 +22,14 @@ func show(_ label: String, _ seconds: Double, _ extra: String = "") {
     print(label.padding(toLength: 58, withPad: " ", startingAt: 0) + ms.leftPadded(10) + " ms" + extra)
 }
 
+/// The nominal clock from /proc/cpuinfo, in MHz.
+func cpuMHz() -> Double {
+    guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+          let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu MHz") }),
+          let value = Double(line.split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "") else { return 0 }
+    return value
+}
+
 /// Peak resident set size from /proc/self/status (VmHWM), in MiB.
 func peakMemoryMiB() -> String {
     guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
@@ -87,16 +95,37 @@ let chartTime = try time(5) {
 }
 show("  SVG line chart, 3 models x 6 lengths", chartTime)
 
-print("CPU runtime (Core/Runtime): fp32, OpenBLAS with 2 threads, median of 3")
-TransformerRuntime.setThreads(2)
-for (model, l, layers) in [(TransformerConfig.bertBase, 512, 2), (.bertBase, 2048, 1)] {
-    let rt = try TransformerRuntime(model, maxSequenceLength: l, layersToRun: layers)
-    var times = OperationTimes()
-    let seconds = try time(3) { _ = try rt.encode(tokens: Array(0..<l), times: &times) }
-    let flops = try ModelWorkload(model, sequenceLength: l).total.flops * Double(layers) / Double(model.layers)
-    show("  \(model.displayName) l=\(l), \(layers) layer(s)", seconds,
-         "   (\(NumberFormat.fixed(flops / seconds / 1e9, decimals: 1)) GFLOP/s)")
+print("CPU runtime (Core/Runtime), fp32, batch 1")
+let mhz = cpuMHz()
+let cores = ProcessInfo.processInfo.activeProcessorCount
+let peak = Double(cores) * 32 * mhz * 1e6      // 2 FMA pipes × 8 fp32 lanes × 2 FLOPs per cycle (AVX2)
+print("  peak: \(cores) cores × 32 FLOP/cycle (AVX2: 2 FMA × 8 lanes × 2) × \(NumberFormat.fixed(mhz, decimals: 0)) MHz (nominal, /proc/cpuinfo) = \(NumberFormat.fixed(peak / 1e9, decimals: 1)) GFLOP/s; boost clocks run above the nominal one")
+var ours: [String: Double] = [:]
+for (label, m, n, k) in [("W_Q at l=128", 128, 768, 768), ("W1 at l=128", 128, 3072, 768), ("W_Q at l=512", 512, 768, 768),
+                         ("W1 at l=512", 512, 3072, 768), ("q×k per head at l=512", 512, 512, 64)] {
+    let seconds = GEMMTiming.seconds(m: m, n: n, k: k)
+    let rate = 2.0 * Double(m * n * k) / seconds
+    ours["gemm \(m)x\(n)x\(k)"] = seconds
+    show("  GEMM \(label) (\(m)×\(k)·\(k)×\(n))", seconds,
+         "   (\(NumberFormat.fixed(rate / 1e9, decimals: 1)) GFLOP/s, \(NumberFormat.percent(rate / peak, decimals: 0)) of nominal peak)")
 }
+for threads in [1, 2] {
+    TransformerRuntime.setThreads(threads)
+    for l in [128, 512] {
+        let rt = try TransformerRuntime(.bertBase, maxSequenceLength: l, layersToRun: 1)
+        var times = OperationTimes()
+        let seconds = try time(5) { _ = try rt.encode(tokens: Array(0..<l), times: &times) }
+        ours["bert-base layer l=\(l) threads=\(threads)"] = seconds
+        let flops = try ModelWorkload(.bertBase, sequenceLength: l).total.flops / 12
+        show("  BERT-Base layer, l=\(l), \(threads) thread(s)", seconds, "   (\(NumberFormat.fixed(flops / seconds / 1e9, decimals: 1)) GFLOP/s)")
+    }
+    let decoder = try TransformerRuntime(.gpt2, maxSequenceLength: 128, layersToRun: 1)
+    var decodeTimes = OperationTimes()
+    let perToken = try time(3) { _ = try decoder.generate(steps: 128, times: &decodeTimes) } / 128 * 12
+    ours["gpt2 token threads=\(threads)"] = perToken
+    show("  GPT-2 decode per token (12 layers, l ≤ 128), \(threads) thread(s)", perToken)
+}
+TransformerRuntime.setThreads(2)
 let tiny = TransformerConfig(name: "tiny", layers: 1, dModel: 128, heads: 4, dFFN: 512, architecture: .encoder)
 let tinyRuntime = try TransformerRuntime(tiny, maxSequenceLength: 64)
 var tinyTimes = OperationTimes()
@@ -105,6 +134,18 @@ let slow = time(3) { _ = ReferenceTransformer(tinyRuntime).forward(tokens: Array
 show("  d=128 layer, l=64: plain reference (loops, Double)", slow)
 show("  d=128 layer, l=64: runtime (BLAS, vector kernels)", fast,
      "   (reference/runtime = \(NumberFormat.fixed(slow / fast, decimals: 0))x)")
+
+print("PyTorch on the same machine (tools/pytorch_bench.py; recorded in data/bench/pytorch-cpu.csv)")
+if let text = try? String(contentsOfFile: "data/bench/pytorch-cpu.csv", encoding: .utf8) {
+    for line in text.split(separator: "\n") where line.hasPrefix("#") { print("  " + line) }
+    for line in text.split(separator: "\n") where !line.hasPrefix("#") && !line.hasPrefix("name,") {
+        let cells = line.split(separator: ",").map(String.init)
+        guard cells.count == 2, let torchSeconds = Double(cells[1]), let mine = ours[cells[0]] else { continue }
+        show("  \(cells[0]): ours / PyTorch", mine, "   (PyTorch \(NumberFormat.fixed(torchSeconds * 1e3, decimals: 3)) ms; ratio \(NumberFormat.fixed(mine / torchSeconds, decimals: 2))x)")
+    }
+} else {
+    print("  no recorded PyTorch numbers: run `python3 tools/pytorch_bench.py` with torch installed (see tools/README.md)")
+}
 
 print("Chapter 1 end to end: the release binary with --json (median of 3)")
 let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()

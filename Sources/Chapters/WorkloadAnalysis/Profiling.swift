@@ -163,7 +163,7 @@ enum Profiling {
             token with a key/value cache. Weights are seeded random numbers: latency does not depend on their \
             values. The profile below was measured on \(prov("cpu")) (\(prov("cores")) cores, \(prov("threads")) \
             BLAS threads, \(prov("blas"))) on \(prov("date")) with `\(prov("command"))`, and is rendered from \
-            `\(defaultPath)`; `--measure` measures afresh (about 3 minutes on 2 cores). Method: \(prov("method")).
+            `\(defaultPath)`; `--measure` measures afresh (about 2 minutes on 2 cores). Method: \(prov("method")).
             """)
         for (m, ref, title) in [(TransformerConfig.bertBase, "Fig. 7", "01-fig7-bert-base-cpu"),
                                 (.gpt2, "Fig. 8", "01-fig8-gpt2-cpu")] {
@@ -176,6 +176,26 @@ enum Profiling {
                                  categories: pts.map { "l = \($0.sequenceLength)" }, series: series, mode: .stacked,
                                  y: Axis(label: "% of latency", scale: .linear, min: 0, max: 100))
             s.figure(svg(title, try chart.svg()), caption: "\(ref): where \(m.displayName)'s time goes on this machine, by operation class.")
+        }
+        for (m, title) in [(TransformerConfig.bertBase, "01-cpu-vs-flops-bert-base"), (.gpt2, "01-cpu-vs-flops-gpt2")] {
+            let pts = lengths.compactMap { p.point(m.name, $0) }
+            guard !pts.isEmpty else { continue }
+            var categories: [String] = [], values: [[Double]] = OperationClass.allCases.map { _ in [] }
+            for pt in pts {
+                let w = try ModelWorkload(m, sequenceLength: pt.sequenceLength)
+                categories += ["\(pt.sequenceLength) time", "\(pt.sequenceLength) FLOPs"]
+                for (i, c) in OperationClass.allCases.enumerated() {
+                    values[i].append(share(pt, c) * 100)
+                    values[i].append((w.classTotals[c]?.flops ?? 0) / w.total.flops * 100)
+                }
+            }
+            let chart = BarChart(title: "\(m.displayName): measured time share next to FLOPs share, by l",
+                                 categories: categories,
+                                 series: OperationClass.allCases.enumerated().map { BarSeries(name: $0.element.label, values: values[$0.offset]) },
+                                 mode: .stacked, y: Axis(label: "% of time or of FLOPs", scale: .linear, min: 0, max: 100),
+                                 width: 960)
+            s.figure(svg(title, try chart.svg()),
+                     caption: "\(m.displayName): each pair of bars is the measured share of time and the share of FLOPs the workload model counts. Where they differ, the class runs below (or above) the machine's average FLOP rate: non-linear operations and decoding's matrix-vector products are memory-bound.")
         }
         var rows: [[String]] = []
         for m in models {

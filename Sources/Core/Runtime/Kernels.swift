@@ -9,6 +9,16 @@ enum Kernels {
     /// C (m×n) = A (m×k) · B (k×n) + C·beta, row-major with leading dimensions; `transposeB` uses Bᵀ (n×k).
     static func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      c: UnsafeMutablePointer<Float>, ldc: Int, transposeB: Bool = false, beta: Float = 0) {
+        if m == 1 {
+            // A single row (a decoding step): a matrix-vector product, which OpenBLAS runs faster as gemv.
+            // y = a·B reads B (k×n) transposed; y = a·Bᵀ reads B (n×k) as stored.
+            if transposeB {
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, b, Int32(ldb), a, 1, beta, c, 1)
+            } else {
+                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(ldb), a, 1, beta, c, 1)
+            }
+            return
+        }
         cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
                     1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
@@ -97,4 +107,24 @@ enum Kernels {
 
     /// Sets the number of threads OpenBLAS uses for the following calls.
     static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+}
+
+/// Timing of the runtime's matrix product on its own, for benchmarks: C = A·B in fp32 through OpenBLAS.
+public enum GEMMTiming {
+    /// Median seconds of `repeats` products of an m×k by k×n matrix, after one warm-up.
+    public static func seconds(m: Int, n: Int, k: Int, repeats: Int = 5, threads: Int = 2) -> Double {
+        Kernels.setThreads(threads)
+        var g = SeededGenerator(seed: UInt64(m * 31 + n * 7 + k))
+        let a = (0..<(m * k)).map { _ in g.uniform(1) }, b = (0..<(k * n)).map { _ in g.uniform(1) }
+        var c = [Float](repeating: 0, count: m * n)
+        let clock = ContinuousClock()
+        var samples: [Double] = []
+        for r in 0...repeats {
+            let start = clock.now
+            Kernels.gemm(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n)
+            let elapsed = clock.now - start
+            if r > 0 { samples.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18) }
+        }
+        return samples.sorted()[samples.count / 2]
+    }
 }
