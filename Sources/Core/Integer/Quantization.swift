@@ -19,16 +19,8 @@ public enum RoundingRule: String, Sendable, Hashable, CaseIterable {
     }
 }
 
-/// An invalid quantization parameter or kernel input, naming the field.
-public struct QuantizationError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var field: String
-    public var message: String
-    public init(field: String, message: String) {
-        self.field = field
-        self.message = message
-    }
-    public var description: String { "invalid \(field): \(message)" }
-}
+/// An invalid quantization parameter or kernel input (or an overflow), naming the field.
+public typealias QuantizationError = ConfigurationError
 
 /// Uniform quantization, Q(r) = clamp(round(r/S) + Z) (survey Eq. 2), and its inverse r ≈ S·(q − Z).
 ///

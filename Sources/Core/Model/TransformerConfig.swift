@@ -109,7 +109,8 @@ extension TransformerConfig {
     }
 }
 
-/// An invalid model, size or option, with the field it concerns and what would be valid.
+/// Invalid input anywhere in Core (a model, a size, an accelerator or quantization parameter, a profile file, or
+/// an integer overflow in a kernel), with the field it concerns and what would be valid.
 public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The flag or field name, as the user typed it (`heads`, `seq-len`).
     public var field: String

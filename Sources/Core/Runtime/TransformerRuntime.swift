@@ -20,12 +20,8 @@ public struct OperationTimes: Sendable, Equatable {
     }
 }
 
-/// Why a runtime cannot be built or run.
-public struct RuntimeError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var field: String
-    public var message: String
-    public var description: String { "invalid \(field): \(message)" }
-}
+/// Why a runtime cannot be built or run (or a profile file cannot be read), naming the field.
+public typealias RuntimeError = ConfigurationError
 
 /// A real fp32 Transformer running on this machine's CPU: BERT-style encoder layers (all tokens at once) and
 /// GPT-2-style decoding (one token per step with a key/value cache), matrix products through OpenBLAS.
@@ -64,12 +60,8 @@ public final class TransformerRuntime {
 
     public init(_ config: TransformerConfig, maxSequenceLength: Int, layersToRun: Int? = nil, vocabulary: Int = 1024,
                 seed: UInt64 = 2302_14017, memoryLimitBytes: Double = 16 * 1_073_741_824) throws(RuntimeError) {
-        do {
-            try config.validate()
-            try TransformerConfig.validate(sequenceLength: maxSequenceLength, field: "max-sequence-length")
-        } catch {
-            throw RuntimeError(field: error.field, message: error.message)
-        }
+        try config.validate()
+        try TransformerConfig.validate(sequenceLength: maxSequenceLength, field: "max-sequence-length")
         let runLayers = layersToRun ?? config.layers
         guard (1...config.layers).contains(runLayers) else {
             throw RuntimeError(field: "layers-to-run", message: "\(runLayers) is out of range; allowed 1...\(config.layers)")

@@ -26,11 +26,8 @@ public struct GEMMShape: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-public struct SystolicError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var field: String
-    public var message: String
-    public var description: String { "invalid \(field): \(message)" }
-}
+/// An invalid shape, array or operand, naming the field.
+public typealias SystolicError = ConfigurationError
 
 /// An R×C systolic array of multiply-accumulate units (Gemmini's `meshRows` × `meshColumns`).
 public struct SystolicArray: Sendable, Hashable {
