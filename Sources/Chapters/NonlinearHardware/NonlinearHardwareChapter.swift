@@ -136,7 +136,13 @@ public enum NonlinearHardwareChapter {
                 "Change `IBERT.expCoefficients` to the printed 0.3585(p + 1.353)² + 0.344 and watch the i-exp claim fail by 0.2e-3.",
             ])
         return ChapterResult(name: name, report: report, claims: claims, figures: figures.files, reportPath: reportPath,
-                             results: .object([("accelerator", .string(a.name)), ("model", .string(settings.model.name))]))
+                             results: .object([
+                                 ("accelerator", .string(a.name)), ("model", .string(settings.model.name)),
+                                 ("sfuCycles", .array(try sfuCycles(settings).map { c in
+                                     .object([("seqLen", .number(Double(c.sequenceLength))), ("peArray", .number(c.peArray))]
+                                         + c.sfu.map { ($0.name, .number($0.cycles)) })
+                                 })),
+                             ]))
     }
 
     static func acceleratorTable(_ list: [Accelerator]) -> Table {
@@ -153,6 +159,34 @@ public enum NonlinearHardwareChapter {
               })
     }
 
+    /// Compute cycles at one sequence length: the PE array's for the matmuls, the SFU's per non-linear operation.
+    struct SFUCycles {
+        var sequenceLength: Int
+        var peArray: Double
+        var sfu: [(name: String, cycles: Double)]
+        var sfuShare: Double { sfu.reduce(0) { $0 + $1.cycles } / (peArray + sfu.reduce(0) { $0 + $1.cycles }) }
+    }
+
+    /// MACs / (rows · columns) for the matmuls; passes × elements / S for Softmax (3), LayerNorm (3), GELU and
+    /// the residual adds (1), over the whole model.
+    static func sfuCycles(_ s: NonlinearHardwareSettings) throws -> [SFUCycles] {
+        let a = s.accelerator, m = s.model
+        guard a.sfuWidth > 0 else { return [] }
+        return try s.sequenceLengths.map { l in
+            let w = try ModelWorkload(m, sequenceLength: l)
+            let macs = (w.classTotals[.projection]!.flops + w.classTotals[.ffn]!.flops + w.classTotals[.actToAct]!.flops) / 2
+            let layers = Double(m.layers), L = Double(l), d = Double(m.dModel), f = Double(m.dFFN), h = Double(m.heads)
+            let scores = m.architecture == .encoder ? h * L * L
+                : h * CountingConvention.survey.triangle.totalPositions(sequenceLength: l)
+            let sfu: [(String, Double)] = [
+                ("Softmax", 3 * scores * layers), ("LayerNorm", 2 * 3 * L * d * layers),
+                ("GELU", L * f * layers), ("residual adds", 2 * L * d * layers),
+            ].map { ($0.0, $0.1 / Double(a.sfuWidth)) }
+            return SFUCycles(sequenceLength: l, peArray: macs / Double(a.meshRows * a.meshColumns),
+                             sfu: sfu.map { (name: $0.0, cycles: $0.1) })
+        }
+    }
+
     /// PE-array cycles of the matmuls against SFU cycles of the non-linear operations (passes × elements / S).
     static func sfuSection(_ s: NonlinearHardwareSettings, figures: inout FigureSet) throws -> Section {
         var section = Section("Special function unit cycles")
@@ -167,24 +201,12 @@ public enum NonlinearHardwareChapter {
             section.prose("`\(a.name)` has no special function unit: its non-linear operations run on the host CPU (chapter 6).")
             return section
         }
-        var rows: [[String]] = []
-        var shares: [[Double]] = []
-        for l in s.sequenceLengths {
-            let w = try ModelWorkload(m, sequenceLength: l)
-            let macs = (w.classTotals[.projection]!.flops + w.classTotals[.ffn]!.flops) / 2
-                + w.classTotals[.actToAct]!.flops / 2
-            let pe = macs / Double(a.meshRows * a.meshColumns)
-            let layers = Double(m.layers), L = Double(l), d = Double(m.dModel), f = Double(m.dFFN), h = Double(m.heads)
-            let scores = m.architecture == .encoder ? h * L * L : h * CountingConvention.survey.triangle.totalPositions(sequenceLength: l)
-            let sfu: [(String, Double)] = [
-                ("Softmax", 3 * scores * layers), ("LayerNorm", 2 * 3 * L * d * layers),
-                ("GELU", L * f * layers), ("residual adds", 2 * L * d * layers),
-            ].map { ($0.0, $0.1 / Double(a.sfuWidth)) }
-            let total = pe + sfu.reduce(0) { $0 + $1.1 }
-            rows.append(["\(l)", NumberFormat.si(pe, decimals: 2)] + sfu.map { NumberFormat.si($0.1, decimals: 2) }
-                + [NumberFormat.percent(sfu.reduce(0) { $0 + $1.1 } / total, decimals: 1)])
-            shares.append([pe] + sfu.map(\.1))
+        let cycles = try sfuCycles(s)
+        let rows = cycles.map { c in
+            ["\(c.sequenceLength)", NumberFormat.si(c.peArray, decimals: 2)] + c.sfu.map { NumberFormat.si($0.cycles, decimals: 2) }
+                + [NumberFormat.percent(c.sfuShare, decimals: 1)]
         }
+        let shares = cycles.map { [$0.peArray] + $0.sfu.map(\.cycles) }
         section.table(Table(columns: [.init("l", alignment: .right), .init("PE-array cycles", alignment: .right),
                                       .init("Softmax", alignment: .right), .init("LayerNorm", alignment: .right),
                                       .init("GELU", alignment: .right), .init("residual adds", alignment: .right),
