@@ -5,7 +5,7 @@ import Testing
 struct NonIdealTrafficTests {
     @Test("closed-form chunk counts equal the enumerated loop nest")
     func twoDerivations() {
-        var rng = SplitMix64(seed: 5)
+        var rng = SeededGenerator(seed: 5)
         for _ in 0..<200 {
             let m = Int(rng.next() % 5000) + 1, n = Int(rng.next() % 3000) + 1, k = Int(rng.next() % 5000) + 1
             let chunk = [64, 512, 1024][Int(rng.next() % 3)]
