@@ -25,7 +25,10 @@ enum IBERTSection {
         gelu.prose("""
             Distances to the exact GELU, x·Φ(x), on [−4, 4] (800,001 points): L2 is the root-mean-square \
             difference, which is the definition that reproduces I-BERT's printed values, and L∞ the largest. The \
-            last row is our integer kernel on every Int8 input at scale 4/127, not a number of the paper.
+            last row is our integer kernel on every Int8 input at scale 4/127, not a number of the paper. Our \
+            kernels first multiply a coarse Int8 code by a power of two (an exact shift) so that I-BERT's \
+            rounded-down constants ⌊b/S⌋ and ⌊c/(aS²)⌋ keep their precision; `upshift: 0` runs the algorithm \
+            exactly as printed, which at Int8 scales loses up to one input step in those constants.
             """)
         var rows: [[String]] = []
         for entry in table1 {
@@ -96,8 +99,9 @@ enum IBERTSection {
         expSection.prose("""
             i-exp subtracts the row maximum, splits x = −z·ln 2 + p with p in (−ln 2, 0], approximates e^p by a \
             second-order polynomial and shifts right by z. Below: the integer kernel on every Int8 input at scale \
-            8/127 against exp, and integer Softmax (8-bit output, scale 1/256) against floating point on 500 seeded \
-            random rows of 128 Int8 values, for several input ranges.
+            8/127 against exp (with the same power-of-two refinement as i-GELU), and integer Softmax (8-bit \
+            output, scale 1/256, floor rounding as in I-BERT) against floating point on 500 seeded random rows of \
+            128 Int8 values, for several input ranges.
             """)
         let s8 = 8.0 / 127
         let expPoints = try (Int64(-127)...0).map { q in Point(x: Double(q) * s8, y: try IBERT.exp(ScaledInteger(q, scale: s8)).value) }
