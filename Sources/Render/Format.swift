@@ -37,7 +37,8 @@ public enum NumberFormat {
         return (n < 0 ? "-" : "") + out
     }
 
-    /// `x` with `digits` significant digits in plain notation (scientific only beyond 1e15 or below 1e-4).
+    /// `x` with `digits` significant digits in plain notation (scientific only from 1e15 or below 1e-4);
+    /// the integer digits of a large number are all kept: `significant(123456.7, digits: 3)` is "123457".
     public static func significant(_ x: Double, digits: Int) -> String {
         guard x.isFinite else { return fixed(x, decimals: 0) }
         if x == 0 { return "0" }
@@ -55,6 +56,10 @@ public enum NumberFormat {
             return "\(mantissa)e\(exponent)"
         }
         let decimals = max(0, digits - 1 - exponent)
+        // Rounding can carry into a new leading digit (99.96 → 100.0); then one decimal fewer keeps `digits`.
+        if decimals > 0, (abs(x) * power10(decimals)).rounded(.toNearestOrAwayFromZero) >= power10(digits) {
+            return fixed(x, decimals: decimals - 1)
+        }
         return fixed(x, decimals: decimals)
     }
 

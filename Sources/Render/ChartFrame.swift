@@ -1,0 +1,51 @@
+/// The frame every x-y chart shares: title, plot area, axes with ticks and grid, legend.
+struct Frame {
+    var svg: SVGBuilder
+    let left = 78.0, right = 170.0, top = 40.0, bottom = 56.0
+    var plotLeft: Double { left }
+    var plotRight: Double { svg.width - right }
+    var plotTop: Double { top }
+    var plotBottom: Double { svg.height - bottom }
+
+    init(width: Double, height: Double, title: String) {
+        svg = SVGBuilder(width: width, height: height)
+        svg.text(title, width / 2, 24, size: 15, bold: true)
+    }
+
+    mutating func axes(x: Scale?, xLabel: String, y: Scale, yLabel: String, categories: [String] = []) {
+        for t in y.ticks {
+            let py = y(t)
+            svg.line(plotLeft, py, plotRight, py, stroke: "#E5E5E5")
+            svg.text(Scale.label(t, y.scale), plotLeft - 6, py + 4, size: 11, anchor: "end")
+        }
+        if let x {
+            for t in x.ticks {
+                let px = x(t)
+                svg.line(px, plotTop, px, plotBottom, stroke: "#F0F0F0")
+                svg.text(Scale.label(t, x.scale), px, plotBottom + 16, size: 11)
+            }
+        } else {
+            let w = (plotRight - plotLeft) / Double(max(1, categories.count))
+            for (i, c) in categories.enumerated() {
+                svg.text(c, plotLeft + w * (Double(i) + 0.5), plotBottom + 16, size: 11)
+            }
+        }
+        svg.line(plotLeft, plotBottom, plotRight, plotBottom, stroke: "#333333")
+        svg.line(plotLeft, plotTop, plotLeft, plotBottom, stroke: "#333333")
+        svg.text(xLabel, (plotLeft + plotRight) / 2, svg.height - 16, size: 12)
+        svg.text(yLabel, 18, (plotTop + plotBottom) / 2, size: 12, rotate: true)
+    }
+
+    /// Legend entries (name, colour, dashed) to the right of the plot.
+    mutating func legend(_ entries: [(String, String, Bool)], boxes: Bool = false) {
+        for (i, (name, colour, dashed)) in entries.enumerated() {
+            let y = plotTop + 8 + Double(i) * 18
+            if boxes {
+                svg.rect(plotRight + 12, y - 6, 12, 12, fill: colour)
+            } else {
+                svg.line(plotRight + 10, y, plotRight + 30, y, stroke: colour, width: 2, dash: dashed)
+            }
+            svg.text(name, plotRight + 36, y + 4, size: 11, anchor: "start")
+        }
+    }
+}
