@@ -66,10 +66,12 @@ public struct Series: Sendable, Equatable {
     }
 }
 
-/// The colour-blind-safe palette of Okabe and Ito (2008), blue first; series take colours in this order.
+/// The colour-blind-safe palette of Okabe and Ito (2008), blue first, then four colours of Paul Tol's "muted"
+/// scheme (grey, wine, teal, indigo) so that up to twelve series stay distinct; series take colours in this order.
 public enum Palette {
-    public static let colours = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-    /// The `i`-th colour, cycling: `colour(8) == colour(0)`.
+    public static let colours = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+                                 "#999999", "#882255", "#44AA99", "#332288"]
+    /// The `i`-th colour, cycling: `colour(12) == colour(0)`.
     public static func colour(_ i: Int) -> String { colours[(i % colours.count + colours.count) % colours.count] }
 
     /// Black or white, whichever reads better on a `#RRGGBB` background.

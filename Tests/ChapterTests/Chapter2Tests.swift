@@ -4,8 +4,9 @@ import Core
 import Testing
 @testable import NonlinearHardware
 
-/// The default run of chapter 2, built once.
-let chapter2: ChapterResult = try! NonlinearHardwareChapter.build()
+/// The default run of chapter 2 (what `make` writes: default flags and chapter 1's recorded CPU profile), built once.
+let chapter2: ChapterResult = try! NonlinearHardwareChapter.build(
+    NonlinearHardwareSettings(profile: try! RecordedProfile.load(repositoryRoot.appendingPathComponent(RecordedProfile.defaultPath).path)))
 
 @Suite("Chapter2 claims")
 struct Chapter2ClaimTests {
@@ -16,7 +17,8 @@ struct Chapter2ClaimTests {
     func ids() {
         let ids = chapter2.claims.map(\.id)
         #expect(Set(ids).count == ids.count)
-        for id in Array(IBERTSection.knownDeviations.keys) + Array(Table5Section.knownDeviations.keys) {
+        for id in Array(IBERTSection.knownDeviations.keys) + Array(Table5Section.knownDeviations.keys)
+            + Array(LatencySection.knownDeviations.keys) {
             #expect(ids.contains(id), "unused deviation \(id)")
         }
     }
@@ -32,15 +34,18 @@ struct Chapter2OutputTests {
 
     @Test("same inputs, same bytes")
     func deterministic() throws {
-        let again = try NonlinearHardwareChapter.build()
+        let again = try NonlinearHardwareChapter.build(
+            NonlinearHardwareSettings(profile: try RecordedProfile.load(repositoryRoot.appendingPathComponent(RecordedProfile.defaultPath).path)))
         #expect(zip(again.files, chapter2.files).allSatisfy { $0 == $1 } && again.files.count == chapter2.files.count)
     }
 
-    @Test("the report has its figures, the I-BERT tables and says what is not reproduced yet")
+    @Test("the report has its figures, the latency model, ResNet-50, the CPU comparison and the I-BERT tables")
     func shape() {
         let md = chapter2.report.markdown()
         for needle in ["figures/02-passes.svg", "figures/02-fig10-accelerator.svg", "figures/02-fig11-analytical-model.svg",
-                       "I-BERT Tab. 1", "Not reproduced yet", "Tab. 5", "Fig. 32", "## Exercises", "**Takeaway:**"] {
+                       "figures/02-fig30-bert-base-breakdown.svg", "figures/02-fig31-gpt2-breakdown.svg",
+                       "figures/02-fig32-normalised-latency.svg", "ResNet-50 under the same model", "chapter 1's CPU",
+                       "I-BERT Tab. 1", "Tab. 5", "## Exercises", "**Takeaway:**"] {
             #expect(md.contains(needle), "missing \(needle)")
         }
     }
@@ -58,6 +63,13 @@ struct Chapter2CLITests {
         (["--seq-lens", "0"], "seq-lens"),
         (["--seq-lens", "64,64"], "each once"),
         (["--mesh-rows", "128", "--mesh-columns", "128", "--scratchpad-kib", "4"], "scratchpad-bytes"),
+        (["--mesh-rows", "32", "--mesh-columns", "32", "--scratchpad-kib", "3"], "two buffers"),
+        (["--dataflow", "rs"], "unknown dataflow 'rs'"),
+        (["--dram-bandwidth", "0"], "dram-bandwidth"),
+        (["--l2-bandwidth", "-1"], "l2-bandwidth"),
+        (["--clock-ghz", "0"], "clock"),
+        (["--l2-kib", "0"], "l2-kib"),
+        (["--profile", "no/such/profile.csv"], "cannot read 'no/such/profile.csv'"),
     ]
 
     @Test("bad inputs give a message naming the field", arguments: badInputs)
@@ -75,7 +87,8 @@ struct Chapter2CLITests {
     func help() {
         let help = NonlinearHardwareCommand.helpMessage()
         for flag in ["--accelerator", "--mesh-rows", "--mesh-columns", "--sfu-width", "--scratchpad-kib",
-                     "--accumulator-kib", "--model", "--seq-lens", "--json", "--out", "--check"] {
+                     "--accumulator-kib", "--l2-kib", "--dram-bandwidth", "--l2-bandwidth", "--dataflow", "--clock-ghz",
+                     "--profile", "--model", "--seq-lens", "--json", "--out", "--check"] {
             #expect(help.contains(flag), "help lacks \(flag)")
         }
     }
@@ -88,5 +101,18 @@ struct Chapter2CLITests {
         #expect(settings.accelerator.name == "gemmini-baseline (modified)")
         let result = try NonlinearHardwareChapter.build(settings)
         #expect(result.report.markdown().contains("has no special function unit"))
+    }
+
+    @Test("the accelerator flags reach the latency model: a 4x wider DRAM port leaves compute-bound layers as they were")
+    func flagsReachTheModel() throws {
+        func cycles(_ args: [String]) throws -> Double {
+            let command = try NonlinearHardwareCommand.parseAsRoot(args + ["--profile", "none", "--seq-lens", "512"]) as! NonlinearHardwareCommand
+            let s = try command.settings()
+            return try AnalyticalLatency.model(s.model, sequenceLength: 512, accelerator: s.accelerator).totalCycles
+        }
+        let base = try cycles([])
+        #expect(try cycles(["--l2-bandwidth", "64"]) < base)
+        #expect(try cycles(["--mesh-rows", "32", "--mesh-columns", "32"]) < base)
+        #expect(try cycles(["--dram-bandwidth", "256"]) == base)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChapterSupport
 import Core
+import Render
 
 /// `swift run -c release nonlinear-hardware`: regenerates chapters/02-nonlinear-hardware.md and its figures.
 @main
@@ -32,6 +33,18 @@ struct NonlinearHardwareCommand: ParsableCommand {
     var scratchpadKiB: Int?
     @Option(name: .customLong("accumulator-kib"), help: "Accumulator capacity in KiB.")
     var accumulatorKiB: Int?
+    @Option(name: .customLong("l2-kib"), help: "Shared L2 capacity in KiB.")
+    var l2KiB: Int?
+    @Option(name: .customLong("dram-bandwidth"), help: "L2 ↔ DRAM bandwidth in bytes per cycle.")
+    var dramBandwidth: Double?
+    @Option(name: .customLong("l2-bandwidth"), help: "Local memory ↔ L2 bandwidth in bytes per cycle.")
+    var l2Bandwidth: Double?
+    @Option(name: .long, help: ArgumentHelp("PE array dataflow: ws, os or is.", valueName: "ws|os|is"))
+    var dataflow: String?
+    @Option(name: .customLong("clock-ghz"), help: "Clock frequency in GHz.")
+    var clockGHz: Double?
+    @Option(name: .long, help: ArgumentHelp("Chapter 1's recorded CPU profile, for the comparison with the model (relative to the current folder); 'none' leaves the comparison out.", valueName: "path"))
+    var profile: String = RecordedProfile.defaultPath
     @Option(name: .long, help: ArgumentHelp("Model for the SFU study: \(TransformerConfig.presets.map(\.name).joined(separator: ", ")).", valueName: "name"))
     var model: String = "bert-base"
     @Option(name: .customLong("seq-lens"), help: ArgumentHelp("Sequence lengths for the SFU study, comma-separated.", valueName: "list"))
@@ -49,16 +62,30 @@ struct NonlinearHardwareCommand: ParsableCommand {
         if let meshRows { a.meshRows = meshRows }
         if let meshColumns { a.meshColumns = meshColumns }
         if let sfuWidth { a.sfuWidth = sfuWidth }
-        for (value, field) in [(scratchpadKiB, "scratchpad-kib"), (accumulatorKiB, "accumulator-kib")] {
+        for (value, field) in [(scratchpadKiB, "scratchpad-kib"), (accumulatorKiB, "accumulator-kib"), (l2KiB, "l2-kib")] {
             guard let value else { continue }
             guard (1...(1 << 20)).contains(value) else {
                 throw ValidationError("invalid --\(field): \(value) is out of range; allowed 1...\(1 << 20)")
             }
-            if field == "scratchpad-kib" { a.spCapacityBytes = value * 1024 } else { a.accCapacityBytes = value * 1024 }
+            switch field {
+            case "scratchpad-kib": a.spCapacityBytes = value * 1024
+            case "accumulator-kib": a.accCapacityBytes = value * 1024
+            default: a.l2Bytes = value * 1024
+            }
+        }
+        if let dramBandwidth { a.dramBytesPerCycle = dramBandwidth }
+        if let l2Bandwidth { a.l2BytesPerCycle = l2Bandwidth }
+        if let clockGHz { a.clockHz = clockGHz * 1e9 }
+        if let dataflow {
+            guard let d = Dataflow(rawValue: dataflow.lowercased()) else {
+                throw ValidationError("invalid --dataflow: unknown dataflow '\(dataflow)'; choose ws, os or is")
+            }
+            a.dataflow = d
         }
         if a != (try? Accelerator.preset(named: accelerator)) { a.name += " (modified)" }
         var s = NonlinearHardwareSettings(accelerator: a, model: m, sequenceLengths: try parseIntegerList(seqLens, flag: "seq-lens"),
-                                          command: commandLine())
+                                          command: commandLine(),
+                                          profile: profile == "none" ? nil : try RecordedProfile.load(profile))
         do {
             try s.validate()
         } catch {
@@ -76,6 +103,12 @@ struct NonlinearHardwareCommand: ParsableCommand {
         if let sfuWidth { parts.append("--sfu-width \(sfuWidth)") }
         if let scratchpadKiB { parts.append("--scratchpad-kib \(scratchpadKiB)") }
         if let accumulatorKiB { parts.append("--accumulator-kib \(accumulatorKiB)") }
+        if let l2KiB { parts.append("--l2-kib \(l2KiB)") }
+        if let dramBandwidth { parts.append("--dram-bandwidth \(NumberFormat.trimmed(dramBandwidth, maxDecimals: 6))") }
+        if let l2Bandwidth { parts.append("--l2-bandwidth \(NumberFormat.trimmed(l2Bandwidth, maxDecimals: 6))") }
+        if let dataflow { parts.append("--dataflow \(dataflow)") }
+        if let clockGHz { parts.append("--clock-ghz \(NumberFormat.trimmed(clockGHz, maxDecimals: 6))") }
+        if profile != RecordedProfile.defaultPath { parts.append("--profile \(profile)") }
         if model != "bert-base" { parts.append("--model \(model)") }
         if seqLens != "128,512,4096" { parts.append("--seq-lens \(seqLens)") }
         return parts.joined(separator: " ")

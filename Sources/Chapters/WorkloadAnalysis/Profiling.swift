@@ -7,7 +7,7 @@ import Render
 /// §2.2.2: the models really run on this machine's CPU (Core's fp32 runtime, OpenBLAS), timed per class.
 enum Profiling {
     /// Where the recorded profile lives, relative to the repository root.
-    static let defaultPath = "data/profiles/cpu-profile.csv"
+    static let defaultPath = RecordedProfile.defaultPath
     static let models: [TransformerConfig] = [.bertBase, .bertLarge, .gpt2]
     static let lengths = PaperValues.figureSeqLens
 
@@ -52,16 +52,7 @@ enum Profiling {
     }
 
     /// Reads and parses a recorded profile, with errors that name the flag and the line.
-    static func load(_ path: String) throws -> CPUProfile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ValidationError("invalid --profile: cannot read '\(path)' (run from the repository root, or measure one with --measure)")
-        }
-        do {
-            return try CPUProfile.parse(String(decoding: data, as: UTF8.self))
-        } catch {
-            throw ValidationError("invalid --profile '\(path)': \(error.message)")
-        }
-    }
+    static func load(_ path: String) throws -> CPUProfile { try RecordedProfile.load(path) }
 
     static func save(_ p: CPUProfile, to path: String) throws {
         let url = URL(fileURLWithPath: path)

@@ -67,29 +67,12 @@ public enum NonIdealTraffic {
         guard model.architecture == .encoder else {
             throw ConfigurationError(field: "model", message: "the non-ideal traffic model covers encoder layers (Tab. 5)")
         }
-        let d = model.dModel, f = model.dFFN, h = model.heads, dh = model.headDimension, chunk = chunkSide(accelerator)
-        let L = Double(l), D = Double(d), F = Double(f), H = Double(h), Dh = Double(dh)
-        func matmul(_ path: String, _ name: String, m: Int, n: Int, k: Int, out: Int, bias: Bool, flops: Double,
-                    copies: Int = 1) -> Row {
-            Row(path: path, name: name, flops: flops * Double(copies),
-                bytes: matmulBytes(m: m, n: n, k: k, outputBytes: out, bias: bias, chunk: chunk) * Double(copies))
-        }
-        let parameterBytes = 2 * 4 * D                     // γ and β at 32 bits
-        return [
-            matmul("mha/wq", "W_Q", m: d, n: d, k: l, out: 1, bias: true, flops: 2 * D * D * L),
-            matmul("mha/wk", "W_K", m: d, n: d, k: l, out: 1, bias: true, flops: 2 * D * D * L),
-            matmul("mha/wv", "W_V", m: d, n: d, k: l, out: 1, bias: true, flops: 2 * D * D * L),
-            matmul("mha/qk", "Q×K", m: l, n: dh, k: l, out: 4, bias: false, flops: L * L * (2 * Dh - 1), copies: h),
-            Row(path: "mha/softmax", name: "Softmax", flops: c.softmax.flops * H * L * L, bytes: 5 * H * L * L),
-            matmul("mha/sv", "Attn×V", m: dh, n: l, k: l, out: 1, bias: false, flops: Dh * L * (2 * L - 1), copies: h),
-            matmul("mha/wout", "W_out", m: d, n: d, k: l, out: 4, bias: true, flops: 2 * D * D * L),
-            Row(path: "mha/residual", name: "residual add", flops: c.attentionResidual.flops * L * D, bytes: 6 * L * D),
-            Row(path: "mha/layernorm", name: "LayerNorm", flops: c.layerNorm.flops * L * D, bytes: 2 * L * D + parameterBytes),
-            matmul("ffn/w1", "W1", m: f, n: d, k: l, out: 4, bias: true, flops: 2 * D * F * L),
-            Row(path: "ffn/gelu", name: "GELU", flops: c.gelu.flops * L * F, bytes: 5 * L * F),
-            matmul("ffn/w2", "W2", m: d, n: f, k: l, out: 4, bias: true, flops: 2 * D * F * L),
-            Row(path: "ffn/residual", name: "residual add", flops: c.ffnResidual.flops * L * D, bytes: 6 * L * D),
-            Row(path: "ffn/layernorm", name: "LayerNorm", flops: c.layerNorm.flops * L * D, bytes: 2 * L * D + parameterBytes),
-        ]
+        return rows(AcceleratorOperation.encoderLayer(model, sequenceLength: l, convention: c), accelerator: accelerator)
+    }
+
+    /// FLOPs and DRAM bytes of any list of operations on `accelerator`'s L2.
+    public static func rows(_ operations: [AcceleratorOperation], accelerator: Accelerator) -> [Row] {
+        let chunk = chunkSide(accelerator)
+        return operations.map { Row(path: $0.path, name: $0.name, flops: $0.flops, bytes: $0.dramBytes(chunk: chunk)) }
     }
 }

@@ -1,0 +1,199 @@
+/// One operation of a layer as an accelerator sees it: a matmul of a given shape, or a non-linear operation over
+/// rows of elements, with the bytes it moves under the survey's §3.3 rules (see ``NonIdealTraffic``). Both the
+/// non-ideal traffic of Tab. 5 and the analytical latency model of App. A.5 are computed from these, so the two
+/// cannot disagree about what a layer contains.
+public struct AcceleratorOperation: Sendable, Hashable {
+    public enum Work: Sendable, Hashable {
+        /// `copies` independent products of `shape` (one per head for attention). `outputBytes` is 4 when a
+        /// non-linear operation consumes the result, else 1; `bias` adds a one-byte bias per output.
+        case matmul(shape: GEMMShape, copies: Int, outputBytes: Int, bias: Bool)
+        /// A convolution run as a matmul over the im2col matrix (`shape`: output pixels × (C_in·k²) × C_out),
+        /// whose DRAM traffic counts the raw input once (`inputElements`), not the k² copies im2col makes on chip.
+        case convolution(shape: GEMMShape, inputElements: Int, outputBytes: Int, bias: Bool)
+        /// `rows` rows of `rowLength` elements, `passes` passes each; bytes per element read and written, plus
+        /// `extraBytes` moved once besides the rows (LayerNorm's γ and β, a pooling's smaller output).
+        case nonlinear(rows: Int, rowLength: Int, passes: Int, bytesIn: Int, bytesOut: Int, extraBytes: Int)
+    }
+
+    /// A stable key such as `mha/wq` or `ffn/gelu`.
+    public var path: String
+    public var name: String
+    /// FLOPs in the survey's counting convention (2 per multiply-add for matmuls).
+    public var flops: Double
+    public var work: Work
+
+    public init(path: String, name: String, flops: Double, work: Work) {
+        self.path = path
+        self.name = name
+        self.flops = flops
+        self.work = work
+    }
+
+    public var isMatmul: Bool {
+        if case .nonlinear = work { return false }
+        return true
+    }
+
+    /// Multiply-adds of a matmul or convolution (0 for a non-linear operation).
+    public var macs: Double {
+        switch work {
+        case let .matmul(s, copies, _, _): return Double(s.m) * Double(s.k) * Double(s.n) * Double(copies)
+        case let .convolution(s, _, _, _): return Double(s.m) * Double(s.k) * Double(s.n)
+        case .nonlinear: return 0
+        }
+    }
+
+    /// Elements a non-linear operation produces (0 for a matmul).
+    public var elements: Double {
+        if case let .nonlinear(rows, rowLength, _, _, _, _) = work { return Double(rows) * Double(rowLength) }
+        return 0
+    }
+
+    /// DRAM → L2 bytes with square output chunks of `chunk` elements a side (Tab. 5's rules).
+    public func dramBytes(chunk: Int) -> Double {
+        switch work {
+        case let .matmul(s, copies, out, bias):
+            // NonIdealTraffic's m×n×k is the survey's notation: the left operand is outputs × reduction.
+            return NonIdealTraffic.matmulBytes(m: s.n, n: s.k, k: s.m, outputBytes: out, bias: bias, chunk: chunk)
+                * Double(copies)
+        case let .convolution(s, input, out, bias):
+            let pixelChunks = Double((s.m + chunk - 1) / chunk), channelChunks = Double((s.n + chunk - 1) / chunk)
+            return Double(s.k * s.n) * pixelChunks + Double(input) * channelChunks
+                + Double(s.m * s.n) * Double(out + (bias ? 1 : 0))
+        case let .nonlinear(rows, rowLength, _, bytesIn, bytesOut, extra):
+            return Double(rows) * Double(rowLength) * Double(bytesIn + bytesOut) + Double(extra)
+        }
+    }
+}
+
+extension AcceleratorOperation {
+    /// The operations of one encoder layer at sequence length `l` (attention summed over heads).
+    public static func encoderLayer(_ model: TransformerConfig, sequenceLength l: Int,
+                                    convention c: CountingConvention = .survey) -> [AcceleratorOperation] {
+        let d = model.dModel, f = model.dFFN, h = model.heads, dh = model.headDimension
+        let L = Double(l), D = Double(d), F = Double(f), H = Double(h), Dh = Double(dh)
+        func weights(_ path: String, _ name: String, in k: Int, out n: Int, outputBytes: Int) -> AcceleratorOperation {
+            AcceleratorOperation(path: path, name: name, flops: 2 * L * Double(k) * Double(n),
+                                 work: .matmul(shape: GEMMShape(m: l, n: n, k: k), copies: 1, outputBytes: outputBytes, bias: true))
+        }
+        func elementwise(_ path: String, _ name: String, flops: Double, rows: Int, length: Int, passes: Int,
+                         bytesIn: Int, extraBytes: Int = 0) -> AcceleratorOperation {
+            AcceleratorOperation(path: path, name: name, flops: flops,
+                                 work: .nonlinear(rows: rows, rowLength: length, passes: passes, bytesIn: bytesIn,
+                                                  bytesOut: 1, extraBytes: extraBytes))
+        }
+        let parameterBytes = 2 * 4 * d                 // γ and β at 32 bits
+        return [
+            weights("mha/wq", "W_Q", in: d, out: d, outputBytes: 1),
+            weights("mha/wk", "W_K", in: d, out: d, outputBytes: 1),
+            weights("mha/wv", "W_V", in: d, out: d, outputBytes: 1),
+            AcceleratorOperation(path: "mha/qk", name: "Q×K", flops: H * L * L * (2 * Dh - 1),
+                                 work: .matmul(shape: GEMMShape(m: l, n: l, k: dh), copies: h, outputBytes: 4, bias: false)),
+            elementwise("mha/softmax", "Softmax", flops: c.softmax.flops * H * L * L, rows: h * l, length: l,
+                        passes: 3, bytesIn: 4),
+            AcceleratorOperation(path: "mha/sv", name: "Attn×V", flops: H * Dh * L * (2 * L - 1),
+                                 work: .matmul(shape: GEMMShape(m: l, n: dh, k: l), copies: h, outputBytes: 1, bias: false)),
+            weights("mha/wout", "W_out", in: d, out: d, outputBytes: 4),
+            elementwise("mha/residual", "residual add", flops: c.attentionResidual.flops * L * D, rows: l, length: d,
+                        passes: 1, bytesIn: 5),
+            elementwise("mha/layernorm", "LayerNorm", flops: c.layerNorm.flops * L * D, rows: l, length: d, passes: 3,
+                        bytesIn: 1, extraBytes: parameterBytes),
+            weights("ffn/w1", "W1", in: d, out: f, outputBytes: 4),
+            elementwise("ffn/gelu", "GELU", flops: c.gelu.flops * L * F, rows: l, length: f, passes: 1, bytesIn: 4),
+            weights("ffn/w2", "W2", in: f, out: d, outputBytes: 4),
+            elementwise("ffn/residual", "residual add", flops: c.ffnResidual.flops * L * D, rows: l, length: d,
+                        passes: 1, bytesIn: 5),
+            elementwise("ffn/layernorm", "LayerNorm", flops: c.layerNorm.flops * L * D, rows: l, length: d, passes: 3,
+                        bytesIn: 1, extraBytes: parameterBytes),
+        ]
+    }
+
+    /// The operations of one decoder layer generating one token with `context` tokens in the key/value cache
+    /// (the new one included): matrix-vector products, attention over the cache. Same byte rules as the encoder.
+    public static func decoderStep(_ model: TransformerConfig, context t: Int) -> [AcceleratorOperation] {
+        let d = model.dModel, f = model.dFFN, h = model.heads, dh = model.headDimension
+        let T = Double(t), D = Double(d), F = Double(f), H = Double(h), Dh = Double(dh)
+        func weights(_ path: String, _ name: String, in k: Int, out n: Int, outputBytes: Int) -> AcceleratorOperation {
+            AcceleratorOperation(path: path, name: name, flops: 2 * Double(k) * Double(n),
+                                 work: .matmul(shape: GEMMShape(m: 1, n: n, k: k), copies: 1, outputBytes: outputBytes, bias: true))
+        }
+        let parameterBytes = 2 * 4 * d
+        let c = CountingConvention.survey
+        return [
+            weights("mha/wq", "W_Q", in: d, out: d, outputBytes: 1),
+            weights("mha/wk", "W_K", in: d, out: d, outputBytes: 1),
+            weights("mha/wv", "W_V", in: d, out: d, outputBytes: 1),
+            AcceleratorOperation(path: "mha/qk", name: "Q×K", flops: H * T * (2 * Dh - 1),
+                                 work: .matmul(shape: GEMMShape(m: 1, n: t, k: dh), copies: h, outputBytes: 4, bias: false)),
+            AcceleratorOperation(path: "mha/softmax", name: "Softmax", flops: c.softmax.flops * H * T,
+                                 work: .nonlinear(rows: h, rowLength: t, passes: 3, bytesIn: 4, bytesOut: 1, extraBytes: 0)),
+            AcceleratorOperation(path: "mha/sv", name: "Attn×V", flops: H * Dh * (2 * T - 1),
+                                 work: .matmul(shape: GEMMShape(m: 1, n: dh, k: t), copies: h, outputBytes: 1, bias: false)),
+            weights("mha/wout", "W_out", in: d, out: d, outputBytes: 4),
+            AcceleratorOperation(path: "mha/residual", name: "residual add", flops: c.attentionResidual.flops * D,
+                                 work: .nonlinear(rows: 1, rowLength: d, passes: 1, bytesIn: 5, bytesOut: 1, extraBytes: 0)),
+            AcceleratorOperation(path: "mha/layernorm", name: "LayerNorm", flops: c.layerNorm.flops * D,
+                                 work: .nonlinear(rows: 1, rowLength: d, passes: 3, bytesIn: 1, bytesOut: 1,
+                                                  extraBytes: parameterBytes)),
+            weights("ffn/w1", "W1", in: d, out: f, outputBytes: 4),
+            AcceleratorOperation(path: "ffn/gelu", name: "GELU", flops: c.gelu.flops * F,
+                                 work: .nonlinear(rows: 1, rowLength: f, passes: 1, bytesIn: 4, bytesOut: 1, extraBytes: 0)),
+            weights("ffn/w2", "W2", in: f, out: d, outputBytes: 4),
+            AcceleratorOperation(path: "ffn/residual", name: "residual add", flops: c.ffnResidual.flops * D,
+                                 work: .nonlinear(rows: 1, rowLength: d, passes: 1, bytesIn: 5, bytesOut: 1, extraBytes: 0)),
+            AcceleratorOperation(path: "ffn/layernorm", name: "LayerNorm", flops: c.layerNorm.flops * D,
+                                 work: .nonlinear(rows: 1, rowLength: d, passes: 3, bytesIn: 1, bytesOut: 1,
+                                                  extraBytes: parameterBytes)),
+        ]
+    }
+
+    /// ResNet-50's layers (``ResNet50``) as accelerator operations. Unfused, each convolution writes 32-bit
+    /// outputs for its BatchNorm (one pass, 32-bit in, 8-bit out), and ReLU is a separate pass. Fused, BatchNorm
+    /// is folded into the convolution's weights and ReLU is applied to the convolution's or the residual add's
+    /// output on its way out, so neither costs a pass of its own. Convolutions are charged no per-output bias:
+    /// a folded BatchNorm leaves one bias per output channel, which is negligible traffic. (Charging Tab. 5's
+    /// per-output bias would put ResNet-50's non-ideal intensity 15% below its ideal one; the survey's 121.312
+    /// is 0.7% below its 122.172.)
+    public static func resnet50(fused: Bool) -> [AcceleratorOperation] {
+        var out: [AcceleratorOperation] = []
+        for layer in ResNet50.layers() {
+            let cost = CNNLayerCost(layer, fused: fused)
+            switch layer.kind {
+            case let .convolution(k, cin, cout, stride, inSize):
+                let o = inSize / stride
+                out.append(AcceleratorOperation(path: layer.name, name: "convolution", flops: cost.counts.flops,
+                                                work: .convolution(shape: GEMMShape(m: o * o, n: cout, k: cin * k * k),
+                                                                   inputElements: cin * inSize * inSize,
+                                                                   outputBytes: fused ? 1 : 4, bias: false)))
+            case let .batchNorm(c, s):
+                guard !fused else { continue }
+                out.append(AcceleratorOperation(path: layer.name, name: "BatchNorm", flops: cost.counts.flops,
+                                                work: .nonlinear(rows: c, rowLength: s * s, passes: 1, bytesIn: 4,
+                                                                 bytesOut: 1, extraBytes: 0)))
+            case let .relu(c, s):
+                guard !fused else { continue }
+                out.append(AcceleratorOperation(path: layer.name, name: "ReLU", flops: cost.counts.flops,
+                                                work: .nonlinear(rows: c, rowLength: s * s, passes: 1, bytesIn: 1,
+                                                                 bytesOut: 1, extraBytes: 0)))
+            case let .residualAdd(c, s):
+                out.append(AcceleratorOperation(path: layer.name, name: "residual add", flops: cost.counts.flops,
+                                                work: .nonlinear(rows: c, rowLength: s * s, passes: 1, bytesIn: 2,
+                                                                 bytesOut: 1, extraBytes: 0)))
+            case let .maxPool(_, c, inSize, outSize):
+                // One pass over the input windows; the bytes are the input read once and the output written once.
+                out.append(AcceleratorOperation(path: layer.name, name: "max pool", flops: cost.counts.flops,
+                                                work: .nonlinear(rows: c, rowLength: inSize * inSize, passes: 1, bytesIn: 1,
+                                                                 bytesOut: 0, extraBytes: c * outSize * outSize)))
+            case let .globalAveragePool(c, inSize):
+                out.append(AcceleratorOperation(path: layer.name, name: "average pool", flops: cost.counts.flops,
+                                                work: .nonlinear(rows: c, rowLength: inSize * inSize, passes: 1, bytesIn: 1,
+                                                                 bytesOut: 0, extraBytes: c)))
+            case let .fullyConnected(inFeatures, outFeatures):
+                out.append(AcceleratorOperation(path: layer.name, name: "classifier", flops: cost.counts.flops,
+                                                work: .matmul(shape: GEMMShape(m: 1, n: outFeatures, k: inFeatures), copies: 1,
+                                                              outputBytes: 4, bias: true)))
+            }
+        }
+        return out
+    }
+}
