@@ -69,6 +69,8 @@ struct Chapter2CLITests {
         (["--l2-bandwidth", "-1"], "l2-bandwidth"),
         (["--clock-ghz", "0"], "clock"),
         (["--l2-kib", "0"], "l2-kib"),
+        (["--input-bits", "0"], "input-bits"),
+        (["--input-bits", "16", "--accumulator-bits", "8"], "accumulator-bits"),
         (["--profile", "no/such/profile.csv"], "cannot read 'no/such/profile.csv'"),
     ]
 
@@ -88,7 +90,7 @@ struct Chapter2CLITests {
         let help = NonlinearHardwareCommand.helpMessage()
         for flag in ["--accelerator", "--mesh-rows", "--mesh-columns", "--sfu-width", "--scratchpad-kib",
                      "--accumulator-kib", "--l2-kib", "--dram-bandwidth", "--l2-bandwidth", "--dataflow", "--clock-ghz",
-                     "--profile", "--model", "--seq-lens", "--json", "--out", "--check"] {
+                     "--input-bits", "--accumulator-bits", "--profile", "--model", "--seq-lens", "--json", "--out", "--check"] {
             #expect(help.contains(flag), "help lacks \(flag)")
         }
     }
@@ -114,5 +116,6 @@ struct Chapter2CLITests {
         #expect(try cycles(["--l2-bandwidth", "64"]) < base)
         #expect(try cycles(["--mesh-rows", "32", "--mesh-columns", "32"]) < base)
         #expect(try cycles(["--dram-bandwidth", "256"]) == base)
+        #expect(try cycles(["--input-bits", "16"]) > base)
     }
 }

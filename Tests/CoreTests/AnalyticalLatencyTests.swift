@@ -13,7 +13,7 @@ struct AnalyticalLatencyTests {
             a.meshColumns = [4, 8, 16][Int(rng.next() % 3)]
             let shape = GEMMShape(m: Int(rng.next() % 700) + 1, n: Int(rng.next() % 700) + 1, k: Int(rng.next() % 700) + 1)
             let tile = [16, 48, 176][Int(rng.next() % 3)]
-            let out = Bool.random(using: &rng) ? 4 : 1, bias = Bool.random(using: &rng)
+            let out: Double = Bool.random(using: &rng) ? 4 : 1, bias = Bool.random(using: &rng)
             let walked = AnalyticalLatency.enumeratedMatmul(shape, tile: tile, accelerator: a, inputBytes: 1,
                                                              outputBytes: out, bias: bias)
             #expect(AnalyticalLatency.matmulComputeCycles(shape, tile: tile, accelerator: a) == walked.cycles, "\(shape) \(a.dataflow)")
@@ -34,12 +34,12 @@ struct AnalyticalLatencyTests {
     func bounds() throws {
         let a = Accelerator.analyticalModel
         let big = AcceleratorOperation(path: "x", name: "x", flops: 0,
-                                       work: .matmul(shape: GEMMShape(m: 1024, n: 1024, k: 1024), copies: 1, outputBytes: 1, bias: false))
+                                       work: .matmul(shape: GEMMShape(m: 1024, n: 1024, k: 1024), copies: 1, output: .narrow, bias: false))
         let e = try AnalyticalLatency.estimate(big, accelerator: a)
         #expect(e.bound == .peArray)
         #expect(big.macs / 256 / e.cycles > 0.95)
         let gemv = AcceleratorOperation(path: "y", name: "y", flops: 0,
-                                        work: .matmul(shape: GEMMShape(m: 1, n: 768, k: 768), copies: 1, outputBytes: 1, bias: true))
+                                        work: .matmul(shape: GEMMShape(m: 1, n: 768, k: 768), copies: 1, output: .narrow, bias: true))
         #expect(try AnalyticalLatency.estimate(gemv, accelerator: a).bound == .local)
     }
 
@@ -53,6 +53,21 @@ struct AnalyticalLatencyTests {
             #expect(abs(row.dramBytes - 12 * t.bytes) <= 1e-9 * row.dramBytes)
             #expect(row.cycles >= max(row.computeCycles, row.dramCycles, row.localCycles))
         }
+    }
+
+    @Test("precisions: the survey's 8/32 bits are 1- and 4-byte values; 16-bit inputs double every operand's bytes; 32-bit ones shrink the tile")
+    func precisions() throws {
+        #expect(AcceleratorOperation.Widths(.analyticalModel) == .survey)
+        var wide = Accelerator.analyticalModel
+        wide.inputBits = 16
+        let op = AcceleratorOperation(path: "p", name: "p", flops: 0,
+                                      work: .matmul(shape: GEMMShape(m: 128, n: 768, k: 768), copies: 1, output: .narrow, bias: false))
+        let chunk = NonIdealTraffic.chunkSide(.analyticalModel)
+        #expect(op.dramBytes(chunk: chunk, widths: .init(wide)) == 2 * op.dramBytes(chunk: chunk))
+        // The accumulator limits Fig. 11's tile (176); 32-bit inputs make the scratchpad the limit (128).
+        #expect(try AnalyticalLatency.tileSide(wide) == 176)
+        wide.inputBits = 32
+        #expect(try AnalyticalLatency.tileSide(wide) == 128)
     }
 
     @Test("bad accelerators and a missing SFU are errors naming the field")

@@ -9,7 +9,7 @@ struct NonIdealTrafficTests {
         for _ in 0..<200 {
             let m = Int(rng.next() % 5000) + 1, n = Int(rng.next() % 3000) + 1, k = Int(rng.next() % 5000) + 1
             let chunk = [64, 512, 1024][Int(rng.next() % 3)]
-            let out = Bool.random(using: &rng) ? 4 : 1, bias = Bool.random(using: &rng)
+            let out: Double = Bool.random(using: &rng) ? 4 : 1, bias = Bool.random(using: &rng)
             #expect(NonIdealTraffic.matmulBytes(m: m, n: n, k: k, outputBytes: out, bias: bias, chunk: chunk)
                     == NonIdealTraffic.enumeratedMatmulBytes(m: m, n: n, k: k, outputBytes: out, bias: bias, chunk: chunk))
         }

@@ -169,7 +169,8 @@ enum LatencySection {
             \(m.displayName) on `\(a.name)` (\(a.meshRows)×\(a.meshColumns) \(NonlinearFigures.dataflowName(a.dataflow)), \
             \(a.spCapacityBytes / 1024) KiB scratchpad, \(a.accCapacityBytes / 1024) KiB accumulator, tile side \(tile), \
             \(NumberFormat.trimmed(a.dramBytesPerCycle, maxDecimals: 2)) B/cycle DRAM, \(NumberFormat.trimmed(a.l2BytesPerCycle, maxDecimals: 2)) B/cycle \
-            L2 ↔ local, \(a.sfuWidth)-lane SFU, \(NumberFormat.trimmed(a.clockHz / 1e9, maxDecimals: 3)) GHz). Change any of them with the flags \
+            L2 ↔ local, \(a.sfuWidth)-lane SFU, \(a.inputBits)-bit inputs, \(a.accumulatorBits)-bit accumulators, \
+            \(NumberFormat.trimmed(a.clockHz / 1e9, maxDecimals: 3)) GHz). Change any of them with the flags \
             (`--help`) and re-run.
             """)
         var rows: [[String]] = []

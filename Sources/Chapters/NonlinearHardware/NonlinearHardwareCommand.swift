@@ -43,6 +43,10 @@ struct NonlinearHardwareCommand: ParsableCommand {
     var dataflow: String?
     @Option(name: .customLong("clock-ghz"), help: "Clock frequency in GHz.")
     var clockGHz: Double?
+    @Option(name: .customLong("input-bits"), help: "Precision of inputs, weights and 8-bit outputs (the survey: 8).")
+    var inputBits: Int?
+    @Option(name: .customLong("accumulator-bits"), help: "Precision of partial sums and of outputs a non-linear operation consumes (the survey: 32).")
+    var accumulatorBits: Int?
     @Option(name: .long, help: ArgumentHelp("Chapter 1's recorded CPU profile, for the comparison with the model (relative to the current folder); 'none' leaves the comparison out.", valueName: "path"))
     var profile: String = RecordedProfile.defaultPath
     @Option(name: .long, help: ArgumentHelp("Model for the SFU study: \(TransformerConfig.presets.map(\.name).joined(separator: ", ")).", valueName: "name"))
@@ -76,6 +80,8 @@ struct NonlinearHardwareCommand: ParsableCommand {
         if let dramBandwidth { a.dramBytesPerCycle = dramBandwidth }
         if let l2Bandwidth { a.l2BytesPerCycle = l2Bandwidth }
         if let clockGHz { a.clockHz = clockGHz * 1e9 }
+        if let inputBits { a.inputBits = inputBits }
+        if let accumulatorBits { a.accumulatorBits = accumulatorBits }
         if let dataflow {
             guard let d = Dataflow(rawValue: dataflow.lowercased()) else {
                 throw ValidationError("invalid --dataflow: unknown dataflow '\(dataflow)'; choose ws, os or is")
@@ -108,6 +114,8 @@ struct NonlinearHardwareCommand: ParsableCommand {
         if let l2Bandwidth { parts.append("--l2-bandwidth \(NumberFormat.trimmed(l2Bandwidth, maxDecimals: 6))") }
         if let dataflow { parts.append("--dataflow \(dataflow)") }
         if let clockGHz { parts.append("--clock-ghz \(NumberFormat.trimmed(clockGHz, maxDecimals: 6))") }
+        if let inputBits { parts.append("--input-bits \(inputBits)") }
+        if let accumulatorBits { parts.append("--accumulator-bits \(accumulatorBits)") }
         if profile != RecordedProfile.defaultPath { parts.append("--profile \(profile)") }
         if model != "bert-base" { parts.append("--model \(model)") }
         if seqLens != "128,512,4096" { parts.append("--seq-lens \(seqLens)") }

@@ -3,16 +3,37 @@
 /// non-ideal traffic of Tab. 5 and the analytical latency model of App. A.5 are computed from these, so the two
 /// cannot disagree about what a layer contains.
 public struct AcceleratorOperation: Sendable, Hashable {
+    /// How a tensor is stored: `narrow` at the accelerator's input precision (8 bits in the survey), `wide` at its
+    /// accumulator precision (32 bits), as partial sums are before a non-linear operation consumes them.
+    public enum Precision: Sendable, Hashable { case narrow, wide }
+
     public enum Work: Sendable, Hashable {
-        /// `copies` independent products of `shape` (one per head for attention). `outputBytes` is 4 when a
-        /// non-linear operation consumes the result, else 1; `bias` adds a one-byte bias per output.
-        case matmul(shape: GEMMShape, copies: Int, outputBytes: Int, bias: Bool)
+        /// `copies` independent products of `shape` (one per head for attention). The output is `wide` when a
+        /// non-linear operation consumes it, else `narrow`; `bias` adds a narrow bias per output.
+        case matmul(shape: GEMMShape, copies: Int, output: Precision, bias: Bool)
         /// A convolution run as a matmul over the im2col matrix (`shape`: output pixels × (C_in·k²) × C_out),
         /// whose DRAM traffic counts the raw input once (`inputElements`), not the k² copies im2col makes on chip.
-        case convolution(shape: GEMMShape, inputElements: Int, outputBytes: Int, bias: Bool)
-        /// `rows` rows of `rowLength` elements, `passes` passes each; bytes per element read and written, plus
-        /// `extraBytes` moved once besides the rows (LayerNorm's γ and β, a pooling's smaller output).
-        case nonlinear(rows: Int, rowLength: Int, passes: Int, bytesIn: Int, bytesOut: Int, extraBytes: Int)
+        case convolution(shape: GEMMShape, inputElements: Int, output: Precision, bias: Bool)
+        /// `rows` rows of `rowLength` elements, `passes` passes each; each element reads one value per entry of
+        /// `reads` and writes one at `write` (none for a pooling, whose smaller output is an extra), plus extra
+        /// values moved once (LayerNorm's γ and β: wide; a pooling's output: narrow).
+        case nonlinear(rows: Int, rowLength: Int, passes: Int, reads: [Precision], write: Precision?,
+                       extraWide: Int, extraNarrow: Int)
+    }
+
+    /// Bytes per value at each precision.
+    public struct Widths: Sendable, Hashable {
+        public var narrow: Double
+        public var wide: Double
+        public init(narrow: Double, wide: Double) {
+            self.narrow = narrow
+            self.wide = wide
+        }
+        /// The accelerator's input and accumulator precisions.
+        public init(_ a: Accelerator) { self.init(narrow: Double(a.inputBits) / 8, wide: Double(a.accumulatorBits) / 8) }
+        /// The survey's §3.3: 8-bit inputs, 32-bit outputs.
+        public static let survey = Widths(narrow: 1, wide: 4)
+        public func bytes(_ p: Precision) -> Double { p == .narrow ? narrow : wide }
     }
 
     /// A stable key such as `mha/wq` or `ffn/gelu`.
@@ -45,25 +66,28 @@ public struct AcceleratorOperation: Sendable, Hashable {
 
     /// Elements a non-linear operation produces (0 for a matmul).
     public var elements: Double {
-        if case let .nonlinear(rows, rowLength, _, _, _, _) = work { return Double(rows) * Double(rowLength) }
+        if case let .nonlinear(rows, rowLength, _, _, _, _, _) = work { return Double(rows) * Double(rowLength) }
         return 0
     }
 
     /// DRAM → L2 bytes with square output chunks of `chunk` elements a side (Tab. 5's rules).
-    public func dramBytes(chunk: Int) -> Double {
+    public func dramBytes(chunk: Int, widths w: Widths = .survey) -> Double {
         switch work {
         case let .matmul(s, copies, out, bias):
             // NonIdealTraffic's m×n×k is the survey's notation: the left operand is outputs × reduction.
-            return NonIdealTraffic.matmulBytes(m: s.n, n: s.k, k: s.m, outputBytes: out, bias: bias, chunk: chunk)
-                * Double(copies)
+            return NonIdealTraffic.matmulBytes(m: s.n, n: s.k, k: s.m, inputBytes: w.narrow, outputBytes: w.bytes(out),
+                                               bias: bias, chunk: chunk) * Double(copies)
         case let .convolution(s, input, out, bias):
             let pixelChunks = Double((s.m + chunk - 1) / chunk), channelChunks = Double((s.n + chunk - 1) / chunk)
-            return Double(s.k * s.n) * pixelChunks + Double(input) * channelChunks
-                + Double(s.m * s.n) * Double(out + (bias ? 1 : 0))
-        case let .nonlinear(rows, rowLength, _, bytesIn, bytesOut, extra):
-            return Double(rows) * Double(rowLength) * Double(bytesIn + bytesOut) + Double(extra)
+            return (Double(s.k * s.n) * pixelChunks + Double(input) * channelChunks) * w.narrow
+                + Double(s.m * s.n) * (w.bytes(out) + (bias ? w.narrow : 0))
+        case let .nonlinear(rows, rowLength, _, reads, write, extraWide, extraNarrow):
+            return Double(rows) * Double(rowLength) * (Self.bytes(reads, w) + (write.map(w.bytes) ?? 0))
+                + Double(extraWide) * w.wide + Double(extraNarrow) * w.narrow
         }
     }
+
+    static func bytes(_ values: [Precision], _ w: Widths) -> Double { values.reduce(0) { $0 + w.bytes($1) } }
 }
 
 extension AcceleratorOperation {
@@ -72,39 +96,38 @@ extension AcceleratorOperation {
                                     convention c: CountingConvention = .survey) -> [AcceleratorOperation] {
         let d = model.dModel, f = model.dFFN, h = model.heads, dh = model.headDimension
         let L = Double(l), D = Double(d), F = Double(f), H = Double(h), Dh = Double(dh)
-        func weights(_ path: String, _ name: String, in k: Int, out n: Int, outputBytes: Int) -> AcceleratorOperation {
+        func weights(_ path: String, _ name: String, in k: Int, out n: Int, output: Precision) -> AcceleratorOperation {
             AcceleratorOperation(path: path, name: name, flops: 2 * L * Double(k) * Double(n),
-                                 work: .matmul(shape: GEMMShape(m: l, n: n, k: k), copies: 1, outputBytes: outputBytes, bias: true))
+                                 work: .matmul(shape: GEMMShape(m: l, n: n, k: k), copies: 1, output: output, bias: true))
         }
         func elementwise(_ path: String, _ name: String, flops: Double, rows: Int, length: Int, passes: Int,
-                         bytesIn: Int, extraBytes: Int = 0) -> AcceleratorOperation {
+                         reads: [Precision], parameters: Int = 0) -> AcceleratorOperation {
             AcceleratorOperation(path: path, name: name, flops: flops,
-                                 work: .nonlinear(rows: rows, rowLength: length, passes: passes, bytesIn: bytesIn,
-                                                  bytesOut: 1, extraBytes: extraBytes))
+                                 work: .nonlinear(rows: rows, rowLength: length, passes: passes, reads: reads, write: .narrow,
+                                                  extraWide: parameters, extraNarrow: 0))
         }
-        let parameterBytes = 2 * 4 * d                 // γ and β at 32 bits
         return [
-            weights("mha/wq", "W_Q", in: d, out: d, outputBytes: 1),
-            weights("mha/wk", "W_K", in: d, out: d, outputBytes: 1),
-            weights("mha/wv", "W_V", in: d, out: d, outputBytes: 1),
+            weights("mha/wq", "W_Q", in: d, out: d, output: .narrow),
+            weights("mha/wk", "W_K", in: d, out: d, output: .narrow),
+            weights("mha/wv", "W_V", in: d, out: d, output: .narrow),
             AcceleratorOperation(path: "mha/qk", name: "Q×K", flops: H * L * L * (2 * Dh - 1),
-                                 work: .matmul(shape: GEMMShape(m: l, n: l, k: dh), copies: h, outputBytes: 4, bias: false)),
+                                 work: .matmul(shape: GEMMShape(m: l, n: l, k: dh), copies: h, output: .wide, bias: false)),
             elementwise("mha/softmax", "Softmax", flops: c.softmax.flops * H * L * L, rows: h * l, length: l,
-                        passes: 3, bytesIn: 4),
+                        passes: 3, reads: [.wide]),
             AcceleratorOperation(path: "mha/sv", name: "Attn×V", flops: H * Dh * L * (2 * L - 1),
-                                 work: .matmul(shape: GEMMShape(m: l, n: dh, k: l), copies: h, outputBytes: 1, bias: false)),
-            weights("mha/wout", "W_out", in: d, out: d, outputBytes: 4),
+                                 work: .matmul(shape: GEMMShape(m: l, n: dh, k: l), copies: h, output: .narrow, bias: false)),
+            weights("mha/wout", "W_out", in: d, out: d, output: .wide),
             elementwise("mha/residual", "residual add", flops: c.attentionResidual.flops * L * D, rows: l, length: d,
-                        passes: 1, bytesIn: 5),
+                        passes: 1, reads: [.wide, .narrow]),
             elementwise("mha/layernorm", "LayerNorm", flops: c.layerNorm.flops * L * D, rows: l, length: d, passes: 3,
-                        bytesIn: 1, extraBytes: parameterBytes),
-            weights("ffn/w1", "W1", in: d, out: f, outputBytes: 4),
-            elementwise("ffn/gelu", "GELU", flops: c.gelu.flops * L * F, rows: l, length: f, passes: 1, bytesIn: 4),
-            weights("ffn/w2", "W2", in: f, out: d, outputBytes: 4),
+                        reads: [.narrow], parameters: 2 * d),
+            weights("ffn/w1", "W1", in: d, out: f, output: .wide),
+            elementwise("ffn/gelu", "GELU", flops: c.gelu.flops * L * F, rows: l, length: f, passes: 1, reads: [.wide]),
+            weights("ffn/w2", "W2", in: f, out: d, output: .wide),
             elementwise("ffn/residual", "residual add", flops: c.ffnResidual.flops * L * D, rows: l, length: d,
-                        passes: 1, bytesIn: 5),
+                        passes: 1, reads: [.wide, .narrow]),
             elementwise("ffn/layernorm", "LayerNorm", flops: c.layerNorm.flops * L * D, rows: l, length: d, passes: 3,
-                        bytesIn: 1, extraBytes: parameterBytes),
+                        reads: [.narrow], parameters: 2 * d),
         ]
     }
 
@@ -113,37 +136,38 @@ extension AcceleratorOperation {
     public static func decoderStep(_ model: TransformerConfig, context t: Int) -> [AcceleratorOperation] {
         let d = model.dModel, f = model.dFFN, h = model.heads, dh = model.headDimension
         let T = Double(t), D = Double(d), F = Double(f), H = Double(h), Dh = Double(dh)
-        func weights(_ path: String, _ name: String, in k: Int, out n: Int, outputBytes: Int) -> AcceleratorOperation {
+        func weights(_ path: String, _ name: String, in k: Int, out n: Int, output: Precision) -> AcceleratorOperation {
             AcceleratorOperation(path: path, name: name, flops: 2 * Double(k) * Double(n),
-                                 work: .matmul(shape: GEMMShape(m: 1, n: n, k: k), copies: 1, outputBytes: outputBytes, bias: true))
+                                 work: .matmul(shape: GEMMShape(m: 1, n: n, k: k), copies: 1, output: output, bias: true))
         }
-        let parameterBytes = 2 * 4 * d
+        func elementwise(_ path: String, _ name: String, flops: Double, rows: Int, length: Int, passes: Int,
+                         reads: [Precision], parameters: Int = 0) -> AcceleratorOperation {
+            AcceleratorOperation(path: path, name: name, flops: flops,
+                                 work: .nonlinear(rows: rows, rowLength: length, passes: passes, reads: reads, write: .narrow,
+                                                  extraWide: parameters, extraNarrow: 0))
+        }
         let c = CountingConvention.survey
         return [
-            weights("mha/wq", "W_Q", in: d, out: d, outputBytes: 1),
-            weights("mha/wk", "W_K", in: d, out: d, outputBytes: 1),
-            weights("mha/wv", "W_V", in: d, out: d, outputBytes: 1),
+            weights("mha/wq", "W_Q", in: d, out: d, output: .narrow),
+            weights("mha/wk", "W_K", in: d, out: d, output: .narrow),
+            weights("mha/wv", "W_V", in: d, out: d, output: .narrow),
             AcceleratorOperation(path: "mha/qk", name: "Q×K", flops: H * T * (2 * Dh - 1),
-                                 work: .matmul(shape: GEMMShape(m: 1, n: t, k: dh), copies: h, outputBytes: 4, bias: false)),
-            AcceleratorOperation(path: "mha/softmax", name: "Softmax", flops: c.softmax.flops * H * T,
-                                 work: .nonlinear(rows: h, rowLength: t, passes: 3, bytesIn: 4, bytesOut: 1, extraBytes: 0)),
+                                 work: .matmul(shape: GEMMShape(m: 1, n: t, k: dh), copies: h, output: .wide, bias: false)),
+            elementwise("mha/softmax", "Softmax", flops: c.softmax.flops * H * T, rows: h, length: t, passes: 3, reads: [.wide]),
             AcceleratorOperation(path: "mha/sv", name: "Attn×V", flops: H * Dh * (2 * T - 1),
-                                 work: .matmul(shape: GEMMShape(m: 1, n: dh, k: t), copies: h, outputBytes: 1, bias: false)),
-            weights("mha/wout", "W_out", in: d, out: d, outputBytes: 4),
-            AcceleratorOperation(path: "mha/residual", name: "residual add", flops: c.attentionResidual.flops * D,
-                                 work: .nonlinear(rows: 1, rowLength: d, passes: 1, bytesIn: 5, bytesOut: 1, extraBytes: 0)),
-            AcceleratorOperation(path: "mha/layernorm", name: "LayerNorm", flops: c.layerNorm.flops * D,
-                                 work: .nonlinear(rows: 1, rowLength: d, passes: 3, bytesIn: 1, bytesOut: 1,
-                                                  extraBytes: parameterBytes)),
-            weights("ffn/w1", "W1", in: d, out: f, outputBytes: 4),
-            AcceleratorOperation(path: "ffn/gelu", name: "GELU", flops: c.gelu.flops * F,
-                                 work: .nonlinear(rows: 1, rowLength: f, passes: 1, bytesIn: 4, bytesOut: 1, extraBytes: 0)),
-            weights("ffn/w2", "W2", in: f, out: d, outputBytes: 4),
-            AcceleratorOperation(path: "ffn/residual", name: "residual add", flops: c.ffnResidual.flops * D,
-                                 work: .nonlinear(rows: 1, rowLength: d, passes: 1, bytesIn: 5, bytesOut: 1, extraBytes: 0)),
-            AcceleratorOperation(path: "ffn/layernorm", name: "LayerNorm", flops: c.layerNorm.flops * D,
-                                 work: .nonlinear(rows: 1, rowLength: d, passes: 3, bytesIn: 1, bytesOut: 1,
-                                                  extraBytes: parameterBytes)),
+                                 work: .matmul(shape: GEMMShape(m: 1, n: dh, k: t), copies: h, output: .narrow, bias: false)),
+            weights("mha/wout", "W_out", in: d, out: d, output: .wide),
+            elementwise("mha/residual", "residual add", flops: c.attentionResidual.flops * D, rows: 1, length: d, passes: 1,
+                        reads: [.wide, .narrow]),
+            elementwise("mha/layernorm", "LayerNorm", flops: c.layerNorm.flops * D, rows: 1, length: d, passes: 3,
+                        reads: [.narrow], parameters: 2 * d),
+            weights("ffn/w1", "W1", in: d, out: f, output: .wide),
+            elementwise("ffn/gelu", "GELU", flops: c.gelu.flops * F, rows: 1, length: f, passes: 1, reads: [.wide]),
+            weights("ffn/w2", "W2", in: f, out: d, output: .wide),
+            elementwise("ffn/residual", "residual add", flops: c.ffnResidual.flops * D, rows: 1, length: d, passes: 1,
+                        reads: [.wide, .narrow]),
+            elementwise("ffn/layernorm", "LayerNorm", flops: c.layerNorm.flops * D, rows: 1, length: d, passes: 3,
+                        reads: [.narrow], parameters: 2 * d),
         ]
     }
 
@@ -164,34 +188,34 @@ extension AcceleratorOperation {
                 out.append(AcceleratorOperation(path: layer.name, name: "convolution", flops: cost.counts.flops,
                                                 work: .convolution(shape: GEMMShape(m: o * o, n: cout, k: cin * k * k),
                                                                    inputElements: cin * inSize * inSize,
-                                                                   outputBytes: fused ? 1 : 4, bias: false)))
+                                                                   output: fused ? .narrow : .wide, bias: false)))
             case let .batchNorm(c, s):
                 guard !fused else { continue }
                 out.append(AcceleratorOperation(path: layer.name, name: "BatchNorm", flops: cost.counts.flops,
-                                                work: .nonlinear(rows: c, rowLength: s * s, passes: 1, bytesIn: 4,
-                                                                 bytesOut: 1, extraBytes: 0)))
+                                                work: .nonlinear(rows: c, rowLength: s * s, passes: 1, reads: [.wide],
+                                                                 write: .narrow, extraWide: 0, extraNarrow: 0)))
             case let .relu(c, s):
                 guard !fused else { continue }
                 out.append(AcceleratorOperation(path: layer.name, name: "ReLU", flops: cost.counts.flops,
-                                                work: .nonlinear(rows: c, rowLength: s * s, passes: 1, bytesIn: 1,
-                                                                 bytesOut: 1, extraBytes: 0)))
+                                                work: .nonlinear(rows: c, rowLength: s * s, passes: 1, reads: [.narrow],
+                                                                 write: .narrow, extraWide: 0, extraNarrow: 0)))
             case let .residualAdd(c, s):
                 out.append(AcceleratorOperation(path: layer.name, name: "residual add", flops: cost.counts.flops,
-                                                work: .nonlinear(rows: c, rowLength: s * s, passes: 1, bytesIn: 2,
-                                                                 bytesOut: 1, extraBytes: 0)))
+                                                work: .nonlinear(rows: c, rowLength: s * s, passes: 1, reads: [.narrow, .narrow],
+                                                                 write: .narrow, extraWide: 0, extraNarrow: 0)))
             case let .maxPool(_, c, inSize, outSize):
                 // One pass over the input windows; the bytes are the input read once and the output written once.
                 out.append(AcceleratorOperation(path: layer.name, name: "max pool", flops: cost.counts.flops,
-                                                work: .nonlinear(rows: c, rowLength: inSize * inSize, passes: 1, bytesIn: 1,
-                                                                 bytesOut: 0, extraBytes: c * outSize * outSize)))
+                                                work: .nonlinear(rows: c, rowLength: inSize * inSize, passes: 1, reads: [.narrow],
+                                                                 write: nil, extraWide: 0, extraNarrow: c * outSize * outSize)))
             case let .globalAveragePool(c, inSize):
                 out.append(AcceleratorOperation(path: layer.name, name: "average pool", flops: cost.counts.flops,
-                                                work: .nonlinear(rows: c, rowLength: inSize * inSize, passes: 1, bytesIn: 1,
-                                                                 bytesOut: 0, extraBytes: c)))
+                                                work: .nonlinear(rows: c, rowLength: inSize * inSize, passes: 1, reads: [.narrow],
+                                                                 write: nil, extraWide: 0, extraNarrow: c)))
             case let .fullyConnected(inFeatures, outFeatures):
                 out.append(AcceleratorOperation(path: layer.name, name: "classifier", flops: cost.counts.flops,
                                                 work: .matmul(shape: GEMMShape(m: 1, n: outFeatures, k: inFeatures), copies: 1,
-                                                              outputBytes: 4, bias: true)))
+                                                              output: .wide, bias: true)))
             }
         }
         return out

@@ -95,17 +95,17 @@ public enum AnalyticalLatency {
     public static func tileSide(_ a: Accelerator) throws(ConfigurationError) -> Int {
         try a.validate()
         let step = lcm(a.meshRows, a.meshColumns)
-        let inputBytes = max(1, a.inputBits / 8), accumulatorBytes = max(1, a.accumulatorBits / 8)
-        var t = 0
-        while true {
-            let next = t + step
-            guard 2 * 2 * next * next * inputBytes <= a.spCapacityBytes,
-                  next * next * accumulatorBytes <= a.accCapacityBytes else { break }
-            t = next
+        let w = AcceleratorOperation.Widths(a)
+        func fits(_ side: Int) -> Bool {
+            let area = Double(side * side)
+            return 2 * 2 * area * w.narrow <= Double(a.spCapacityBytes) && area * w.wide <= Double(a.accCapacityBytes)
         }
+        var t = 0
+        while fits(t + step) { t += step }
         guard t > 0 else {
+            let area = Double(step * step)
             throw ConfigurationError(field: "scratchpad-bytes",
-                                     message: "no square tile of \(step)×\(step) fits: the analytical model needs room for two buffers of an input and a weight tile (\(4 * step * step * inputBytes) B of scratchpad) and one tile of partial sums (\(step * step * accumulatorBytes) B of accumulator)")
+                                     message: "no square tile of \(step)×\(step) fits: the analytical model needs room for two buffers of an input and a weight tile (\(Int(4 * area * w.narrow)) B of scratchpad) and one tile of partial sums (\(Int(area * w.wide)) B of accumulator)")
         }
         return t
     }
@@ -136,34 +136,34 @@ public enum AnalyticalLatency {
 
     /// L2 ↔ local bytes of one matmul, closed form: each output tile loads its row of input tiles and its column
     /// of weight tiles, then writes itself (and reads its bias) once.
-    public static func matmulLocalBytes(_ s: GEMMShape, tile t: Int, inputBytes: Int, outputBytes: Int, bias: Bool) -> Double {
+    public static func matmulLocalBytes(_ s: GEMMShape, tile t: Int, inputBytes: Double, outputBytes: Double, bias: Bool) -> Double {
         let inputs = Double(s.m) * Double(s.k) * Double(tiles(s.n, side: t)) + Double(s.k) * Double(s.n) * Double(tiles(s.m, side: t))
-        return inputs * Double(inputBytes) + Double(s.m) * Double(s.n) * Double(outputBytes + (bias ? 1 : 0))
+        return inputs * inputBytes + Double(s.m) * Double(s.n) * (outputBytes + (bias ? inputBytes : 0))
     }
 
     /// The same two numbers by walking the tiled loop nest tile by tile (the second derivation, for tests).
-    public static func enumeratedMatmul(_ s: GEMMShape, tile t: Int, accelerator a: Accelerator, inputBytes: Int,
-                                        outputBytes: Int, bias: Bool) -> (cycles: Double, localBytes: Double) {
+    public static func enumeratedMatmul(_ s: GEMMShape, tile t: Int, accelerator a: Accelerator, inputBytes: Double,
+                                        outputBytes: Double, bias: Bool) -> (cycles: Double, localBytes: Double) {
         let r = a.meshRows, c = a.meshColumns, latency = max(r, c)
         func up(_ x: Int, _ w: Int) -> Int { (x + w - 1) / w }
-        var cycles = 0, bytes = 0
+        var cycles = 0, bytes = 0.0
         for m0 in stride(from: 0, to: s.m, by: t) {
             let tm = min(t, s.m - m0)
             for n0 in stride(from: 0, to: s.n, by: t) {
                 let tn = min(t, s.n - n0)
                 for k0 in stride(from: 0, to: s.k, by: t) {
                     let tk = min(t, s.k - k0)
-                    bytes += (tm * tk + tk * tn) * inputBytes
+                    bytes += Double(tm * tk + tk * tn) * inputBytes
                     switch a.dataflow {
                     case .weightStationary: cycles += up(tk, r) * up(tn, c) * tm + latency
                     case .outputStationary: cycles += up(tm, r) * up(tn, c) * tk + latency
                     case .inputStationary: cycles += up(tm, r) * up(tk, c) * tn + latency
                     }
                 }
-                bytes += tm * tn * (outputBytes + (bias ? 1 : 0))
+                bytes += Double(tm * tn) * (outputBytes + (bias ? inputBytes : 0))
             }
         }
-        return (Double(cycles), Double(bytes))
+        return (Double(cycles), bytes)
     }
 
     // MARK: operations
@@ -174,26 +174,27 @@ public enum AnalyticalLatency {
     }
 
     static func estimate(_ op: AcceleratorOperation, accelerator a: Accelerator, tile t: Int, chunk: Int) throws(ConfigurationError) -> Estimate {
-        let inputBytes = max(1, a.inputBits / 8)
+        let w = AcceleratorOperation.Widths(a)
         let compute: Double, local: Double
         switch op.work {
         case let .matmul(s, copies, out, bias):
             compute = matmulComputeCycles(s, tile: t, accelerator: a) * Double(copies)
-            local = matmulLocalBytes(s, tile: t, inputBytes: inputBytes, outputBytes: out, bias: bias) * Double(copies)
+            local = matmulLocalBytes(s, tile: t, inputBytes: w.narrow, outputBytes: w.bytes(out), bias: bias) * Double(copies)
         case let .convolution(s, _, out, bias):
             compute = matmulComputeCycles(s, tile: t, accelerator: a)
-            local = matmulLocalBytes(s, tile: t, inputBytes: inputBytes, outputBytes: out, bias: bias)
-        case let .nonlinear(rows, length, passes, bytesIn, bytesOut, extra):
+            local = matmulLocalBytes(s, tile: t, inputBytes: w.narrow, outputBytes: w.bytes(out), bias: bias)
+        case let .nonlinear(rows, length, passes, reads, write, extraWide, extraNarrow):
             guard a.sfuWidth > 0 else {
                 throw ConfigurationError(field: "sfu-width",
                                          message: "the analytical model runs \(op.name) on a special function unit, and this accelerator has none (0 lanes: its host CPU runs them, which is chapter 6's Gemmini model)")
             }
             compute = Double(rows) * Double((length + a.sfuWidth - 1) / a.sfuWidth) * Double(passes)
-            let fits = length * max(1, a.accumulatorBits / 8) <= a.accCapacityBytes
-            let reads = fits ? bytesIn : bytesIn * passes
-            local = Double(rows) * Double(length) * Double(reads + bytesOut) + Double(extra)
+            let fits = Double(length) * w.wide <= Double(a.accCapacityBytes)
+            let read = AcceleratorOperation.bytes(reads, w) * Double(fits ? 1 : passes)
+            local = Double(rows) * Double(length) * (read + (write.map(w.bytes) ?? 0))
+                + Double(extraWide) * w.wide + Double(extraNarrow) * w.narrow
         }
-        let dram = op.dramBytes(chunk: chunk)
+        let dram = op.dramBytes(chunk: chunk, widths: w)
         let dramCycles = dram / a.dramBytesPerCycle, localCycles = local / a.l2BytesPerCycle
         return Estimate(path: op.path, name: op.name, isMatmul: op.isMatmul, flops: op.flops, computeCycles: compute,
                         dramBytes: dram, localBytes: local, dramCycles: dramCycles, localCycles: localCycles,

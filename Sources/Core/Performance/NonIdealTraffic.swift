@@ -36,23 +36,26 @@ public enum NonIdealTraffic {
     }
 
     /// DRAM bytes of a matmul in the survey's m×n×k notation (inputs m×n and n×k, output m×k).
-    public static func matmulBytes(m: Int, n: Int, k: Int, outputBytes: Int, bias: Bool, chunk: Int) -> Double {
+    /// Operands and the bias are `inputBytes` per value (1 in the survey).
+    public static func matmulBytes(m: Int, n: Int, k: Int, inputBytes: Double = 1, outputBytes: Double, bias: Bool,
+                                   chunk: Int) -> Double {
         let rowChunks = (m + chunk - 1) / chunk, columnChunks = (k + chunk - 1) / chunk
         let left = Double(m * n) * Double(columnChunks), right = Double(n * k) * Double(rowChunks)
-        let output = Double(m * k) * Double(outputBytes) + (bias ? Double(m * k) : 0)
-        return left + right + output
+        let output = Double(m * k) * (outputBytes + (bias ? inputBytes : 0))
+        return (left + right) * inputBytes + output
     }
 
     /// The same count by walking the chunked loop nest: each output chunk loads its row of left-operand chunks and
     /// its column of right-operand chunks from DRAM and writes itself back.
-    public static func enumeratedMatmulBytes(m: Int, n: Int, k: Int, outputBytes: Int, bias: Bool, chunk: Int) -> Double {
+    public static func enumeratedMatmulBytes(m: Int, n: Int, k: Int, inputBytes: Double = 1, outputBytes: Double,
+                                             bias: Bool, chunk: Int) -> Double {
         var bytes = 0.0
         for r0 in stride(from: 0, to: m, by: chunk) {
             let rows = min(chunk, m - r0)
             for c0 in stride(from: 0, to: k, by: chunk) {
                 let columns = min(chunk, k - c0)
-                bytes += Double(rows * n) + Double(n * columns)
-                bytes += Double(rows * columns) * Double(outputBytes + (bias ? 1 : 0))
+                bytes += Double(rows * n + n * columns) * inputBytes
+                bytes += Double(rows * columns) * (outputBytes + (bias ? inputBytes : 0))
             }
         }
         return bytes
@@ -73,6 +76,7 @@ public enum NonIdealTraffic {
     /// FLOPs and DRAM bytes of any list of operations on `accelerator`'s L2.
     public static func rows(_ operations: [AcceleratorOperation], accelerator: Accelerator) -> [Row] {
         let chunk = chunkSide(accelerator)
-        return operations.map { Row(path: $0.path, name: $0.name, flops: $0.flops, bytes: $0.dramBytes(chunk: chunk)) }
+        let widths = AcceleratorOperation.Widths(accelerator)
+        return operations.map { Row(path: $0.path, name: $0.name, flops: $0.flops, bytes: $0.dramBytes(chunk: chunk, widths: widths)) }
     }
 }
