@@ -227,7 +227,8 @@ enum QuantizationStudy {
         ]
         claims += precisionClaims
         precision.table(ClaimFormatting.table(precisionClaims))
-        precision.takeaway("At iso-PE count, BERT-Base at l = \(s.sequenceLength) is \(Fmt.f(fp32.isoPECycles / int8.isoPECycles, 2))× slower in FP32 than INT8 (more of it becomes memory-bound); at iso-area it is \(Fmt.f(fp32.isoAreaCycles / int8.isoAreaCycles, 1))× slower, and it spends \(Fmt.f(fp32.energyMicrojoules / int8.energyMicrojoules, 1))× the energy.")
+        let bound = fp32.isoPECycles / int8.isoPECycles < 1.05 ? "the matmuls stay compute-bound even with 4-byte values" : "4-byte values make more of it memory-bound"
+        precision.takeaway("With the same PE count, FP32 is only \(Fmt.f(fp32.isoPECycles / int8.isoPECycles, 3))× slower than INT8 for BERT-Base at l = \(s.sequenceLength) (\(bound)); in the same silicon area it is \(Fmt.f(fp32.isoAreaCycles / int8.isoAreaCycles, 1))× slower, and it spends \(Fmt.f(fp32.energyMicrojoules / int8.energyMicrojoules, 1))× the energy.")
         sections.append(precision)
 
         let results: [(String, JSONValue)] = [
