@@ -1,0 +1,59 @@
+import Render
+
+/// Chapter 3's Graphviz drawings.
+enum FixedFigures {
+    static let blue = "#56B4E9", orange = "#E69F00", green = "#009E73", pink = "#CC79A7", yellow = "#F0E442", grey = "#DDDDDD"
+
+    static func base(_ name: String, _ title: String, rankdir: String = "LR") -> Graph {
+        var g = Graph(name: name)
+        g.attributes = [("rankdir", rankdir), ("fontname", "Helvetica"), ("fontsize", "12"), ("labelloc", "t"), ("label", title)]
+        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10"), ("fillcolor", "#FFFFFF")]
+        g.edgeDefaults = [("fontname", "Helvetica"), ("fontsize", "9")]
+        return g
+    }
+
+    /// Quantize → integer matmul → requantize, with the scales each value carries.
+    static func quantizedLinear() -> Graph {
+        var g = base("quantized_linear", "A quantized linear layer (Eq. 2, integer-only)")
+        g.nodes = [
+            Node(id: "x", attributes: [("label", "x (real)\nprevious layer"), ("shape", "ellipse"), ("fillcolor", yellow)]),
+            Node(id: "qx", attributes: [("label", "quantize\nq_x = round(x/S_x) + Z_x\nInt8"), ("fillcolor", blue)]),
+            Node(id: "w", attributes: [("label", "W (Int8, per-channel S_w)\nstored offline"), ("shape", "cylinder"), ("fillcolor", yellow)]),
+            Node(id: "b", attributes: [("label", "bias (Int32)\nscale S_x·S_w"), ("shape", "cylinder"), ("fillcolor", yellow)]),
+            Node(id: "mm", attributes: [("label", "integer matmul\nInt8 × Int8 → Int32 accumulate"), ("fillcolor", orange)]),
+            Node(id: "rq", attributes: [("label", "requantize\n(q · m) >> shift ≈ q · S_x·S_w / S_y\nsaturate to Int8"), ("fillcolor", green)]),
+            Node(id: "y", attributes: [("label", "q_y (Int8, scale S_y)\nnext layer"), ("shape", "ellipse"), ("fillcolor", yellow)]),
+        ]
+        g.edges = [
+            Edge(from: "x", to: "qx"), Edge(from: "qx", to: "mm", attributes: [("label", "Int8")]),
+            Edge(from: "w", to: "mm", attributes: [("label", "Int8")]), Edge(from: "b", to: "mm", attributes: [("label", "Int32")]),
+            Edge(from: "mm", to: "rq", attributes: [("label", "Int32")]), Edge(from: "rq", to: "y", attributes: [("label", "Int8")]),
+        ]
+        return g
+    }
+
+    /// An attention block with `pruned` of `heads` heads removed (the first ones drawn greyed out).
+    static func prunedAttention(heads: Int, pruned: Int) -> Graph {
+        var g = base("pruned_attention", "Head pruning: \(pruned) of \(heads) heads removed", rankdir: "TB")
+        g.nodes = [
+            Node(id: "x", attributes: [("label", "input (l × d)"), ("shape", "ellipse"), ("fillcolor", yellow)]),
+            Node(id: "out", attributes: [("label", "W_out\n(rows of pruned heads removed)"), ("fillcolor", orange)]),
+            Node(id: "y", attributes: [("label", "output (l × d)"), ("shape", "ellipse"), ("fillcolor", yellow)]),
+        ]
+        g.edges = [Edge(from: "out", to: "y")]
+        let shown = min(heads, 4)
+        for i in 0..<shown {
+            let isPruned = i < min(pruned, shown) && pruned > 0
+            let fill = isPruned ? grey : blue
+            let style = isPruned ? "rounded,filled,dashed" : "rounded,filled"
+            let name = i == shown - 1 && heads > shown ? "heads \(shown)…\(heads)" : "head \(i + 1)"
+            let id = "h\(i)"
+            g.nodes.append(Node(id: "\(id)_qkv", attributes: [("label", "\(name): Q, K, V\n(d × d/h columns)"), ("fillcolor", fill), ("style", style)]))
+            g.nodes.append(Node(id: "\(id)_sm", attributes: [("label", "Q·Kᵀ, Softmax, ·V\n(l × l scores)"), ("fillcolor", isPruned ? grey : pink), ("style", style)]))
+            g.edges.append(Edge(from: "x", to: "\(id)_qkv", attributes: isPruned ? [("style", "dashed"), ("color", "#999999")] : []))
+            g.edges.append(Edge(from: "\(id)_qkv", to: "\(id)_sm", attributes: isPruned ? [("style", "dashed"), ("color", "#999999")] : []))
+            g.edges.append(Edge(from: "\(id)_sm", to: "out", attributes: isPruned ? [("style", "dashed"), ("color", "#999999"), ("label", "pruned")] : []))
+        }
+        return g
+    }
+}

@@ -1,0 +1,252 @@
+import ChapterSupport
+import Core
+import Render
+
+/// §4.1: uniform quantization's error on weight- and activation-like tensors, Fig. 15's energy/area table, and
+/// what precision does to BERT-Base on the accelerator.
+enum QuantizationStudy {
+    struct Output {
+        var sections: [Section]
+        var claims: [Claim]
+        var results: [(String, JSONValue)]
+    }
+
+    /// The tensors of the error study: weights with uneven rows, plain activations, activations with outliers.
+    static func tensors() throws -> [(name: String, matrix: RealMatrix, channelAxis: QuantizationGranularity)] {
+        [
+            ("weights 128×768 (σ = 0.02, rows differ 4× either way)",
+             try SyntheticTensors.unevenRows(rows: 128, columns: 768, standardDeviation: 0.02, seed: 31), .perRow),
+            ("activations 64×768 (normal)",
+             try SyntheticTensors.outlierActivations(tokens: 64, channels: 768, outlierChannels: 0, outlierScale: 1, seed: 32), .perColumn),
+            ("activations 64×768, 6 outlier channels ×30",
+             try SyntheticTensors.outlierActivations(tokens: 64, channels: 768, outlierChannels: 6, outlierScale: 30, seed: 32), .perColumn),
+        ]
+    }
+
+    static let clipCandidates = [1.0, 0.8, 0.6, 0.5, 0.4, 0.3]
+
+    struct ErrorRow {
+        var tensor: Int
+        var bits: Int
+        var config: String
+        var noise: QuantizationNoise
+        var saturated: Double
+        var clip: Double
+    }
+
+    static func errorRows(bits: [Int], tensors: [(name: String, matrix: RealMatrix, channelAxis: QuantizationGranularity)]) throws -> [ErrorRow] {
+        var rows: [ErrorRow] = []
+        for (t, tensor) in tensors.enumerated() {
+            for b in bits {
+                let configs: [(String, TensorQuantizer)] = [
+                    ("per-tensor, symmetric", try TensorQuantizer(bits: b)),
+                    ("per-tensor, asymmetric", try TensorQuantizer(bits: b, scheme: .asymmetric)),
+                    ("per-channel, symmetric", try TensorQuantizer(bits: b, granularity: tensor.channelAxis)),
+                ]
+                for (name, q) in configs {
+                    let r = try q.quantize(tensor.matrix)
+                    rows.append(ErrorRow(tensor: t, bits: b, config: name, noise: r.noise, saturated: r.saturatedFraction, clip: 1))
+                }
+                let base = try TensorQuantizer(bits: b)
+                let best = try base.bestClipFraction(tensor.matrix, candidates: clipCandidates)
+                var clipped = base
+                clipped.clipFraction = best.fraction
+                let r = try clipped.quantize(tensor.matrix)
+                rows.append(ErrorRow(tensor: t, bits: b, config: "per-tensor, symmetric, clipped", noise: r.noise,
+                                     saturated: r.saturatedFraction, clip: best.fraction))
+            }
+        }
+        return rows
+    }
+
+    static func build(_ s: FixedArchitectureSettings, figures: inout FigureSet) throws -> Output {
+        var claims: [Claim] = []
+        var sections: [Section] = []
+
+        // Eq. 2 and the error study.
+        var eq = Section("4.1 / Eq. 2: uniform quantization and its error")
+        eq.prose("""
+            Uniform quantization maps a real r to the code Q(r) = round(r/S) + Z, clamped to the code range, and \
+            back to S·(Q − Z). Here round is to nearest with ties to even (`RoundingRule.toNearestOrEven`). \
+            Symmetric quantization fixes Z = 0 and S = max|r| / (2^(b−1) − 1); asymmetric fits [min, max] with a \
+            zero point. One scale can cover the whole tensor, or each output channel of a weight matrix, or each \
+            hidden channel of an activation matrix. The tensors below are seeded synthetic stand-ins (SplitMix64), \
+            shaped like BERT's: they show the mechanisms, not a model's accuracy.
+            """)
+        let tensors = try tensors()
+        // One pass over the union of the flags' widths and the claims' fixed 8 and 4.
+        let allRows = try errorRows(bits: Array(Set(s.bits + [8, 4])).sorted(by: >), tensors: tensors)
+        let rows = s.bits.flatMap { b in allRows.filter { $0.bits == b } }
+        eq.table(Table(columns: [.init("Tensor"), .init("Bits", alignment: .right), .init("Scales"),
+                                 .init("SQNR (dB)", alignment: .right), .init("Max error", alignment: .right),
+                                 .init("Saturated", alignment: .right), .init("Clip", alignment: .right)],
+                       rows: rows.map { r in
+                           [tensors[r.tensor].name, "\(r.bits)", r.config, Fmt.f(r.noise.sqnrDecibels, 2),
+                            NumberFormat.significant(r.noise.maxAbsolute, digits: 3), Fmt.pct(r.saturated, 2), Fmt.f(r.clip, 1)]
+                       }, caption: "Signal-to-quantization-noise ratio 10·log10(Σr²/Σ(r − r̂)²). Clip: the fraction of the range kept, the best of \(clipCandidates.map { Fmt.f($0, 1) }.joined(separator: ", ")) by mean squared error."))
+        let chartRows = rows.filter { $0.bits == s.bits[0] }
+        let configs = ["per-tensor, symmetric", "per-tensor, asymmetric", "per-channel, symmetric", "per-tensor, symmetric, clipped"]
+        let chart = BarChart(title: "INT\(s.bits[0]) quantization: SQNR by tensor and scaling",
+                             categories: ["weights", "activations", "activations + outliers"],
+                             series: configs.map { c in
+                                 BarSeries(name: c, values: (0..<3).map { t in chartRows.first { $0.tensor == t && $0.config == c }!.noise.sqnrDecibels })
+                             }, mode: .grouped, y: Axis(label: "SQNR (dB)", min: 0))
+        eq.figure(figures.svg("03-quantization-sqnr", try chart.svg()),
+                  caption: "Six outlier channels cost per-tensor INT\(s.bits[0]) most of its SQNR; per-channel scales win it back.")
+
+        // Claims on fixed settings (independent of the flags).
+        let fixed = allRows
+        func row(_ t: Int, _ b: Int, _ c: String) -> ErrorRow { fixed.first { $0.tensor == t && $0.bits == b && $0.config == c }! }
+        let weights = tensors[0].matrix
+        let p8 = try TensorQuantizer(bits: 8).fit(weights.values)
+        let variance = weights.values.reduce(0) { $0 + $1 * $1 } / Double(weights.values.count)
+        let closedForm = 10 * log10(variance / (p8.scale * p8.scale / 12))
+        var quantClaims = [
+            FixedArchitectureChapter.crossCheck("quant.sqnr.closed-form", "Eq. 2", "INT8 per-tensor SQNR on the weights: measured vs 10·log10(σ²/(S²/12)) (dB)",
+                                                expected: closedForm, observed: row(0, 8, "per-tensor, symmetric").noise.sqnrDecibels,
+                                                tolerance: .absolute(0.2), note: "uniform noise of variance S²/12"),
+            FixedArchitectureChapter.crossCheck("quant.sqnr.6db-per-bit", "Eq. 2", "SQNR gained from 4 to 8 bits on the weights (dB), against 6.02 dB per bit",
+                                                expected: 4 * 20 * log10(2.0),
+                                                observed: row(0, 8, "per-tensor, symmetric").noise.sqnrDecibels - row(0, 4, "per-tensor, symmetric").noise.sqnrDecibels,
+                                                tolerance: .absolute(1.0), note: "each bit halves S (INT4 also halves 2^(b−1) − 1 a little more: 7 vs 127/16)"),
+            Claim.statement(id: "quant.max-error.half-step", reference: "Eq. 2", statement: "unclipped INT8 error never exceeds half a step, S/2",
+                            expected: "max error ≤ S/2", observed: "max error = \(Fmt.f(row(0, 8, "per-tensor, symmetric").noise.maxAbsolute / (p8.scale / 2), 4))·S/2",
+                            holds: row(0, 8, "per-tensor, symmetric").noise.maxAbsolute <= p8.scale / 2 * (1 + 1e-12), kind: .crossCheck),
+        ]
+        let outlierLoss = row(1, 8, "per-tensor, symmetric").noise.sqnrDecibels - row(2, 8, "per-tensor, symmetric").noise.sqnrDecibels
+        let perChannelGain = row(2, 8, "per-channel, symmetric").noise.sqnrDecibels - row(2, 8, "per-tensor, symmetric").noise.sqnrDecibels
+        let clipGain = row(0, 4, "per-tensor, symmetric, clipped").noise.sqnrDecibels - row(0, 4, "per-tensor, symmetric").noise.sqnrDecibels
+        quantClaims += [
+            Claim.statement(id: "quant.outliers-hurt", reference: "§4.1", statement: "outlier channels lower per-tensor INT8 SQNR (by more than 10 dB)",
+                            expected: "> 10 dB lost", observed: "\(Fmt.f(outlierLoss, 1)) dB lost", holds: outlierLoss > 10),
+            Claim.statement(id: "quant.per-channel-recovers", reference: "§4.1", statement: "per-channel scales recover outlier activations' SQNR (by more than 10 dB)",
+                            expected: "> 10 dB gained", observed: "\(Fmt.f(perChannelGain, 1)) dB gained", holds: perChannelGain > 10),
+            Claim.statement(id: "quant.clipping-helps-int4", reference: "§4.1", statement: "clipping the range improves INT4 weights' SQNR",
+                            expected: "clip < 1 and SQNR up", observed: "clip \(Fmt.f(row(0, 4, "per-tensor, symmetric, clipped").clip, 1)), \(Fmt.f(clipGain, 2)) dB gained",
+                            holds: row(0, 4, "per-tensor, symmetric, clipped").clip < 1 && clipGain > 0),
+        ]
+        // Round trip over every Int8 code, symmetric and asymmetric.
+        for (label, p) in [("symmetric", try QuantizationParameters.symmetric(maxAbs: 1)),
+                           ("asymmetric", try QuantizationParameters.asymmetric(min: -0.3, max: 1.7))] {
+            var ok = 0
+            for q in Int32(Int8.min)...Int32(Int8.max) where try p.quantize(p.dequantize(q)) == q { ok += 1 }
+            quantClaims.append(FixedArchitectureChapter.crossCheck("quant.round-trip.\(label)", "Eq. 2",
+                                                                   "Int8 codes q with Q(S·(q − Z)) = q, \(label)",
+                                                                   expected: 256, observed: Double(ok), tolerance: .absolute(0)))
+        }
+        claims += quantClaims
+        eq.table(ClaimFormatting.table(quantClaims))
+        eq.takeaway("Per-tensor INT8 is fine for bell-shaped values; a handful of outlier channels stretch the range and starve everything else of resolution, which per-channel scales (or mixed precision for the outliers) fix.")
+        eq.figure(try figures.graph("03-quantized-linear", FixedFigures.quantizedLinear()),
+                  caption: "A quantized linear layer: quantize the input, integer matmul with Int32 accumulation, dyadic requantization to the next layer's scale.")
+        sections.append(eq)
+
+        // Fig. 15 right.
+        var fig15 = Section("4.1 / Fig. 15: energy and area by precision (45 nm)")
+        fig15.prose("""
+            Fig. 15 (right) reprints Horowitz's 45 nm table (ISSCC 2014). The ratios below are computed from the \
+            table's own rows; Fig. 15 (left) plots GPU peak throughput by precision, which the survey's text does \
+            not print, so its values here come from NVIDIA's specifications (the source column says which were \
+            checked).
+            """)
+        fig15.table(Table(columns: [.init("Operation"), .init("Energy (pJ)", alignment: .right), .init("Area (µm²)", alignment: .right),
+                                    .init("Energy / 8b Add", alignment: .right), .init("Area / 8b Add", alignment: .right)],
+                          rows: Horowitz45nm.table.map { e in
+                              let base = Horowitz45nm.entry(.add, .int8)!
+                              return [e.label, NumberFormat.trimmed(e.energyPicojoules, maxDecimals: 2),
+                                      e.areaSquareMicrometres.map { NumberFormat.trimmed($0, maxDecimals: 0) } ?? "N/A",
+                                      Fmt.f(e.energyPicojoules / base.energyPicojoules, 1) + "×",
+                                      e.areaSquareMicrometres.map { Fmt.f($0 / base.areaSquareMicrometres!, 1) + "×" } ?? "N/A"]
+                          }, caption: "Fig. 15 (right), as printed [Horowitz 2014], with ratios to the 8-bit add."))
+        let add8 = Horowitz45nm.entry(.add, .int8)!, addF = Horowitz45nm.entry(.add, .fp32)!
+        let mul8 = Horowitz45nm.entry(.multiply, .int8)!, mulF = Horowitz45nm.entry(.multiply, .fp32)!
+        let fp32Bert = try PrecisionCost.evaluate(.bertBase, sequenceLength: s.sequenceLength, accelerator: s.accelerator, format: .fp32)
+        let int8Bert = try PrecisionCost.evaluate(.bertBase, sequenceLength: s.sequenceLength, accelerator: s.accelerator, format: .int8)
+        let fig15Claims = [
+            Claim.number(id: "fig15.add.energy", reference: "Fig. 15, §4.1", statement: "energy of a 32b FP add over an 8b integer add (×)",
+                         paper: 30, observed: addF.energyPicojoules / add8.energyPicojoules, tolerance: .printed(decimals: 0),
+                         note: "0.9 / 0.03 from the table"),
+            Claim.number(id: "fig15.add.area", reference: "Fig. 15, §4.1", statement: "area of a 32b FP add over an 8b integer add (×)",
+                         paper: 120, observed: addF.areaSquareMicrometres! / add8.areaSquareMicrometres!, tolerance: .printed(decimals: 0),
+                         note: "4184 / 36 from the table",
+                         knownDeviation: "the table's own rows give 116.2×; the text's ~120× holds only rounded to two significant figures"),
+            Claim.number(id: "fig15.model-size", reference: "§4.1", statement: "BERT-Base weights at FP32 over INT8 (×)",
+                         paper: 4, observed: fp32Bert.parameterBytes / int8Bert.parameterBytes, tolerance: .absolute(0)),
+        ]
+        claims += fig15Claims
+        fig15.table(ClaimFormatting.table(fig15Claims))
+        fig15.prose("Derived, not claimed by the survey: an 8-bit multiply takes \(Fmt.f(mulF.energyPicojoules / mul8.energyPicojoules, 1))× less energy and \(Fmt.f(mulF.areaSquareMicrometres! / mul8.areaSquareMicrometres!, 1))× less area than a 32-bit floating-point one; one 32-bit DRAM read costs as much energy as \(Fmt.f(640 / NumericFormat.int8.macEnergyPicojoules, 0)) INT8 MACs (8b Mult + 32b Add).")
+        let energyChart = BarChart(title: "Fig. 15 (right): 45 nm energy per operation", categories: Horowitz45nm.table.filter { $0.areaSquareMicrometres != nil }.map(\.label),
+                                   series: [BarSeries(name: "energy (pJ)", values: Horowitz45nm.table.filter { $0.areaSquareMicrometres != nil }.map(\.energyPicojoules))],
+                                   mode: .grouped, y: Axis(label: "pJ", min: 0))
+        fig15.figure(figures.svg("03-fig15-energy", try energyChart.svg()), caption: "Energy per arithmetic operation at 45 nm (Horowitz 2014, as the survey's Fig. 15 prints it).")
+        let gpus = ["Titan RTX", "A100"], precisions = ["FP32", "FP16", "INT8", "INT4"]
+        let gpuChart = BarChart(title: "Fig. 15 (left): GPU peak dense throughput (vendor specifications)", categories: precisions,
+                                series: gpus.map { g in
+                                    BarSeries(name: g, values: precisions.map { p in GPUPeakThroughput.fig15Left.first { $0.gpu == g && $0.precision == p }!.teraOpsPerSecond })
+                                }, mode: .grouped, y: Axis(label: "TFLOPS or TOPS", min: 0))
+        fig15.figure(figures.svg("03-fig15-gpu-throughput", try gpuChart.svg()), caption: "Peak throughput doubles with each halving of precision on the Tensor Cores. Cited from NVIDIA; see the table for which values were checked.")
+        fig15.table(Table(columns: [.init("GPU"), .init("Precision"), .init("Peak (T/s)", alignment: .right), .init("Source")],
+                          rows: GPUPeakThroughput.fig15Left.map { [$0.gpu, $0.precision, NumberFormat.trimmed($0.teraOpsPerSecond, maxDecimals: 1), $0.source] }))
+        fig15.takeaway("Integer arithmetic is one to two orders of magnitude cheaper than FP32 in energy and area, but one DRAM read outweighs hundreds of MACs: the memory traffic that fewer bits save matters as much as the cheaper arithmetic.")
+        sections.append(fig15)
+
+        // Precision on BERT-Base.
+        var precision = Section("4.1: what precision does to BERT-Base on the accelerator")
+        let costs = try NumericFormat.allCases.map { try PrecisionCost.evaluate(.bertBase, sequenceLength: s.sequenceLength, accelerator: s.accelerator, format: $0) }
+        let a = s.accelerator
+        precision.prose("""
+            BERT-Base at l = \(s.sequenceLength) on `\(a.name)` (\(a.meshRows)×\(a.meshColumns) PEs, \(NumberFormat.trimmed(a.dramBytesPerCycle, maxDecimals: 1)) DRAM \
+            bytes per cycle, \(NumberFormat.trimmed(a.clockHz / 1e9, maxDecimals: 2)) GHz). Traffic is chapter 1's ideal count (each \
+            matrix moved once) with every value at the format's width. Latency is a roofline sum computed in this \
+            chapter (`RooflineMachine`: each operation takes max(MACs / PEs, vector ops / SFU lanes, bytes / DRAM \
+            bandwidth)); the survey's §3.3 analytical model is not used here. *Iso-PE* keeps \(a.meshRows * a.meshColumns) PEs \
+            at every format; *iso-area* spends the INT8 array's area on wider PEs (INT8 MAC = \(NumericFormat.int8.macDescription), \
+            \(Fmt.f(NumericFormat.int8.macAreaSquareMicrometres, 0)) µm²). Energy counts MACs and DRAM bytes from Fig. 15's table.
+            """)
+        precision.table(Table(columns: [.init("Format"), .init("MAC"), .init("Weights (MB)", alignment: .right), .init("Traffic (MB)", alignment: .right),
+                                        .init("Intensity (FLOP/B)", alignment: .right), .init("Latency iso-PE (ms)", alignment: .right),
+                                        .init("PEs iso-area", alignment: .right), .init("Latency iso-area (ms)", alignment: .right),
+                                        .init("MAC energy (µJ)", alignment: .right), .init("DRAM energy (µJ)", alignment: .right)],
+                              rows: costs.map { c in
+                                  [c.format.label, c.format.macDescription, Fmt.f(c.parameterBytes / 1e6, 1), Fmt.f(c.trafficBytes / 1e6, 1),
+                                   Fmt.f(c.intensity, 1), Fmt.f(c.isoPECycles / a.clockHz * 1e3, 3),
+                                   Fmt.f(Double(a.peakMACsPerCycle) * c.peScaleIsoArea, 1), Fmt.f(c.isoAreaCycles / a.clockHz * 1e3, 3),
+                                   Fmt.f(c.macEnergyMicrojoules, 0), Fmt.f(c.dramEnergyMicrojoules, 0)]
+                              }, caption: "BERT-Base, 12 layers, l = \(s.sequenceLength); weights count the 12·(4d² + 2d·d_FFN) matmul parameters (no embeddings)."))
+        let fp16 = costs[1], fp32 = costs[0], int8 = costs[2]
+        let precisionClaims = [
+            FixedArchitectureChapter.crossCheck("precision.traffic.fp32-over-int8", "§4.1", "BERT-Base DRAM traffic, FP32 over INT8 (×)",
+                                                expected: 4, observed: fp32.trafficBytes / int8.trafficBytes, tolerance: .relative(1e-12)),
+            FixedArchitectureChapter.crossCheck("precision.traffic.fp16-over-int8", "§4.1", "BERT-Base DRAM traffic, FP16 over INT8 (×)",
+                                                expected: 2, observed: fp16.trafficBytes / int8.trafficBytes, tolerance: .relative(1e-12)),
+            Claim.statement(id: "precision.latency.order", reference: "§4.1", statement: "iso-area roofline latency falls with precision: FP32 > FP16 > INT8",
+                            expected: "FP32 > FP16 > INT8",
+                            observed: costs.map { "\($0.format.label) \(Fmt.f($0.isoAreaCycles / a.clockHz * 1e3, 2)) ms" }.joined(separator: ", "),
+                            holds: fp32.isoAreaCycles > fp16.isoAreaCycles && fp16.isoAreaCycles > int8.isoAreaCycles),
+        ]
+        claims += precisionClaims
+        precision.table(ClaimFormatting.table(precisionClaims))
+        let bound = fp32.isoPECycles / int8.isoPECycles < 1.05 ? "the matmuls stay compute-bound even with 4-byte values" : "4-byte values make more of it memory-bound"
+        precision.takeaway("With the same PE count, FP32 is only \(Fmt.f(fp32.isoPECycles / int8.isoPECycles, 3))× slower than INT8 for BERT-Base at l = \(s.sequenceLength) (\(bound)); in the same silicon area it is \(Fmt.f(fp32.isoAreaCycles / int8.isoAreaCycles, 1))× slower, and it spends \(Fmt.f(fp32.energyMicrojoules / int8.energyMicrojoules, 1))× the energy.")
+        sections.append(precision)
+
+        let results: [(String, JSONValue)] = [
+            ("quantization", .array(rows.map { r in
+                .object([("tensor", .string(tensors[r.tensor].name)), ("bits", .number(Double(r.bits))), ("scales", .string(r.config)),
+                         ("sqnrDb", .number(r.noise.sqnrDecibels)), ("maxError", .number(r.noise.maxAbsolute)),
+                         ("saturated", .number(r.saturated)), ("clip", .number(r.clip))])
+            })),
+            ("precision", .array(costs.map { c in
+                .object([("format", .string(c.format.label)), ("weightBytes", .number(c.parameterBytes)), ("trafficBytes", .number(c.trafficBytes)),
+                         ("intensity", .number(c.intensity)), ("isoPECycles", .number(c.isoPECycles)), ("isoAreaCycles", .number(c.isoAreaCycles)),
+                         ("energyMicrojoules", .number(c.energyMicrojoules))])
+            })),
+        ]
+        return Output(sections: sections, claims: claims, results: results)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
