@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Render", targets: ["Render"]),
         .executable(name: "workload-analysis", targets: ["WorkloadAnalysis"]),
         .executable(name: "nonlinear-hardware", targets: ["NonlinearHardware"]),
+        .executable(name: "gemmini-case-study", targets: ["GemminiCaseStudy"]),
         .executable(name: "benchmarks", targets: ["Benchmarks"]),
     ],
     dependencies: [
@@ -37,11 +38,15 @@ let package = Package(
                           dependencies: ["Core", "Render", "ChapterSupport",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Chapters/NonlinearHardware"),
+        .executableTarget(name: "GemminiCaseStudy",
+                          dependencies: ["Core", "Render", "ChapterSupport",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/Chapters/GemminiCaseStudy"),
         // `make bench`: timings and ratios of the shared machinery (never run by CI).
         .executableTarget(name: "Benchmarks", dependencies: ["Core", "Render"], path: "Sources/Benchmarks"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "RenderTests", dependencies: ["Render"], exclude: ["__Snapshots__"]),
         .testTarget(name: "ChapterTests", dependencies: ["Core", "Render", "ChapterSupport", "WorkloadAnalysis",
-                                                       "NonlinearHardware"]),
+                                                       "NonlinearHardware", "GemminiCaseStudy"]),
     ]
 )
