@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "workload-analysis", targets: ["WorkloadAnalysis"]),
         .executable(name: "nonlinear-hardware", targets: ["NonlinearHardware"]),
         .executable(name: "fixed-architecture", targets: ["FixedArchitecture"]),
+        .executable(name: "gemmini-case-study", targets: ["GemminiCaseStudy"]),
         .executable(name: "benchmarks", targets: ["Benchmarks"]),
     ],
     dependencies: [
@@ -42,11 +43,15 @@ let package = Package(
                           dependencies: ["Core", "Render", "ChapterSupport",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Chapters/FixedArchitecture"),
+        .executableTarget(name: "GemminiCaseStudy",
+                          dependencies: ["Core", "Render", "ChapterSupport",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/Chapters/GemminiCaseStudy"),
         // `make bench`: timings and ratios of the shared machinery (never run by CI).
         .executableTarget(name: "Benchmarks", dependencies: ["Core", "Render"], path: "Sources/Benchmarks"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "RenderTests", dependencies: ["Render"], exclude: ["__Snapshots__"]),
         .testTarget(name: "ChapterTests", dependencies: ["Core", "Render", "ChapterSupport", "WorkloadAnalysis",
-                                                       "NonlinearHardware", "FixedArchitecture"]),
+                                                       "NonlinearHardware", "FixedArchitecture", "GemminiCaseStudy"]),
     ]
 )

@@ -163,3 +163,18 @@ if FileManager.default.isExecutableFile(atPath: binary.path) {
 } else {
     print("  (build workload-analysis first: swift build -c release)")
 }
+
+print("Gemmini engine (Core/Gemmini): the reference GEMM of notes/peers.md, functional and timed, on the CNN-tuned baseline")
+do {
+    var engineRun: (output: [Int32], stats: GemminiMatmulStats)? = nil
+    let engineSeconds = try time(3) { engineRun = try GemminiMatmul.run(a: aW1, b: bW1, shape: w1, accelerator: .gemminiBaseline) }
+    let stats = engineRun!.stats
+    print("  \(NumberFormat.grouped(stats.totalCycles)) cycles (tile-level model), results exact: \(engineRun!.output == reference)")
+    show("  functional Int8 GEMM + tile model, 128×3072×768", engineSeconds,
+         "   (SCALE-Sim 261 s: \(NumberFormat.fixed(261 / engineSeconds, decimals: 0))x faster; goal ≥ 100x)")
+    let modelOnly = try time(5) { _ = try GemminiMatmul.cycles(w1, accelerator: .gemminiBaseline) }
+    show("  tile-level cycle model alone (no data)", modelOnly)
+    let layerTime = try time(5) { _ = try GemminiEncoderModel(.bertBase, sequenceLength: 512, accelerator: .gemminiBaseline) }
+    show("  one BERT-Base layer at l = 512, every matmul and the CPU model", layerTime)
+    print("  peak resident memory of the whole benchmark process, CPU runtime included: \(peakMemoryMiB()) MiB (the engine adds its operands, 2.5 MB, and C, 1.5 MB; SCALE-Sim: 3.3 GB)")
+}

@@ -1,0 +1,106 @@
+import Core
+import Render
+
+/// Chapter 6's Graphviz drawings: the Gemmini block diagram (Fig. 12) and one encoder layer's dataflow on the
+/// baseline and on the Transformer variant.
+enum GemminiFigures {
+    static let blue = "#56B4E9", orange = "#E69F00", green = "#009E73", pink = "#CC79A7", yellow = "#F0E442",
+               grey = "#DDDDDD", red = "#D55E00"
+
+    static func base(_ name: String, _ title: String, rankdir: String) -> Graph {
+        var g = Graph(name: name)
+        g.attributes = [("rankdir", rankdir), ("fontname", "Helvetica"), ("fontsize", "12"), ("labelloc", "t"),
+                        ("label", title), ("compound", "true")]
+        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10"),
+                          ("fillcolor", "#FFFFFF")]
+        g.edgeDefaults = [("fontname", "Helvetica"), ("fontsize", "9")]
+        return g
+    }
+
+    /// Fig. 12: the SoC (CPU, L2, DRAM) and the Gemmini accelerator, with the units §3.4.4 adds.
+    static func blockDiagram(baseline b: Accelerator, transformer t: Accelerator) -> Graph {
+        var g = base("gemmini", "Fig. 12: Gemmini in its SoC (baseline \(b.spCapacityBytes / 1024)/\(b.accCapacityBytes / 1024) KiB; dashed: added for Transformers)",
+                     rankdir: "TB")
+        g.node("cpu", label: "host CPU\n(Rocket, in order)\nruns float GELU, Softmax,\nLayerNorm, (de)quantization", ["fillcolor": pink])
+        g.node("l2", label: "shared L2 cache")
+        g.node("dram", label: "DRAM", ["shape": "cylinder", "fillcolor": yellow])
+        g.node("ctrl", label: "controller\n(command decode, reorder buffer,\nloop unrollers)", ["fillcolor": grey])
+        g.node("dma", label: "DMA engine\n\(NumberFormat.trimmed(b.l2BytesPerCycle, maxDecimals: 1)) B/cycle", ["fillcolor": grey])
+        g.node("tlb", label: "TLB", ["fillcolor": grey])
+        let bank = b.spCapacityBytes / 4 / 1024
+        for i in 0..<4 { g.node("sp\(i)", label: "scratchpad bank \(i)\n\(bank) KiB, Int\(b.inputBits)", ["fillcolor": blue]) }
+        g.node("acc", label: "accumulator SRAM\n\(b.accCapacityBytes / 1024) KiB, Int\(b.accumulatorBits), adds in place", ["fillcolor": blue])
+        g.node("transposer", label: "transposer", ["fillcolor": grey])
+        g.node("mesh", label: "spatial array\n\(b.meshRows)×\(b.meshColumns) PEs, weight-stationary", ["fillcolor": orange])
+        g.node("peripheral", label: "peripheral units:\nReLU, bitshift, pooling,\nim2col, matrix-scalar multiplier\n(Int32 → Int8 scaling)", ["fillcolor": grey])
+        g.node("norm", label: "normalisation unit\n(sums, sums of squares, max\nover accumulator rows)", ["fillcolor": green, "style": "rounded,filled,dashed"])
+        g.node("act", label: "\(t.sfuWidth) activation units\n(I-BERT i-GELU, i-exp, i-LayerNorm)", ["fillcolor": green, "style": "rounded,filled,dashed"])
+        g.edge("cpu", "ctrl", ["label": "RoCC commands"])
+        g.edge("cpu", "l2", ["dir": "both"])
+        g.edge("l2", "dram", ["dir": "both"])
+        g.edge("ctrl", "dma")
+        g.edge("ctrl", "mesh")
+        g.edge("dma", "tlb")
+        g.edge("dma", "l2", ["dir": "both", "label": "mvin / mvout"])
+        for i in 0..<4 { g.edge("dma", "sp\(i)") }
+        g.edge("sp0", "transposer")
+        g.edge("transposer", "mesh")
+        for i in 1..<4 { g.edge("sp\(i)", "mesh") }
+        g.edge("mesh", "acc", ["label": "partial sums"])
+        g.edge("acc", "peripheral")
+        g.edge("peripheral", "dma", ["style": "dashed", "label": "results"])
+        g.edge("acc", "norm", ["style": "dashed"])
+        g.edge("norm", "act", ["style": "dashed"])
+        g.edge("act", "acc", ["style": "dashed"])
+        g.clusters = [
+            Cluster(id: "soc", label: "SoC", nodeIDs: ["cpu", "l2"], attributes: [("style", "dashed"), ("color", "#999999")]),
+            Cluster(id: "gemmini", label: "Gemmini accelerator", nodeIDs: ["ctrl", "dma", "tlb", "transposer", "mesh", "acc", "peripheral"],
+                    attributes: [("style", "dashed"), ("color", "#999999")],
+                    clusters: [Cluster(id: "spbanks", label: "scratchpad (\(b.spCapacityBytes / 1024) KiB)", nodeIDs: ["sp0", "sp1", "sp2", "sp3"],
+                                       attributes: [("style", "dotted")]),
+                               Cluster(id: "added", label: "added in §3.4.4", nodeIDs: ["norm", "act"],
+                                       attributes: [("style", "dashed"), ("color", green)])]),
+        ]
+        return g
+    }
+
+    /// Which unit runs each operation of one encoder layer, on the baseline and on the Transformer variant.
+    static func layerDataflow() -> Graph {
+        var g = base("dataflow", "One encoder layer: which unit runs each operation", rankdir: "LR")
+        let array = orange, cpuFloat = pink, quant = red, units = green, accumulator = blue
+        func chain(_ prefix: String, _ steps: [(String, String, String)]) -> [String] {
+            var ids: [String] = []
+            for (i, (id, label, colour)) in steps.enumerated() {
+                let node = "\(prefix)_\(id)"
+                g.node(node, label: label, ["fillcolor": colour, "fontcolor": colour == quant ? "#FFFFFF" : "#000000"])
+                if i > 0 { g.edge(ids[i - 1], node) }
+                ids.append(node)
+            }
+            return ids
+        }
+        let baseline = chain("b", [
+            ("qkv", "W_Q, W_K, W_V\narray", array), ("qk", "query × key\narray (Int32 out)", array),
+            ("dq1", "dequantize\nCPU", quant), ("softmax", "Softmax\nCPU float", cpuFloat), ("q1", "quantize\nCPU", quant),
+            ("sv", "score × value\narray", array), ("wout", "W_out\narray (Int32 out)", array), ("dq2", "dequantize\nCPU", quant),
+            ("res1", "residual add\nCPU float", cpuFloat), ("ln1", "LayerNorm\nCPU float", cpuFloat), ("q2", "quantize\nCPU", quant),
+            ("w1", "W1\narray (Int32 out)", array), ("dq3", "dequantize\nCPU", quant), ("gelu", "GELU\nCPU float", cpuFloat),
+            ("q3", "quantize\nCPU", quant), ("w2", "W2\narray (Int32 out)", array), ("dq4", "dequantize\nCPU", quant),
+            ("res2", "residual add\nCPU float", cpuFloat), ("ln2", "LayerNorm\nCPU float", cpuFloat), ("q4", "quantize\nCPU", quant),
+        ])
+        let transformer = chain("t", [
+            ("qkv", "W_Q, W_K, W_V\narray", array), ("qk", "query × key\narray", array),
+            ("softmax", "i-Softmax\nnorm. unit (max, Σ)\n+ activation units (i-exp)", units),
+            ("sv", "score × value\narray", array), ("wout", "W_out\narray", array),
+            ("res1", "residual add\naccumulator", accumulator), ("ln1", "i-LayerNorm\nnorm. unit (Σ, Σx²)\n+ activation units", units),
+            ("w1", "W1 + fused i-GELU\narray → activation units", array), ("w2", "W2\narray", array),
+            ("res2", "residual add\naccumulator", accumulator), ("ln2", "i-LayerNorm\nnorm. unit + activation units", units),
+        ])
+        g.clusters = [
+            Cluster(id: "baseline", label: "CNN-tuned baseline: non-linear operations on the host CPU in float",
+                    nodeIDs: baseline, attributes: [("style", "dashed"), ("color", "#999999")]),
+            Cluster(id: "transformer", label: "Transformer variant: I-BERT integer kernels on added units",
+                    nodeIDs: transformer, attributes: [("style", "dashed"), ("color", "#999999")]),
+        ]
+        return g
+    }
+}

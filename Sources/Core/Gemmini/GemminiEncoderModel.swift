@@ -1,0 +1,140 @@
+/// The non-linear units of the Transformer-tuned Gemmini (survey §3.4.4), after I-BERT: a normalisation unit that
+/// reduces accumulator rows (sums, sums of squares, maxima) and `activationLanes` activation units that evaluate
+/// I-BERT's integer GELU, exp and LayerNorm element by element. The kernels themselves are ``IBERT``'s; this is
+/// their cost.
+///
+/// Assumptions (ours; the survey states the units, not their timing):
+/// - the normalisation unit reads one accumulator row (`dim` Int32 values) per cycle;
+/// - each activation lane finishes one element per cycle (pipelined polynomial);
+/// - Softmax = 3 passes (maximum on the normalisation unit; i-exp on the lanes with the sum on the
+///   normalisation unit; the scaling on the lanes), LayerNorm = 3 passes (sum; centred sum of squares;
+///   normalisation on the lanes) plus one integer square root per row: `sqrtIterations` Newton steps
+///   (measured with ``IBERT/sqrt(_:)`` on the kernel's 62-bit variance range) of one `integerDivideCycles`
+///   division each (a radix-2 divider: one bit per cycle of a 64-bit quotient);
+/// - GELU is fused with W1 and pipelined behind it: only cycles beyond W1's own would show;
+/// - a residual add is an accumulate-on-move-in into the accumulator: its Int8 operand moves at the DMA's
+///   bandwidth;
+/// - requantization to Int8 happens in the accumulator's scaling unit on the way out: no extra cycles.
+public struct IntegerUnitModel: Sendable, Hashable {
+    public var normalisationElementsPerCycle: Int
+    public var activationLanes: Int
+    public var sqrtIterations: Int
+    public var integerDivideCycles: Int
+
+    public init(accelerator a: Accelerator, integerDivideCycles: Int = 64) throws(ConfigurationError) {
+        normalisationElementsPerCycle = a.meshColumns
+        activationLanes = a.sfuWidth
+        // I-BERT's LayerNorm brings Σd² into [2^60, 2^62): the iterations for the middle of that range.
+        sqrtIterations = try IBERT.sqrt(Int64(1) << 61).iterations
+        self.integerDivideCycles = integerDivideCycles
+    }
+}
+
+/// Where the time of one encoder layer goes on a Gemmini variant (survey Fig. 14): the matmuls from
+/// ``GemminiMatmul``'s cycle model, the non-linear operations from ``HostCPUCostModel`` (no special function
+/// unit: the CNN-tuned baseline and the rebalanced one) or from ``IntegerUnitModel`` (the Transformer variant).
+/// The CPU and the accelerator do not overlap: every non-linear operation needs the matmul before it, and the
+/// next matmul needs its result.
+///
+/// ```swift
+/// let base = try GemminiEncoderModel(.bertBase, sequenceLength: 512, accelerator: .gemminiBaseline)
+/// base.share(.quantization)     // the (de)quantization passes' share of the layer's cycles
+/// ```
+public struct GemminiEncoderModel: Sendable {
+    /// The categories of Fig. 14.
+    public enum Category: String, Sendable, Hashable, CaseIterable {
+        case matmul, softmax, layerNorm = "layernorm", residualAdd = "resadd", quantization = "dequantization", gelu
+    }
+
+    /// One matmul of the layer (attention ones once per head).
+    public struct Matmul: Sendable {
+        public var path: String
+        public var name: String
+        public var shape: GEMMShape
+        public var instances: Int
+        public var stats: GemminiMatmulStats
+        public var cycles: Double { Double(stats.totalCycles * instances) }
+        public var macs: Double { Double(shape.macs * instances) }
+    }
+
+    public var model: TransformerConfig
+    public var sequenceLength: Int
+    public var accelerator: Accelerator
+    public var matmuls: [Matmul]
+    /// Cycles per category for one layer, in ``Category/allCases`` order.
+    public var cycles: [Category: Double]
+    /// Element counts of the non-linear work of one layer.
+    public var elements: [HostCPUCostModel.Operation: Double]
+    /// Whether non-linear operations run on the host CPU (no special function unit).
+    public var onHostCPU: Bool
+
+    public init(_ m: TransformerConfig, sequenceLength l: Int, accelerator a: Accelerator,
+                host: HostCPUCostModel = .rocket) throws(ConfigurationError) {
+        try m.validate()
+        guard m.architecture == .encoder else {
+            throw ConfigurationError(field: "model", message: "'\(m.name)' is a decoder; the Gemmini case study runs encoders (BERT)")
+        }
+        try TransformerConfig.validate(sequenceLength: l)
+        try a.validate()
+        try host.validate()
+        model = m
+        sequenceLength = l
+        accelerator = a
+        onHostCPU = a.sfuWidth == 0
+        let d = m.dModel, f = m.dFFN, h = m.heads, dh = m.headDimension
+        // Outputs that a non-linear operation on the CPU consumes leave the accumulator as full Int32.
+        let wide = onHostCPU ? 4 : 1
+        let list: [(String, String, GEMMShape, Int, Int)] = [
+            ("mha/wq", "W_Q", GEMMShape(m: l, n: d, k: d), 1, 1),
+            ("mha/wk", "W_K", GEMMShape(m: l, n: d, k: d), 1, 1),
+            ("mha/wv", "W_V", GEMMShape(m: l, n: d, k: d), 1, 1),
+            ("mha/qk", "query × key", GEMMShape(m: l, n: l, k: dh), h, wide),
+            ("mha/sv", "score × value", GEMMShape(m: l, n: dh, k: l), h, 1),
+            ("mha/wout", "W_out", GEMMShape(m: l, n: d, k: d), 1, wide),
+            ("ffn/w1", "W1", GEMMShape(m: l, n: f, k: d), 1, wide),
+            ("ffn/w2", "W2", GEMMShape(m: l, n: d, k: f), 1, wide),
+        ]
+        var matmuls: [Matmul] = []
+        for (path, name, shape, instances, outputBytes) in list {
+            matmuls.append(Matmul(path: path, name: name, shape: shape, instances: instances,
+                                  stats: try GemminiMatmul.cycles(shape, accelerator: a, outputBytes: outputBytes)))
+        }
+        self.matmuls = matmuls
+        let L = Double(l), D = Double(d), F = Double(f), H = Double(h)
+        let scores = H * L * L, hidden = L * F, tokens = L * D
+        let elements: [HostCPUCostModel.Operation: Double] = [
+            .softmax: scores, .gelu: hidden, .layerNorm: 2 * tokens, .residualAdd: 2 * tokens,
+            .dequantize: scores + hidden + 2 * tokens, .quantize: scores + hidden + 2 * tokens]
+        self.elements = elements
+        var c: [Category: Double] = [.matmul: matmuls.reduce(0) { $0 + $1.cycles }]
+        if a.sfuWidth == 0 {
+            func cpu(_ op: HostCPUCostModel.Operation, rows: Double = 0) -> Double {
+                elements[op]! * host.cyclesPerElement(op) + rows * host.cyclesPerRow(op)
+            }
+            c[.softmax] = cpu(.softmax, rows: H * L)
+            c[.layerNorm] = cpu(.layerNorm, rows: 2 * L)
+            c[.gelu] = cpu(.gelu)
+            c[.residualAdd] = cpu(.residualAdd)
+            c[.quantization] = cpu(.dequantize) + cpu(.quantize)
+        } else {
+            let u = try IntegerUnitModel(accelerator: a)
+            let norm = Double(u.normalisationElementsPerCycle), lanes = Double(u.activationLanes)
+            c[.softmax] = scores * (1 / norm + 1 / lanes + 1 / lanes)
+            c[.layerNorm] = 2 * tokens * (2 / norm + 1 / lanes) + 2 * L * Double(u.sqrtIterations * u.integerDivideCycles)
+            let w1 = matmuls.first { $0.path == "ffn/w1" }!.cycles
+            c[.gelu] = max(0, hidden / lanes - w1)
+            c[.residualAdd] = 2 * tokens * Double(max(1, a.inputBits / 8)) / a.l2BytesPerCycle
+            c[.quantization] = 0
+        }
+        cycles = c
+    }
+
+    public var totalCycles: Double { Category.allCases.reduce(0) { $0 + (cycles[$1] ?? 0) } }
+    public var matmulCycles: Double { cycles[.matmul] ?? 0 }
+    public func share(_ category: Category) -> Double { (cycles[category] ?? 0) / totalCycles }
+    public var macs: Double { matmuls.reduce(0) { $0 + $1.macs } }
+    /// MACs per PE per cycle over the whole layer (matmuls and everything else).
+    public var utilization: Double { macs / (totalCycles * Double(accelerator.peakMACsPerCycle)) }
+    /// MACs per PE per cycle while matmuls run.
+    public var matmulUtilization: Double { macs / (matmulCycles * Double(accelerator.peakMACsPerCycle)) }
+}

@@ -1,0 +1,150 @@
+/// Cycles and traffic of one matmul on the Gemmini model (see ``GemminiMatmul``).
+public struct GemminiMatmulStats: Sendable, Hashable {
+    public var shape: GEMMShape
+    public var tiling: GemminiTiling
+    public var blocks: Int
+    /// Weight folds: one weight tile preloaded and a block's rows streamed past it.
+    public var folds: Int
+    /// Cycles the array is busy: Σ over blocks of the register-level WS count of that block.
+    public var computeCycles: Int
+    /// Bytes the DMA moves in (A and B blocks) and out (C blocks).
+    public var loadBytes: Int, storeBytes: Int
+    /// Cycles the DMA is busy: bytes / DMA bandwidth, rounded up per transfer.
+    public var dmaCycles: Int
+    /// End to end, with loads double-buffered against compute.
+    public var totalCycles: Int
+    public var peakMACsPerCycle: Int
+
+    /// MACs per PE per cycle over the whole matmul.
+    public var utilization: Double { Double(shape.macs) / (Double(totalCycles) * Double(peakMACsPerCycle)) }
+    /// Cycles the array waits for the DMA.
+    public var stallCycles: Int { totalCycles - computeCycles }
+}
+
+/// A Gemmini-like matmul engine (survey §3.4.1, Fig. 12): a weight-stationary `dim × dim` mesh, a scratchpad for
+/// `Int8` operands, an accumulator for `Int32` partial sums, and a DMA between them and L2/DRAM. Two levels:
+///
+/// - **Functional** (``run(a:b:shape:accelerator:outputBytes:)``): moves each A and B block into a scratchpad
+///   array, multiplies tile by tile into an accumulator array, and moves C out. Its results equal a plain integer
+///   GEMM bit for bit.
+/// - **Cycle model** (``cycles(_:accelerator:outputBytes:)``), a tile-level model, not a register-level one:
+///   - compute: each block costs exactly what the register-level ``SystolicSimulator`` needs for that block
+///     (⌈K/R⌉·⌈N/C⌉·(2R + C + rows − 2): a preload of R cycles, the rows streamed, and the mesh's fill and drain
+///     for every weight fold, no overlap between folds); tests check this against the simulator block by block;
+///   - DMA: A and B blocks in, the finished C block out, at `l2BytesPerCycle` (Gemmini's 128-bit DMA bus: 16 B
+///     per cycle); each block's A and B are loaded again (no reuse across blocks);
+///   - overlap: double buffering, so block b's compute overlaps the load of block b + 1 and the store of
+///     block b − 1; total = load₀ + Σ_b max(compute_b, load_{b+1} + store_{b−1}) + store_last.
+///   L2 misses to DRAM are not modelled: DRAM's 64 B/cycle is four times the DMA's 16 B/cycle.
+///
+/// ```swift
+/// let s = try GemminiMatmul.cycles(GEMMShape(m: 512, n: 3072, k: 768), accelerator: .gemminiBaseline)
+/// s.utilization          // ≈ 0.63: 80 rows per weight fold against 46 cycles of preload, fill and drain
+/// ```
+public enum GemminiMatmul {
+    /// The cycle model alone (no data), in O(blocks).
+    public static func cycles(_ s: GEMMShape, accelerator a: Accelerator, outputBytes: Int = 1)
+        throws(ConfigurationError) -> GemminiMatmulStats {
+        try ConfigurationError.require(outputBytes, in: 1...4, field: "output-bytes")
+        let tiling = try GemminiTiling(s, accelerator: a)
+        return model(s, tiling: tiling, accelerator: a, outputBytes: outputBytes)
+    }
+
+    static func model(_ s: GEMMShape, tiling: GemminiTiling, accelerator a: Accelerator, outputBytes: Int)
+        -> GemminiMatmulStats {
+        let array = try! SystolicArray(rows: a.meshRows, columns: a.meshColumns)
+        let blocks = tiling.blocks(s)
+        let bandwidth = a.l2BytesPerCycle, inBytes = max(1, a.inputBits / 8)
+        func dma(_ bytes: Int) -> Int { bytes == 0 ? 0 : Int((Double(bytes) / bandwidth).rounded(.up)) }
+        var compute = 0, folds = 0, loadBytes = 0, storeBytes = 0, dmaCycles = 0, total = 0
+        var loads: [Int] = [], stores: [Int] = [], computes: [Int] = []
+        for block in blocks {
+            let shape = block.shape
+            let c = array.closedFormCycles(shape, .weightStationary)
+            folds += ((shape.k + array.rows - 1) / array.rows) * ((shape.n + array.columns - 1) / array.columns)
+            let load = (shape.m * shape.k + shape.k * shape.n) * inBytes
+            let store = block.last ? shape.m * shape.n * outputBytes : 0
+            loadBytes += load
+            storeBytes += store
+            loads.append(dma(load))
+            stores.append(dma(store))
+            computes.append(c)
+            compute += c
+        }
+        dmaCycles = loads.reduce(0, +) + stores.reduce(0, +)
+        total = loads.first ?? 0
+        for b in computes.indices {
+            let nextLoad = b + 1 < loads.count ? loads[b + 1] : 0
+            let previousStore = b > 0 ? stores[b - 1] : 0
+            total += max(computes[b], nextLoad + previousStore)
+        }
+        total += stores.last ?? 0
+        return GemminiMatmulStats(shape: s, tiling: tiling, blocks: blocks.count, folds: folds, computeCycles: compute,
+                                  loadBytes: loadBytes, storeBytes: storeBytes, dmaCycles: dmaCycles,
+                                  totalCycles: total, peakMACsPerCycle: a.peakMACsPerCycle)
+    }
+
+    /// Runs the matmul on data: C (m×n, `Int32`, row-major) = A (m×k) · B (k×n), block by block through the
+    /// scratchpad and the accumulator, with the cycle model's statistics. Sums wrap as the hardware's 32-bit
+    /// accumulator does.
+    public static func run(a: [Int8], b: [Int8], shape s: GEMMShape, accelerator acc: Accelerator,
+                           outputBytes: Int = 4) throws(ConfigurationError) -> (output: [Int32], stats: GemminiMatmulStats) {
+        try ConfigurationError.require(outputBytes, in: 1...4, field: "output-bytes")
+        let tiling = try GemminiTiling(s, accelerator: acc)
+        guard a.count == s.m * s.k else { throw ConfigurationError(field: "a", message: "\(a.count) values for \(s.m)×\(s.k)") }
+        guard b.count == s.k * s.n else { throw ConfigurationError(field: "b", message: "\(b.count) values for \(s.k)×\(s.n)") }
+        let dim = tiling.dim
+        // Each block gets one half of each memory (double buffering): the halves alternate block by block.
+        let spHalf = tiling.scratchpadRowsPerBlock * dim, accHalf = tiling.accumulatorRowsPerBlock * dim
+        var scratchpad = [Int8](repeating: 0, count: 2 * spHalf)
+        var accumulator = [Int32](repeating: 0, count: 2 * accHalf)
+        var output = [Int32](repeating: 0, count: s.m * s.n)
+        var half = 0
+        for (index, block) in tiling.blocks(s).enumerated() {
+            let r = block.rows.count, c = block.columns.count, d = block.depth.count
+            if block.first { half ^= 1 }                  // a new C block takes the other accumulator half
+            let spBase = (index % 2) * spHalf             // operands alternate halves block by block
+            let aBase = spBase, bBase = spBase + r * d
+            precondition(r * d + d * c <= spHalf && r * c <= accHalf, "tiling exceeds a memory half")
+            // mvin A and B (DMA: DRAM/L2 → scratchpad).
+            for i in 0..<r {
+                let src = (block.rows.lowerBound + i) * s.k + block.depth.lowerBound
+                for p in 0..<d { scratchpad[aBase + i * d + p] = a[src + p] }
+            }
+            for p in 0..<d {
+                let src = (block.depth.lowerBound + p) * s.n + block.columns.lowerBound
+                for j in 0..<c { scratchpad[bBase + p * c + j] = b[src + j] }
+            }
+            // Compute: every weight tile (dim rows of B × dim columns) stays while the block's rows stream past.
+            let accBase = half * accHalf
+            if block.first { for x in 0..<(r * c) { accumulator[accBase + x] = 0 } }
+            scratchpad.withUnsafeBufferPointer { sp in
+                accumulator.withUnsafeMutableBufferPointer { acc in
+                    for p0 in stride(from: 0, to: d, by: dim) {
+                        let p1 = min(d, p0 + dim)
+                        for j0 in stride(from: 0, to: c, by: dim) {
+                            let j1 = min(c, j0 + dim)
+                            for i in 0..<r {
+                                let row = accBase + i * c
+                                for p in p0..<p1 {
+                                    let x = Int32(sp[aBase + i * d + p])
+                                    if x == 0 { continue }
+                                    let w = bBase + p * c
+                                    for j in j0..<j1 { acc[row + j] &+= x &* Int32(sp[w + j]) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            // mvout C once its reduction is complete.
+            if block.last {
+                for i in 0..<r {
+                    let dst = (block.rows.lowerBound + i) * s.n + block.columns.lowerBound
+                    for j in 0..<c { output[dst + j] = accumulator[accBase + i * c + j] }
+                }
+            }
+        }
+        return (output, model(s, tiling: tiling, accelerator: acc, outputBytes: outputBytes))
+    }
+}

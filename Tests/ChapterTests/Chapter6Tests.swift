@@ -1,0 +1,122 @@
+import ArgumentParser
+import ChapterSupport
+import Core
+import Testing
+@testable import GemminiCaseStudy
+
+/// The default run of chapter 6, built once.
+let chapter6: ChapterResult = try! GemminiCaseStudyChapter.build()
+
+@Suite("Chapter6 claims")
+struct Chapter6ClaimTests {
+    @Test("every claim of chapter 6", arguments: chapter6.claims)
+    func claim(_ claim: Claim) { check(claim) }
+
+    @Test("claim ids are unique and every known deviation is used")
+    func ids() {
+        let ids = chapter6.claims.map(\.id)
+        #expect(Set(ids).count == ids.count)
+        for id in GemminiCaseStudyChapter.knownDeviations.keys { #expect(ids.contains(id), "unused deviation \(id)") }
+    }
+
+    @Test("the ladder: rebalancing speeds up the matmuls, the integer units the whole layer")
+    func ladder() throws {
+        let s = GemminiCaseStudySettings()
+        let base = try GemminiCaseStudyChapter.layers(s, s.baseline, 512)
+        let rebalanced = try GemminiCaseStudyChapter.layers(s, s.rebalanced, 512)
+        let transformer = try GemminiCaseStudyChapter.layers(s, s.transformer, 512)
+        #expect(rebalanced.matmulCycles < base.matmulCycles)
+        #expect(transformer.totalCycles < rebalanced.totalCycles)
+        #expect(transformer.share(.quantization) == 0)
+        // The CPU path and the units path account for the same MACs.
+        #expect(base.macs == transformer.macs)
+    }
+}
+
+@Suite("Chapter6 report and outputs")
+struct Chapter6OutputTests {
+    @Test("the committed report and figures are what the code generates (run `make` to refresh)")
+    func freshness() {
+        let stale = stalePaths(chapter6)
+        #expect(stale.isEmpty, "stale: \(stale.joined(separator: ", "))")
+    }
+
+    @Test("same inputs, same bytes")
+    func deterministic() throws {
+        let again = try GemminiCaseStudyChapter.build()
+        #expect(zip(again.files, chapter6.files).allSatisfy { $0 == $1 } && again.files.count == chapter6.files.count)
+    }
+
+    @Test("the report has its figures, the side-by-side table with the analytical hook, and the cited NAS factor")
+    func shape() {
+        let md = chapter6.report.markdown()
+        for needle in ["figures/06-fig12-gemmini.svg", "figures/06-layer-dataflow.svg", "figures/06-fig13-utilisation.svg",
+                       "figures/06-fig14-left.svg", "figures/06-fig14-middle.svg", "figures/06-fig14-right.svg",
+                       "figures/06-cpu-sensitivity.svg", "ch. 2 analytical", "cited from the", "## Exercises", "**Takeaway:**"] {
+            #expect(md.contains(needle), "missing \(needle)")
+        }
+    }
+}
+
+@Suite("Chapter6 command line")
+struct Chapter6CLITests {
+    static let badInputs: [([String], String)] = [
+        (["--seq-len", "0"], "seq-len"),
+        (["--seq-len", "9000"], "seq-len"),
+        (["--compare-seq-len", "-1"], "compare-seq-len"),
+        (["--breakdown-seq-lens", "128,128"], "each once"),
+        (["--breakdown-seq-lens", "128,x"], "'x' is not an integer"),
+        (["--model", "gpt2"], "decoder"),
+        (["--model", "t5"], "unknown model 't5'"),
+        (["--mesh-dim", "0"], "mesh-dim"),
+        (["--scratchpad-kib", "0"], "scratchpad-kib"),
+        (["--accumulator-kib", "-3"], "accumulator-kib"),
+        (["--rebalanced-accumulator-kib", "0"], "rebalanced-accumulator-kib"),
+        (["--mesh-dim", "64", "--scratchpad-kib", "8"], "scratchpad-bytes"),
+        (["--sfu-width", "0"], "sfu-width"),
+        (["--dma-bytes-per-cycle", "0"], "dma-bytes-per-cycle"),
+        (["--cpu-miss-penalty", "-5"], "cpu-miss-penalty"),
+        (["--cpu-libm-scale", "nan"], "cpu-libm-scale"),
+    ]
+
+    @Test("bad inputs give a message naming the field", arguments: badInputs)
+    func badInput(arguments: [String], expected: String) {
+        do {
+            _ = try GemminiCaseStudyCommand.parseAsRoot(arguments)
+            Issue.record("accepted \(arguments)")
+        } catch {
+            let message = GemminiCaseStudyCommand.message(for: error)
+            #expect(message.contains(expected), "\(arguments) → \(message)")
+            #expect(GemminiCaseStudyCommand.exitCode(for: error) != .success)
+        }
+    }
+
+    @Test("the built executable exits non-zero on bad input and names the field")
+    func executableExitCode() throws {
+        let result = try runExecutable("gemmini-case-study", ["--check", "--sfu-width", "0"])
+        #expect(result.status != 0)
+        #expect(result.err.contains("sfu-width"))
+    }
+
+    @Test("--help explains every flag")
+    func help() {
+        let help = GemminiCaseStudyCommand.helpMessage()
+        for flag in ["--model", "--seq-len", "--breakdown-seq-lens", "--compare-seq-len", "--mesh-dim", "--scratchpad-kib",
+                     "--accumulator-kib", "--rebalanced-scratchpad-kib", "--rebalanced-accumulator-kib", "--sfu-width",
+                     "--dma-bytes-per-cycle", "--cpu-miss-penalty", "--cpu-fma-latency", "--cpu-convert-latency",
+                     "--cpu-divide-latency", "--cpu-load-latency", "--cpu-libm-scale", "--json", "--out", "--check"] {
+            #expect(help.contains(flag), "help lacks \(flag)")
+        }
+    }
+
+    @Test("flags reach the model: a modified run names its variants and changes the numbers")
+    func modified() throws {
+        let command = try GemminiCaseStudyCommand.parseAsRoot(["--accumulator-kib", "256", "--seq-len", "128", "--cpu-miss-penalty", "200"])
+            as! GemminiCaseStudyCommand
+        let settings = try command.settings()
+        #expect(settings.baseline.name == "gemmini-baseline (modified)")
+        #expect(settings.command.contains("--accumulator-kib 256"))
+        let result = try GemminiCaseStudyChapter.build(settings)
+        #expect(result.json.serialized() != chapter6.json.serialized())
+    }
+}

@@ -1,0 +1,138 @@
+import Testing
+@testable import Core
+
+@Suite("Gemmini model")
+struct GemminiTests {
+    static func random(_ count: Int, _ rng: inout SeededGenerator) -> [Int8] {
+        (0..<count).map { _ in Int8(truncatingIfNeeded: rng.next()) }
+    }
+
+    /// A small Gemmini so that small matmuls already need many blocks: 8×8 mesh, 4 KiB scratchpad, 2 KiB accumulator.
+    static let small: Accelerator = {
+        var a = Accelerator.gemminiBaseline
+        a.name = "small"
+        a.meshRows = 8
+        a.meshColumns = 8
+        a.spCapacityBytes = 4096
+        a.accCapacityBytes = 2048
+        return a
+    }()
+
+    @Test("results equal a plain integer GEMM bit for bit, including ragged sizes that do not divide the mesh",
+          arguments: [Accelerator.gemminiBaseline, .gemminiRebalanced, small])
+    func bitExact(accelerator: Accelerator) throws {
+        var rng = SeededGenerator(seed: 6)
+        for _ in 0..<5 {
+            let s = GEMMShape(m: Int(rng.next() % 90) + 1, n: Int(rng.next() % 90) + 1, k: Int(rng.next() % 90) + 1)
+            let a = Self.random(s.m * s.k, &rng), b = Self.random(s.k * s.n, &rng)
+            let run = try GemminiMatmul.run(a: a, b: b, shape: s, accelerator: accelerator)
+            #expect(run.output == SystolicSimulator.referenceGEMM(a: a, b: b, shape: s), "\(s) on \(accelerator.name)")
+            #expect(run.stats == (try GemminiMatmul.cycles(s, accelerator: accelerator, outputBytes: 4)))
+        }
+    }
+
+    @Test("each block's compute cycles equal the register-level simulator's on that block, and its results too")
+    func blocksMatchRegisterLevel() throws {
+        var rng = SeededGenerator(seed: 12)
+        let a8 = try SystolicArray(rows: 8, columns: 8)
+        for s in [GEMMShape(m: 37, n: 29, k: 45), GEMMShape(m: 8, n: 80, k: 8), GEMMShape(m: 70, n: 9, k: 17)] {
+            let tiling = try GemminiTiling(s, accelerator: Self.small)
+            let blocks = tiling.blocks(s)
+            #expect(blocks.count > 1, "\(s) should need several blocks")
+            var sum = 0
+            for block in blocks {
+                let bs = block.shape
+                let a = Self.random(bs.m * bs.k, &rng), b = Self.random(bs.k * bs.n, &rng)
+                let run = try SystolicSimulator.run(a: a, b: b, shape: bs, array: a8, dataflow: .weightStationary)
+                #expect(run.output == SystolicSimulator.referenceGEMM(a: a, b: b, shape: bs))
+                sum += run.cycles
+            }
+            #expect(sum == (try GemminiMatmul.cycles(s, accelerator: Self.small)).computeCycles, "\(s)")
+        }
+    }
+
+    @Test("a matmul that fits one block costs exactly the WS closed form plus its load and store")
+    func singleBlock() throws {
+        let s = GEMMShape(m: 48, n: 32, k: 64)
+        let stats = try GemminiMatmul.cycles(s, accelerator: .gemminiBaseline, outputBytes: 1)
+        #expect(stats.blocks == 1)
+        #expect(stats.computeCycles == SystolicArray.gemmini.closedFormCycles(s, .weightStationary))
+        #expect(stats.totalCycles == stats.computeCycles + (48 * 64 + 64 * 32) / 16 + 48 * 32 / 16)
+    }
+
+    @Test("the tiling follows the accumulator: 80, 128 and 176 streamed rows for 64, 128 and 256 KiB")
+    func tilingFollowsAccumulator() throws {
+        let w1 = GEMMShape(m: 512, n: 3072, k: 768)
+        for (kib, side) in [(64, 5), (128, 8), (256, 11)] {
+            var a = Accelerator.gemminiBaseline
+            a.accCapacityBytes = kib * 1024
+            let t = try GemminiTiling(w1, accelerator: a)
+            #expect(t.tileI == side && t.tileJ == side, "acc \(kib) KiB: \(t)")
+            #expect(t.tileI * t.tileJ * 16 <= t.accumulatorRowsPerBlock)
+            #expect((t.tileI * t.tileK + t.tileK * t.tileJ) * 16 <= t.scratchpadRowsPerBlock)
+        }
+    }
+
+    @Test("cycles never beat the ideal, and on large GEMMs stay within the fill-and-drain bound of the ideal")
+    func boundedByIdealAndFillDrain() throws {
+        for s in [GEMMShape(m: 512, n: 3072, k: 768), GEMMShape(m: 4096, n: 768, k: 768), GEMMShape(m: 512, n: 512, k: 64)] {
+            for a in [Accelerator.gemminiBaseline, .gemminiRebalanced] {
+                let stats = try GemminiMatmul.cycles(s, accelerator: a)
+                let ideal = SystolicArray.gemmini.idealCycles(s)
+                #expect(Double(stats.totalCycles) >= ideal)
+                // Every fold streams at least its block's rows, and pays 2R + C − 2 = 46 more; DMA stalls aside,
+                // cycles ≤ ideal · (rows + 46 + 16) / rows for rows = tileI · 16 (a partial last block adds the 16).
+                let rows = Double(stats.tiling.tileI * 16)
+                #expect(Double(stats.computeCycles) <= ideal * (rows + 46 + 16) / rows * 1.05, "\(s) \(a.name)")
+            }
+        }
+    }
+
+    @Test("bad accelerators and operands throw, naming the field")
+    func errors() {
+        var tiny = Accelerator.gemminiBaseline
+        tiny.spCapacityBytes = 768
+        #expect(throws: ConfigurationError.self) { _ = try GemminiTiling(GEMMShape(m: 4, n: 4, k: 4), accelerator: tiny) }
+        var rect = Accelerator.gemminiBaseline
+        rect.meshColumns = 8
+        do {
+            _ = try GemminiMatmul.cycles(GEMMShape(m: 4, n: 4, k: 4), accelerator: rect)
+            Issue.record("accepted a rectangular mesh")
+        } catch { #expect(error.field == "mesh-columns") }
+        #expect(throws: ConfigurationError.self) {
+            _ = try GemminiMatmul.run(a: [1], b: [1], shape: GEMMShape(m: 2, n: 1, k: 1), accelerator: .gemminiBaseline)
+        }
+        #expect(throws: ConfigurationError.self) {
+            _ = try GemminiMatmul.cycles(GEMMShape(m: 4, n: 4, k: 4), accelerator: .gemminiBaseline, outputBytes: 3 + 5)
+        }
+    }
+
+    @Test("host CPU costs: every constant changes the cycles it should, and bad constants throw")
+    func hostCPU() throws {
+        let cpu = HostCPUCostModel.rocket
+        for op in HostCPUCostModel.Operation.allCases { #expect(cpu.cyclesPerElement(op) > 0) }
+        var slow = cpu
+        slow.missPenalty *= 2
+        #expect(slow.cyclesPerElement(.dequantize) - cpu.cyclesPerElement(.dequantize) == cpu.memoryCycles(cpu.mix(.dequantize)))
+        var noLibm = cpu
+        noLibm.libmScale = 0
+        #expect(noLibm.cyclesPerElement(.softmax) < cpu.cyclesPerElement(.softmax))
+        #expect(noLibm.cyclesPerElement(.quantize) == cpu.cyclesPerElement(.quantize))
+        var bad = cpu
+        bad.fpDivide = -1
+        #expect(throws: ConfigurationError.self) { try bad.validate() }
+    }
+
+    @Test("an encoder layer's categories sum to its total, on the CPU and on the integer units")
+    func layerSums() throws {
+        for a in [Accelerator.gemminiBaseline, .gemminiTransformer] {
+            let layer = try GemminiEncoderModel(.bertBase, sequenceLength: 128, accelerator: a)
+            let sum = GemminiEncoderModel.Category.allCases.reduce(0) { $0 + layer.share($1) }
+            #expect(abs(sum - 1) < 1e-12)
+            let projections: Int = 4 * 128 * 768 * 768, ffn: Int = 2 * 128 * 768 * 3072, attention: Int = 2 * 12 * 128 * 128 * 64
+            #expect(layer.macs == Double(projections + ffn + attention))
+            #expect(layer.utilization < layer.matmulUtilization)
+        }
+        #expect(throws: ConfigurationError.self) { _ = try GemminiEncoderModel(.gpt2, sequenceLength: 128, accelerator: .gemminiBaseline) }
+    }
+}
