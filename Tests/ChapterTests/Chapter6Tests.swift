@@ -120,3 +120,35 @@ struct Chapter6CLITests {
         #expect(result.json.serialized() != chapter6.json.serialized())
     }
 }
+
+@Suite("Chapter6 cycle model against chapter 2's analytical model")
+struct Chapter6AnalyticalTests {
+    /// The side-by-side rows of the default run's results.
+    static var rows: [[String: Double]] {
+        guard case let .object(top) = chapter6.results,
+              case let .object(side)? = top.first(where: { $0.0 == "matmulsSideBySide" })?.1,
+              case let .array(items)? = side.first(where: { $0.0 == "matmuls" })?.1 else { return [] }
+        return items.compactMap { item -> [String: Double]? in
+            guard case let .object(fields) = item else { return nil }
+            var out: [String: Double] = [:]
+            for (k, v) in fields { if case let .number(x) = v { out[k] = x } }
+            return out
+        }
+    }
+
+    @Test("for every BERT-Base matmul: ideal ≤ analytical ≤ 1.3 × roofline, and the analytical model never exceeds Gemmini's tile model")
+    func bounds() {
+        let rows = Self.rows
+        #expect(rows.count == 8)
+        for r in rows {
+            guard let ideal = r["ideal"], let roofline = r["roofline"], let analytical = r["analytical"],
+                  let gemmini = r["gemminiCycles"] else {
+                Issue.record("missing column in \(r)")
+                continue
+            }
+            // The analytical model adds W cycles per square tile to the larger of compute and port time.
+            #expect(analytical >= ideal && analytical >= roofline * 0.999 && analytical <= 1.3 * roofline, "\(r)")
+            #expect(analytical <= gemmini, "\(r)")
+        }
+    }
+}

@@ -59,10 +59,17 @@ public enum GemminiCaseStudyChapter {
     static let shareTolerance = Tolerance.absolute(5)
     static let ratioTolerance = Tolerance.relative(0.10)
 
-    /// The chapter-2 analytical latency of one matmul, in cycles.
-    /// LEAD HOOK: wire `Core/Performance/AnalyticalLatency.swift` here after merging (return its cycles for `shape`
-    /// on `accelerator`); while it returns nil the side-by-side table shows "pending".
-    static func analyticalCycles(path: String, shape: GEMMShape, accelerator: Accelerator) -> Double? { nil }
+    /// Chapter 2's analytical latency (§3.3, `AnalyticalLatency`) of one matmul on `accelerator`, in cycles: the
+    /// larger of its PE-array, DRAM and L2 ↔ local time, with the output width and bias that Tab. 5's rules give
+    /// the encoder operation at `path` (nil for a path the encoder layer does not have).
+    static func analyticalCycles(path: String, shape: GEMMShape, accelerator: Accelerator) -> Double? {
+        let layer = AcceleratorOperation.encoderLayer(.bertBase, sequenceLength: 128)
+        guard let op = layer.first(where: { $0.path == path }),
+              case let .matmul(_, _, output, bias) = op.work else { return nil }
+        let single = AcceleratorOperation(path: path, name: op.name, flops: 2 * Double(shape.macs),
+                                          work: .matmul(shape: shape, copies: 1, output: output, bias: bias))
+        return try? AnalyticalLatency.estimate(single, accelerator: accelerator).cycles
+    }
 
     public static func build(_ settings: GemminiCaseStudySettings = .init()) throws -> ChapterResult {
         try settings.validate()
