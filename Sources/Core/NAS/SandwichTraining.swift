@@ -46,6 +46,7 @@ public struct AdamState<Scalar: NASScalar>: Sendable {
     }
 
     /// θ ← θ − lr · m̂ / (√v̂ + ε), with bias-corrected moments.
+    @_specialize(where Scalar == Float)
     public mutating func update(_ parameters: inout [Scalar], gradient: [Scalar], learningRate: Double) {
         precondition(parameters.count == gradient.count && gradient.count == firstMoment.count, "Adam sizes disagree")
         steps += 1

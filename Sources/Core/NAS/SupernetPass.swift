@@ -158,6 +158,9 @@ extension Supernet {
         parameters.withUnsafeBufferPointer { buffer in forward(arch, batch, buffer.baseAddress!) }
     }
 
+    // Specialised for Float: callers in other modules (chapters, benchmarks) would otherwise run the
+    // unspecialised generic code, which is many times slower.
+    @_specialize(where Scalar == Float)
     private func forward(_ arch: NASArchitecture, _ batch: TokenBatch, _ p: UnsafePointer<Scalar>) -> NASForwardCache<Scalar> {
         let T = batch.length, B = batch.sequences, M = B * T, d = arch.dModel
         let D = shape.maxDModel, A = shape.attentionWidth, F = shape.maxFFN, V = shape.vocabulary, hd = shape.headDimension
@@ -251,6 +254,9 @@ extension Supernet {
                                probabilities: probs, loss: Scalar(total / Double(M)))
     }
 
+    // Specialised for Float: callers in other modules (chapters, benchmarks) would otherwise run the
+    // unspecialised generic code, which is many times slower.
+    @_specialize(where Scalar == Float)
     private func backward(_ arch: NASArchitecture, _ batch: TokenBatch, _ cache: NASForwardCache<Scalar>,
                           scale lossScale: Scalar, gradient g: UnsafeMutablePointer<Scalar>) {
         parameters.withUnsafeBufferPointer { buffer in
