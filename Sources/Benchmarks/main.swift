@@ -42,6 +42,11 @@ extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }
 
+if CommandLine.arguments.dropFirst().first == "nas" {
+    try benchmarkNASTraining(secondsPerSize: Double(CommandLine.arguments.dropFirst(2).first ?? "") ?? 60)
+    exit(0)
+}
+
 print("Systolic array: cycle-by-cycle simulation of BERT-Base FFN W1 at 128 tokens (128×3072×768, Int8) on 16×16")
 var gen = SeededGenerator(seed: 1)
 let w1 = GEMMShape(m: 128, n: 3072, k: 768)
