@@ -3,15 +3,7 @@ import Testing
 
 /// Small problems on a small array where every capacity binds: the setting of the two-derivation checks.
 enum MappingFixtures {
-    static let tinyAccelerator: Accelerator = {
-        var a = Accelerator.gemminiBaseline
-        a.meshRows = 2
-        a.meshColumns = 2
-        a.spCapacityBytes = 48
-        a.accCapacityBytes = 64
-        a.l2Bytes = 256
-        return a
-    }()
+    static let tinyAccelerator = Accelerator.mappingCheck
 
     static let problems: [MappingProblem] = [
         .gemm(name: "g844", m: 8, n: 4, k: 4),
@@ -33,7 +25,7 @@ enum MappingFixtures {
 }
 
 @Suite("Chapter4 mapping cost model")
-struct MappingCostModelTests {
+struct Chapter4MappingCostModelTests {
     @Test("closed-form access counts equal the walked loop nest, WS and OS", arguments: [Dataflow.weightStationary, .outputStationary])
     func twoDerivations(dataflow: Dataflow) throws {
         var a = MappingFixtures.tinyAccelerator

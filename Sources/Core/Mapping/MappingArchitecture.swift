@@ -87,3 +87,19 @@ public struct MappingArchitecture: Sendable, Hashable {
     /// Register loops may only run over dimensions the stationary tensor does not depend on (its one word stays).
     public func allowsRegisterLoop(_ d: LoopDimension) -> Bool { !d.isRelevant(to: stationaryTensor) }
 }
+
+extension Accelerator {
+    /// A 2×2 array with a 48-byte scratchpad, a 64-byte accumulator and a 256-byte L2: small enough that every
+    /// capacity binds on problems of a few hundred MACs, for the exhaustive and loop-walk cross-checks of §5.4.
+    public static let mappingCheck: Accelerator = {
+        var a = Accelerator.gemminiBaseline
+        a.name = "tiny check array"
+        a.source = "ours: a cross-check fixture, not a real design"
+        a.meshRows = 2
+        a.meshColumns = 2
+        a.spCapacityBytes = 48
+        a.accCapacityBytes = 64
+        a.l2Bytes = 256
+        return a
+    }()
+}

@@ -25,9 +25,9 @@ public enum MappingSearch {
         public var evaluations: Int
     }
 
-    public static func anneal<G: RandomNumberGenerator>(_ space: Mapspace, steps: Int, restarts: Int = 4,
+    public static func anneal(_ space: Mapspace, steps: Int, restarts: Int = 4,
                                                         startTemperature: Double = 2, endTemperature: Double = 0.01,
-                                                        using rng: inout G) -> Result? {
+                                                        using rng: inout SeededGenerator) -> Result? {
         let model = space.model
         var best: Result? = nil
         var evaluations = 0
@@ -38,7 +38,7 @@ public enum MappingSearch {
             var index = [Int](repeating: 0, count: 7)
             var found = false
             for _ in 0..<100_000 {
-                for d in 0..<7 { index[d] = Int.random(in: 0..<counts[d], using: &rng) }
+                for d in 0..<7 { index[d] = Mapspace.below(counts[d], &rng) }
                 current.factors.withUnsafeMutableBufferPointer { f in
                     for d in 0..<7 { space.apply(d, index[d], to: f.baseAddress!) }
                 }
@@ -55,18 +55,18 @@ public enum MappingSearch {
                 candidate.factors = current.factors
                 candidate.orders = current.orders
                 var candidateIndex = index
-                let move = Int.random(in: 0..<3, using: &rng)
+                let move = Mapspace.below(3, &rng)
                 if move < 2 {
-                    let d = space.nontrivial.isEmpty ? 0 : space.nontrivial[Int.random(in: 0..<space.nontrivial.count, using: &rng)].rawValue
+                    let d = space.nontrivial.isEmpty ? 0 : space.nontrivial[Mapspace.below(space.nontrivial.count, &rng)].rawValue
                     if move == 0 || counts[d] < 3 {
-                        candidateIndex[d] = Int.random(in: 0..<counts[d], using: &rng)
+                        candidateIndex[d] = Mapspace.below(counts[d], &rng)
                     } else {
-                        candidateIndex[d] = (index[d] + (Bool.random(using: &rng) ? 1 : counts[d] - 1)) % counts[d]
+                        candidateIndex[d] = (index[d] + (Mapspace.below(2, &rng) == 0 ? 1 : counts[d] - 1)) % counts[d]
                     }
                     candidate.factors.withUnsafeMutableBufferPointer { f in space.apply(d, candidateIndex[d], to: f.baseAddress!) }
                 } else {
-                    let level = Int.random(in: 0..<4, using: &rng)
-                    let i = Int.random(in: 0..<7, using: &rng), j = Int.random(in: 0..<7, using: &rng)
+                    let level = Mapspace.below(4, &rng)
+                    let i = Mapspace.below(7, &rng), j = Mapspace.below(7, &rng)
                     candidate.orders.swapAt(level * 7 + i, level * 7 + j)
                 }
                 evaluations += 1
@@ -74,7 +74,7 @@ public enum MappingSearch {
                 guard model.costIfFits(candidate, into: &candidateCost) else { continue }
                 let candidateLog = log(candidateCost.edp)
                 let delta = candidateLog - currentLog
-                if delta <= 0 || Double.random(in: 0..<1, using: &rng) < exp(-delta / temperature) {
+                if delta <= 0 || Double(rng.next() >> 11) * 0x1p-53 < exp(-delta / temperature) {
                     swap(&current, &candidate)
                     index = candidateIndex
                     currentLog = candidateLog

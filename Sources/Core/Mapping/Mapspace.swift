@@ -108,24 +108,34 @@ public struct Mapspace: Sendable {
         }
     }
 
-    /// A uniformly random point of the mapspace (it may not fit the memories).
-    public func randomMapping<G: RandomNumberGenerator>(into m: inout Mapping, using rng: inout G) {
+    /// A uniformly random point of the mapspace (it may not fit the memories): one factorisation per dimension
+    /// and a Fisher-Yates shuffle per temporal level, with bounded draws by multiply-shift (bias below n / 2⁶⁴).
+    public func randomMapping(into m: inout Mapping, using rng: inout SeededGenerator) {
         m.factors.withUnsafeMutableBufferPointer { f in
             for d in 0..<7 {
-                apply(d, Int.random(in: 0..<(factorisations[d].count / 6), using: &rng), to: f.baseAddress!)
+                apply(d, Self.below(factorisations[d].count / 6, &rng), to: f.baseAddress!)
             }
         }
         m.orders.withUnsafeMutableBufferPointer { o in
             for level in 0..<4 {
-                for p in 0..<7 { o[level * 7 + p] = UInt8(p) }
+                let base = level * 7
+                for p in 0..<7 { o[base + p] = UInt8(p) }
                 var i = 6
                 while i > 0 {
-                    let j = Int.random(in: 0...i, using: &rng)
-                    o.swapAt(level * 7 + i, level * 7 + j)
+                    let j = Self.below(i + 1, &rng)
+                    let t = o[base + i]
+                    o[base + i] = o[base + j]
+                    o[base + j] = t
                     i -= 1
                 }
             }
         }
+    }
+
+    /// A draw in 0..<n from 64 random bits (Lemire's multiply-shift, without the rejection step).
+    @inline(__always)
+    static func below(_ n: Int, _ rng: inout SeededGenerator) -> Int {
+        Int(truncatingIfNeeded: UInt64(n).multipliedFullWidth(by: rng.next()).high)
     }
 
     /// What a uniform sample of valid mappings found.
@@ -140,7 +150,7 @@ public struct Mapspace: Sendable {
     }
 
     /// `count` valid mappings drawn uniformly (rejection sampling), stopping after `maxDraws` draws.
-    public func sample<G: RandomNumberGenerator>(_ count: Int, maxDraws: Int = 1 << 31, using rng: inout G,
+    public func sample(_ count: Int, maxDraws: Int = 1 << 31, using rng: inout SeededGenerator,
                                                  progress: ((Int) -> Void)? = nil) -> Sample {
         var out = Sample(edp: [], energy: [], cycles: [], draws: 0, best: nil, bestCost: nil)
         out.edp.reserveCapacity(count)
