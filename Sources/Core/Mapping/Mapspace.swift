@@ -146,6 +146,8 @@ public struct Mapspace: Sendable {
         public var draws: Int
         public var best: Mapping?
         public var bestCost: MappingCost?
+        /// Valid mappings that keep every PE of the array busy (spatial factors filling rows and columns).
+        public var fullArray: Int = 0
         public var validFraction: Double { Double(edp.count) / Double(max(1, draws)) }
     }
 
@@ -157,6 +159,7 @@ public struct Mapspace: Sendable {
         out.energy.reserveCapacity(count)
         out.cycles.reserveCapacity(count)
         var m = Mapping.trivial, cost = MappingCost(), bestEDP = Double.infinity
+        let peCount = Double(model.architecture.meshRows * model.architecture.meshColumns)
         while out.edp.count < count && out.draws < maxDraws {
             randomMapping(into: &m, using: &rng)
             out.draws += 1
@@ -164,6 +167,7 @@ public struct Mapspace: Sendable {
             out.edp.append(cost.edp)
             out.energy.append(cost.energyPicojoules)
             out.cycles.append(cost.cycles)
+            if cost.macs == cost.computeCycles * peCount { out.fullArray += 1 }
             if cost.edp < bestEDP {
                 bestEDP = cost.edp
                 out.best = m
