@@ -55,6 +55,23 @@ public struct FusionPair: Sendable, Hashable {
     }
 }
 
+/// How a fusion study prices a matmul under a given tiling.
+public enum MatmulCycleModel: String, Sendable, Hashable, CaseIterable {
+    /// ``GemminiMatmul``'s tile-level model: a weight preload plus the array's fill and drain on every weight fold,
+    /// double-buffered DMA.
+    case gemminiTiles
+    /// A throughput bound on the same tiling: max(MACs / PEs, DMA cycles). No per-fold preload, fill or drain
+    /// (what an analytical model such as Timeloop's or ZigZag's charges); the tiling still sets the traffic.
+    case throughput
+
+    public func cycles(_ s: GemminiMatmulStats) -> Double {
+        switch self {
+        case .gemminiTiles: return Double(s.totalCycles)
+        case .throughput: return max(Double(s.shape.macs) / Double(s.peakMACsPerCycle), Double(s.dmaCycles))
+        }
+    }
+}
+
 public struct FusionSchedule: Sendable {
     /// One schedule of one pair, all instances.
     public struct Outcome: Sendable, Hashable {
@@ -79,7 +96,7 @@ public struct FusionSchedule: Sendable {
     /// Passes of both operations over a row (maximum, exp and sum, scale; mean, variance, normalise).
     public static let passes = 3
 
-    public init(_ pair: FusionPair, accelerator a: Accelerator) throws(ConfigurationError) {
+    public init(_ pair: FusionPair, accelerator a: Accelerator, matmulModel: MatmulCycleModel = .gemminiTiles) throws(ConfigurationError) {
         guard a.sfuWidth > 0 else {
             throw ConfigurationError(field: "sfu-width", message: "the fusion study needs I-BERT's units (sfu-width above 0)")
         }
@@ -95,7 +112,7 @@ public struct FusionSchedule: Sendable {
         }
         // Non-fused: 32-bit results out, back in, 8-bit results out.
         let heuristic = try GemminiTiling(s, accelerator: a)
-        let unfusedMatmul = Double(try GemminiMatmul.cycles(s, tiling: heuristic, accelerator: a, outputBytes: 4).totalCycles)
+        let unfusedMatmul = matmulModel.cycles(try GemminiMatmul.cycles(s, tiling: heuristic, accelerator: a, outputBytes: 4))
         let unfusedDMA = elements * Double(4 + max(1, a.inputBits / 8)) / a.l2BytesPerCycle
         let unfusedNonlinear = max(compute, unfusedDMA)
         unfused = Outcome(tiling: heuristic, matmulCycles: n * unfusedMatmul, nonlinearCycles: n * unfusedNonlinear,
@@ -115,8 +132,8 @@ public struct FusionSchedule: Sendable {
         let chunks = ceil(tilesJ, tileJ)
         let spilledFraction = Double(chunks - 1) / Double(chunks)
         // Spilled chunks leave as 32-bit values (the matmul model stores them) and come back for the two later passes.
-        let fusedMatmul = Double(try GemminiMatmul.cycles(s, tiling: forced, accelerator: a,
-                                                          outputBytes: rowsFit ? max(1, a.inputBits / 8) : 4).totalCycles)
+        let fusedMatmul = matmulModel.cycles(try GemminiMatmul.cycles(s, tiling: forced, accelerator: a,
+                                                                      outputBytes: rowsFit ? max(1, a.inputBits / 8) : 4))
         let spillBytes = rowsFit ? 0 : elements * spilledFraction * 4 * Double(Self.passes - 1)
         let fusedNonlinear = compute + spillBytes / a.l2BytesPerCycle
         let blocks = Double(ceil(tilesI, tileI) * chunks)
@@ -138,11 +155,12 @@ public struct AttentionFusion: Sendable {
     /// Cycles of the matmuls that no non-linear operation follows (W_Q, W_K, W_V, score × value), Gemmini's tiling.
     public var otherMatmulCycles: Double
 
-    public init(_ m: TransformerConfig, sequenceLength l: Int, accelerator a: Accelerator) throws(ConfigurationError) {
-        queryKey = try FusionSchedule(.queryKeySoftmax(m, sequenceLength: l), accelerator: a)
-        outputProjection = try FusionSchedule(.outputProjectionLayerNorm(m, sequenceLength: l), accelerator: a)
-        let projection = Double(try GemminiMatmul.cycles(GEMMShape(m: l, n: m.dModel, k: m.dModel), accelerator: a).totalCycles)
-        let scoreValue = Double(try GemminiMatmul.cycles(GEMMShape(m: l, n: m.headDimension, k: l), accelerator: a).totalCycles)
+    public init(_ m: TransformerConfig, sequenceLength l: Int, accelerator a: Accelerator,
+                matmulModel: MatmulCycleModel = .gemminiTiles) throws(ConfigurationError) {
+        queryKey = try FusionSchedule(.queryKeySoftmax(m, sequenceLength: l), accelerator: a, matmulModel: matmulModel)
+        outputProjection = try FusionSchedule(.outputProjectionLayerNorm(m, sequenceLength: l), accelerator: a, matmulModel: matmulModel)
+        let projection = matmulModel.cycles(try GemminiMatmul.cycles(GEMMShape(m: l, n: m.dModel, k: m.dModel), accelerator: a))
+        let scoreValue = matmulModel.cycles(try GemminiMatmul.cycles(GEMMShape(m: l, n: m.headDimension, k: l), accelerator: a))
         otherMatmulCycles = 3 * projection + Double(m.heads) * scoreValue
     }
 

@@ -12,7 +12,7 @@
 ///
 /// ```swift
 /// let space = try Mapspace(model)
-/// space.size                  // ≈ 5.9e12 for BERT-Base's Q/K/V projection at l = 512 on 16×16 WS
+/// space.size                  // 8.44e10 for BERT-Base's Q/K/V projection at l = 512 on 16×16 WS
 /// var rng = SeededGenerator(seed: 1)
 /// let sample = space.sample(100_000, using: &rng)   // EDPs of uniformly drawn valid mappings
 /// ```
