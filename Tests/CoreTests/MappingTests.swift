@@ -173,6 +173,12 @@ struct Chapter4MappingTests {
             }
         }
         #expect(try !FusionSchedule(.queryKeySoftmax(.bertBase, sequenceLength: 4096), accelerator: a).rowsFit)
+        // The throughput bound never exceeds the tile model on the same tiling (it drops only per-fold costs).
+        for shape in [GEMMShape(m: 512, n: 512, k: 64), GEMMShape(m: 512, n: 768, k: 3072), GEMMShape(m: 100, n: 37, k: 70)] {
+            let stats = try GemminiMatmul.cycles(shape, accelerator: a)
+            #expect(MatmulCycleModel.throughput.cycles(stats) <= MatmulCycleModel.gemminiTiles.cycles(stats))
+            #expect(MatmulCycleModel.throughput.cycles(stats) >= Double(shape.macs) / 256)
+        }
         #expect(throws: ConfigurationError.self) { try FusionSchedule(.queryKeySoftmax(.bertBase, sequenceLength: 512), accelerator: .gemminiBaseline) }
     }
 }
