@@ -38,8 +38,31 @@ func peakMemoryMiB() -> String {
     return NumberFormat.fixed(kib / 1024, decimals: 0)
 }
 
+/// Median wall time of a sibling release binary run with `--json` (output discarded), or nil with a hint when it
+/// is not built.
+func timeChapterBinary(_ name: String, repeats: Int) throws -> Double? {
+    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name)
+    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+        print("  (build \(name) first: swift build -c release)")
+        return nil
+    }
+    return try time(repeats) {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = ["--json"]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+    }
+}
+
 extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}
+
+if CommandLine.arguments.dropFirst().first == "mapping" {
+    try benchmarkMapping()
+    exit(0)
 }
 
 if CommandLine.arguments.dropFirst().first == "nas" {
@@ -153,20 +176,8 @@ if let text = try? String(contentsOfFile: "data/bench/pytorch-cpu.csv", encoding
 }
 
 print("Chapter 1 end to end: the release binary with --json (median of 3)")
-let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    .appendingPathComponent("workload-analysis")
-if FileManager.default.isExecutableFile(atPath: binary.path) {
-    let chapterTime = try time(3) {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = ["--json"]
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-    }
+if let chapterTime = try timeChapterBinary("workload-analysis", repeats: 3) {
     show("  workload-analysis --json (every table, figure and claim)", chapterTime)
-} else {
-    print("  (build workload-analysis first: swift build -c release)")
 }
 
 print("Gemmini engine (Core/Gemmini): the reference GEMM of notes/peers.md, functional and timed, on the CNN-tuned baseline")
@@ -183,3 +194,5 @@ do {
     show("  one BERT-Base layer at l = 512, every matmul and the CPU model", layerTime)
     print("  peak resident memory of the whole benchmark process, CPU runtime included: \(peakMemoryMiB()) MiB (the engine adds its operands, 2.5 MB, and C, 1.5 MB; SCALE-Sim: 3.3 GB)")
 }
+
+try benchmarkMapping()

@@ -76,3 +76,12 @@ public func parseIntegerList(_ text: String, flag: String) throws -> [Int] {
     guard !values.isEmpty else { throw ValidationError("invalid --\(flag): the list is empty") }
     return values
 }
+
+/// Bytes for a `--…-kib` flag: nil when the flag is absent; an error naming the flag outside 1...2²⁰ KiB.
+public func kibibytes(_ value: Int?, flag: String) throws -> Int? {
+    guard let value else { return nil }
+    guard (1...(1 << 20)).contains(value) else {
+        throw ValidationError("invalid --\(flag): \(value) is out of range; allowed 1...\(1 << 20)")
+    }
+    return value * 1024
+}

@@ -66,20 +66,13 @@ struct GemminiCaseStudyCommand: ParsableCommand {
         s.sequenceLength = seqLen
         s.compareSequenceLength = compareSeqLen
         s.breakdownLengths = try parseIntegerList(breakdownSeqLens, flag: "breakdown-seq-lens")
-        func kib(_ value: Int?, _ flag: String) throws -> Int? {
-            guard let value else { return nil }
-            guard (1...(1 << 20)).contains(value) else {
-                throw ValidationError("invalid --\(flag): \(value) is out of range; allowed 1...\(1 << 20)")
-            }
-            return value * 1024
-        }
-        if let v = try kib(scratchpadKiB, "scratchpad-kib") { s.baseline.spCapacityBytes = v }
-        if let v = try kib(accumulatorKiB, "accumulator-kib") { s.baseline.accCapacityBytes = v }
-        if let v = try kib(rebalancedScratchpadKiB, "rebalanced-scratchpad-kib") {
+        if let v = try kibibytes(scratchpadKiB, flag: "scratchpad-kib") { s.baseline.spCapacityBytes = v }
+        if let v = try kibibytes(accumulatorKiB, flag: "accumulator-kib") { s.baseline.accCapacityBytes = v }
+        if let v = try kibibytes(rebalancedScratchpadKiB, flag: "rebalanced-scratchpad-kib") {
             s.rebalanced.spCapacityBytes = v
             s.transformer.spCapacityBytes = v
         }
-        if let v = try kib(rebalancedAccumulatorKiB, "rebalanced-accumulator-kib") {
+        if let v = try kibibytes(rebalancedAccumulatorKiB, flag: "rebalanced-accumulator-kib") {
             s.rebalanced.accCapacityBytes = v
             s.transformer.accCapacityBytes = v
         }

@@ -66,17 +66,9 @@ struct NonlinearHardwareCommand: ParsableCommand {
         if let meshRows { a.meshRows = meshRows }
         if let meshColumns { a.meshColumns = meshColumns }
         if let sfuWidth { a.sfuWidth = sfuWidth }
-        for (value, field) in [(scratchpadKiB, "scratchpad-kib"), (accumulatorKiB, "accumulator-kib"), (l2KiB, "l2-kib")] {
-            guard let value else { continue }
-            guard (1...(1 << 20)).contains(value) else {
-                throw ValidationError("invalid --\(field): \(value) is out of range; allowed 1...\(1 << 20)")
-            }
-            switch field {
-            case "scratchpad-kib": a.spCapacityBytes = value * 1024
-            case "accumulator-kib": a.accCapacityBytes = value * 1024
-            default: a.l2Bytes = value * 1024
-            }
-        }
+        if let bytes = try kibibytes(scratchpadKiB, flag: "scratchpad-kib") { a.spCapacityBytes = bytes }
+        if let bytes = try kibibytes(accumulatorKiB, flag: "accumulator-kib") { a.accCapacityBytes = bytes }
+        if let bytes = try kibibytes(l2KiB, flag: "l2-kib") { a.l2Bytes = bytes }
         if let dramBandwidth { a.dramBytesPerCycle = dramBandwidth }
         if let l2Bandwidth { a.l2BytesPerCycle = l2Bandwidth }
         if let clockGHz { a.clockHz = clockGHz * 1e9 }

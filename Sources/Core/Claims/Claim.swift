@@ -10,6 +10,9 @@ public enum Tolerance: Sendable, Hashable, Codable {
     case relative(Double)
     /// |observed − expected| ≤ amount.
     case absolute(Double)
+    /// Within a factor: 1/f ≤ observed / expected ≤ f (for quantities compared by order of magnitude, such as
+    /// statistics of random samples from a different model).
+    case factor(Double)
 
     public func accepts(observed: Double, expected: Double) -> Bool {
         guard observed.isFinite, expected.isFinite else { return false }
@@ -27,6 +30,9 @@ public enum Tolerance: Sendable, Hashable, Codable {
             return abs(observed - expected) <= fraction * abs(expected) + 1e-12
         case let .absolute(amount):
             return abs(observed - expected) <= amount + 1e-12
+        case let .factor(f):
+            guard observed > 0, expected > 0 else { return false }
+            return max(observed / expected, expected / observed) <= f * (1 + 1e-12)
         }
     }
 
@@ -34,7 +40,7 @@ public enum Tolerance: Sendable, Hashable, Codable {
     public var displayDecimals: Int? {
         switch self {
         case let .printed(k), let .figureLabel(k): return k
-        case .relative, .absolute: return nil
+        case .relative, .absolute, .factor: return nil
         }
     }
 
@@ -47,6 +53,7 @@ public enum Tolerance: Sendable, Hashable, Codable {
             let pct = f * 100
             return pct == pct.rounded() ? "±\(Int(pct))%" : "±\(pct)%"
         case let .absolute(a): return a == 0 ? "exact" : "±\(a)"
+        case let .factor(f): return "×÷\(f == f.rounded() ? String(Int(f)) : String(f))"
         }
     }
 

@@ -28,6 +28,19 @@ public struct IntegerUnitModel: Sendable, Hashable {
         sqrtIterations = try IBERT.sqrt(Int64(1) << 61).iterations
         self.integerDivideCycles = integerDivideCycles
     }
+
+    /// Cycles of I-BERT Softmax over `elements` scores: a maximum pass on the normalisation unit, i-exp on the
+    /// lanes with the sum on the normalisation unit, and the scaling on the lanes.
+    public func softmaxCycles(elements: Double) -> Double {
+        elements * (1 / Double(normalisationElementsPerCycle) + 1 / Double(activationLanes) + 1 / Double(activationLanes))
+    }
+
+    /// Cycles of I-BERT LayerNorm over `rows` rows holding `elements` values in all: a sum and a centred sum of
+    /// squares on the normalisation unit, the normalisation on the lanes, and one integer square root per row.
+    public func layerNormCycles(rows: Double, elements: Double) -> Double {
+        elements * (2 / Double(normalisationElementsPerCycle) + 1 / Double(activationLanes))
+            + rows * Double(sqrtIterations * integerDivideCycles)
+    }
 }
 
 /// Where the time of one encoder layer goes on a Gemmini variant (survey Fig. 14): the matmuls from
@@ -118,9 +131,9 @@ public struct GemminiEncoderModel: Sendable {
             c[.quantization] = cpu(.dequantize) + cpu(.quantize)
         } else {
             let u = try IntegerUnitModel(accelerator: a)
-            let norm = Double(u.normalisationElementsPerCycle), lanes = Double(u.activationLanes)
-            c[.softmax] = scores * (1 / norm + 1 / lanes + 1 / lanes)
-            c[.layerNorm] = 2 * tokens * (2 / norm + 1 / lanes) + 2 * L * Double(u.sqrtIterations * u.integerDivideCycles)
+            let lanes = Double(u.activationLanes)
+            c[.softmax] = u.softmaxCycles(elements: scores)
+            c[.layerNorm] = u.layerNormCycles(rows: 2 * L, elements: 2 * tokens)
             let w1 = matmuls.first { $0.path == "ffn/w1" }!.cycles
             c[.gelu] = max(0, hidden / lanes - w1)
             c[.residualAdd] = 2 * tokens * Double(max(1, a.inputBits / 8)) / a.l2BytesPerCycle

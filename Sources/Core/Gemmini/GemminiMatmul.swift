@@ -50,6 +50,13 @@ public enum GemminiMatmul {
         return model(s, tiling: tiling, accelerator: a, outputBytes: outputBytes)
     }
 
+    /// The cycle model with a given tiling (e.g. a fusion-optimised one, ``GemminiTiling/init(_:accelerator:tileI:tileJ:tileK:)``).
+    public static func cycles(_ s: GEMMShape, tiling: GemminiTiling, accelerator a: Accelerator, outputBytes: Int = 1)
+        throws(ConfigurationError) -> GemminiMatmulStats {
+        try ConfigurationError.require(outputBytes, in: 1...4, field: "output-bytes")
+        return model(s, tiling: tiling, accelerator: a, outputBytes: outputBytes)
+    }
+
     static func model(_ s: GEMMShape, tiling: GemminiTiling, accelerator a: Accelerator, outputBytes: Int)
         -> GemminiMatmulStats {
         let array = try! SystolicArray(rows: a.meshRows, columns: a.meshColumns)

@@ -64,6 +64,27 @@ public struct GemminiTiling: Sendable, Hashable {
         accumulatorRowsPerBlock = maxAcc
     }
 
+    /// An explicit tiling (a scheduler's choice rather than Gemmini's heuristic), in tiles of `dim`; throws when a
+    /// block does not fit its half of the scratchpad or the accumulator, or exceeds the matrix.
+    public init(_ s: GEMMShape, accelerator a: Accelerator, tileI: Int, tileJ: Int, tileK: Int) throws(ConfigurationError) {
+        let heuristic = try GemminiTiling(s, accelerator: a)
+        let dim = heuristic.dim
+        func ceil(_ x: Int, _ y: Int) -> Int { (x + y - 1) / y }
+        try ConfigurationError.require(tileI, in: 1...ceil(s.m, dim), field: "tile-i")
+        try ConfigurationError.require(tileJ, in: 1...ceil(s.n, dim), field: "tile-j")
+        try ConfigurationError.require(tileK, in: 1...ceil(s.k, dim), field: "tile-k")
+        guard (tileI * tileK + tileK * tileJ) * dim <= heuristic.scratchpadRowsPerBlock else {
+            throw ConfigurationError(field: "tile-k", message: "A and B blocks of \(tileI)×\(tileK) and \(tileK)×\(tileJ) tiles exceed half the scratchpad")
+        }
+        guard tileI * tileJ * dim <= heuristic.accumulatorRowsPerBlock else {
+            throw ConfigurationError(field: "tile-j", message: "a C block of \(tileI)×\(tileJ) tiles exceeds half the accumulator")
+        }
+        self = heuristic
+        self.tileI = tileI
+        self.tileJ = tileJ
+        self.tileK = tileK
+    }
+
     /// One block of the loop nest: the element ranges of A's rows, B's columns and the reduction it covers.
     public struct Block: Sendable, Hashable {
         public var rows: Range<Int>, columns: Range<Int>, depth: Range<Int>
