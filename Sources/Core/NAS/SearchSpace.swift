@@ -66,7 +66,7 @@ public struct NASSearchSpace: Sendable, Hashable, Codable {
                                ffn: Array(repeating: ffnChoices.min()!, count: n))
     }
 
-    /// Number of architectures: Σ over N of |d|·(|h|·|d_FFN|)^N (about 4.2×10¹⁵ for Tab. 8), as a Double.
+    /// Number of architectures: Σ over N of |d|·(|h|·|d_FFN|)^N (about 3.7×10¹² for Tab. 8), as a Double.
     public var size: Double {
         layerChoices.reduce(0) { total, n in
             var perLayer = 1.0
