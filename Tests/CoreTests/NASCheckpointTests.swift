@@ -93,3 +93,32 @@ struct NASCheckpointTests {
         expectField("learning-rate") { _ = try SupernetTrainingRun(widthDivisor: 8, context: 8, steps: 5, peakLearningRate: -1) }
     }
 }
+
+@Suite("NAS records")
+struct NASRecordTests {
+    @Test("an architecture's description parses back; other text does not")
+    func architectureText() {
+        var g = SeededGenerator(seed: 2)
+        for _ in 0..<20 {
+            let a = NASSearchSpace.survey.randomArchitecture(using: &g)
+            #expect(NASArchitecture(parsing: a.description) == a)
+        }
+        for bad in ["", "N=2 d=96 h=[4,4] f=[96]", "N=3 d=96 h=[4,4] f=[96,96]", "N=1 d=x h=[4] f=[96]", "N=1 d=96 h=[] f=[]",
+                    "N=1 d=96 h=[4,] f=[96]"] {
+            #expect(NASArchitecture(parsing: bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test("the result record round-trips and prices its architectures with the hardware cost")
+    func resultRecord() throws {
+        let s = try NASSearchSpace.scaled(widthDivisor: 8)
+        let r = NASResultRecord(widthDivisor: 8, hardwareSequenceLength: 512, baseline: s.largest, baselinePerplexity: 4.12345,
+                                found: s.smallest, foundPerplexity: 5.5)
+        let back = try NASResultRecord(parsing: r.text)
+        #expect(back.found == r.found && back.baseline == r.baseline && back.baselinePerplexity == 4.1235)
+        let hw = try NASHardwareCost(sequenceLength: 512)
+        #expect(try r.edpFactor() == hw.cost(NASSearchSpace.survey.largest).edp / hw.cost(NASSearchSpace.survey.smallest).edp)
+        do { _ = try NASResultRecord(parsing: "width-divisor\t8\n"); Issue.record("accepted a partial record") }
+        catch { #expect(error.field == "nas-result") }
+    }
+}

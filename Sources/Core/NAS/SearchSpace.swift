@@ -134,6 +134,21 @@ public struct NASArchitecture: Sendable, Hashable, Codable, CustomStringConverti
         "N=\(layers) d=\(dModel) h=[\(heads.map(String.init).joined(separator: ","))] "
             + "f=[\(ffn.map(String.init).joined(separator: ","))]"
     }
+
+    /// Parses ``description`` back (nil for any other text, e.g. a layer count that disagrees with the lists).
+    public init?(parsing text: String) {
+        let fields = text.split(separator: " ")
+        guard fields.count == 4, fields[1].hasPrefix("d="), fields[2].hasPrefix("h=["), fields[3].hasPrefix("f=["),
+              fields[2].hasSuffix("]"), fields[3].hasSuffix("]") else { return nil }
+        func list(_ f: Substring) -> [Int]? {
+            let parts = f.dropFirst(3).dropLast().split(separator: ",", omittingEmptySubsequences: false)
+            let values = parts.compactMap { Int($0) }
+            return values.count == parts.count && !values.isEmpty ? values : nil
+        }
+        guard let d = Int(fields[1].dropFirst(2)), let h = list(fields[2]), let f = list(fields[3]),
+              h.count == f.count, fields[0] == "N=\(h.count)" else { return nil }
+        self.init(dModel: d, heads: h, ffn: f)
+    }
 }
 
 extension SeededGenerator {
