@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "workload-analysis", targets: ["WorkloadAnalysis"]),
         .executable(name: "nonlinear-hardware", targets: ["NonlinearHardware"]),
         .executable(name: "fixed-architecture", targets: ["FixedArchitecture"]),
+        .executable(name: "nas", targets: ["NASChapter"]),
         .executable(name: "gemmini-case-study", targets: ["GemminiCaseStudy"]),
         .executable(name: "benchmarks", targets: ["Benchmarks"]),
     ],
@@ -43,6 +44,10 @@ let package = Package(
                           dependencies: ["Core", "Render", "ChapterSupport",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Chapters/FixedArchitecture"),
+        .executableTarget(name: "NASChapter",
+                          dependencies: ["Core", "Render", "ChapterSupport",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/Chapters/NAS"),
         .executableTarget(name: "GemminiCaseStudy",
                           dependencies: ["Core", "Render", "ChapterSupport",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -52,6 +57,7 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "RenderTests", dependencies: ["Render"], exclude: ["__Snapshots__"]),
         .testTarget(name: "ChapterTests", dependencies: ["Core", "Render", "ChapterSupport", "WorkloadAnalysis",
-                                                       "NonlinearHardware", "FixedArchitecture", "GemminiCaseStudy"]),
+                                                       "NonlinearHardware", "FixedArchitecture", "NASChapter",
+                                                       "GemminiCaseStudy"]),
     ]
 )
