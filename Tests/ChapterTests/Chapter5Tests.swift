@@ -132,6 +132,7 @@ struct Chapter5CLITests {
         (["--hw-seq-len", "0"], "hw-seq-len"),
         (["--split-period", "2"], "split-period"),
         (["--train-steps", "0"], "train-steps"),
+        (["--blas-threads", "0"], "blas-threads"),
     ]
 
     @Test("bad settings give a message naming the flag", arguments: badInputs)
@@ -166,7 +167,7 @@ struct Chapter5CLITests {
     func help() {
         let help = NASCommand.helpMessage()
         for flag in ["--seed", "--population", "--iterations", "--mutation-probability", "--validation-windows", "--hw-seq-len",
-                     "--split-block-size", "--split-period", "--validation-residue", "--test-residue", "--checkpoint",
+                     "--split-block-size", "--split-period", "--validation-residue", "--test-residue", "--checkpoint", "--blas-threads",
                      "--train", "--train-steps", "--train-seed", "--json", "--out", "--check", "--quiet"] {
             #expect(help.contains(flag), "help lacks \(flag)")
         }

@@ -43,6 +43,8 @@ struct NASCommand: ParsableCommand {
     var validationResidue: Int = 8
     @Option(name: .customLong("test-residue"), help: "Corpus split: the block of each period that goes to test.")
     var testResidue: Int = 9
+    @Option(name: .customLong("blas-threads"), help: "OpenBLAS threads for training and perplexities (the products here are small: 1 is fastest on 2 cores; results agree at the printed precision).")
+    var blasThreads: Int = 1
     @Option(name: .long, help: ArgumentHelp("Trained supernet to read (training-log.tsv must lie beside it).", valueName: "file"))
     var checkpoint: String?
     @Flag(name: .long, help: "Retrain the supernet (writes data/nas/supernet.bin and training-log.tsv under --out) before the report.")
@@ -56,6 +58,9 @@ struct NASCommand: ParsableCommand {
         var s = NASSettings()
         s.evolution = EvolutionSettings(population: population, iterations: iterations,
                                         mutationProbability: mutationProbability, seed: seed)
+        guard (1...64).contains(blasThreads) else {
+            throw ValidationError("invalid --blas-threads: \(blasThreads) is out of range; allowed 1...64")
+        }
         s.validationWindows = validationWindows
         s.hardwareSequenceLength = hwSeqLen
         s.blockSize = splitBlockSize
@@ -76,12 +81,13 @@ struct NASCommand: ParsableCommand {
 
     mutating func run() throws {
         var s = try settings()
+        TransformerRuntime.setThreads(blasThreads)
         // The report's first line names the command with the flags that change its content.
         var shown: [String] = []
         var arguments = CommandLine.arguments.dropFirst().makeIterator()
         while let a = arguments.next() {
-            if a == "--out" || a == "--checkpoint" { _ = arguments.next(); continue }
-            if a.hasPrefix("--out=") || a.hasPrefix("--checkpoint=") || ["--check", "--json", "--quiet", "--train"].contains(a) { continue }
+            if a == "--out" || a == "--checkpoint" || a == "--blas-threads" { _ = arguments.next(); continue }
+            if a.hasPrefix("--out=") || a.hasPrefix("--checkpoint=") || a.hasPrefix("--blas-threads=") || ["--check", "--json", "--quiet", "--train"].contains(a) { continue }
             shown.append(a)
         }
         if !shown.isEmpty { s.command += " " + shown.joined(separator: " ") }
