@@ -1,7 +1,7 @@
 # The two commands a new user needs are `make` and `make test` (README.md).
 SWIFT       ?= swift
 APT_PACKAGES = libgraphviz-dev libopenblas-dev pkg-config
-CHAPTERS     = workload-analysis nonlinear-hardware fixed-architecture scheduling gemmini-case-study
+CHAPTERS     = workload-analysis nonlinear-hardware fixed-architecture scheduling nas gemmini-case-study
 GENERATED    = chapters figures
 
 .PHONY: all deps build chapters test check bench clean

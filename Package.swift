@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "nonlinear-hardware", targets: ["NonlinearHardware"]),
         .executable(name: "fixed-architecture", targets: ["FixedArchitecture"]),
         .executable(name: "scheduling", targets: ["Scheduling"]),
+        .executable(name: "nas", targets: ["NASChapter"]),
         .executable(name: "gemmini-case-study", targets: ["GemminiCaseStudy"]),
         .executable(name: "benchmarks", targets: ["Benchmarks"]),
     ],
@@ -48,6 +49,10 @@ let package = Package(
                           dependencies: ["Core", "Render", "ChapterSupport",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Chapters/Scheduling"),
+        .executableTarget(name: "NASChapter",
+                          dependencies: ["Core", "Render", "ChapterSupport",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/Chapters/NAS"),
         .executableTarget(name: "GemminiCaseStudy",
                           dependencies: ["Core", "Render", "ChapterSupport",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -57,6 +62,7 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "RenderTests", dependencies: ["Render"], exclude: ["__Snapshots__"]),
         .testTarget(name: "ChapterTests", dependencies: ["Core", "Render", "ChapterSupport", "WorkloadAnalysis",
-                                                       "NonlinearHardware", "FixedArchitecture", "Scheduling", "GemminiCaseStudy"]),
+                                                       "NonlinearHardware", "FixedArchitecture", "Scheduling", "NASChapter",
+                                                       "GemminiCaseStudy"]),
     ]
 )

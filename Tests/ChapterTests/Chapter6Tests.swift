@@ -4,8 +4,14 @@ import Core
 import Testing
 @testable import GemminiCaseStudy
 
-/// The default run of chapter 6, built once.
-let chapter6: ChapterResult = try! GemminiCaseStudyChapter.build()
+/// The default run of chapter 6 (with chapter 5's recorded NAS result, as the command reads it), built once.
+let chapter6Settings: GemminiCaseStudySettings = {
+    var s = GemminiCaseStudySettings()
+    s.nasResult = try! GemminiCaseStudySettings.loadNASResult(
+        repositoryRoot.appendingPathComponent(GemminiCaseStudySettings.nasResultPath).path, required: true)
+    return s
+}()
+let chapter6: ChapterResult = try! GemminiCaseStudyChapter.build(chapter6Settings)
 
 @Suite("Chapter6 claims")
 struct Chapter6ClaimTests {
@@ -43,7 +49,7 @@ struct Chapter6OutputTests {
 
     @Test("same inputs, same bytes")
     func deterministic() throws {
-        let again = try GemminiCaseStudyChapter.build()
+        let again = try GemminiCaseStudyChapter.build(chapter6Settings)
         #expect(zip(again.files, chapter6.files).allSatisfy { $0 == $1 } && again.files.count == chapter6.files.count)
     }
 
@@ -77,6 +83,7 @@ struct Chapter6CLITests {
         (["--dma-bytes-per-cycle", "0"], "dma-bytes-per-cycle"),
         (["--cpu-miss-penalty", "-5"], "cpu-miss-penalty"),
         (["--cpu-libm-scale", "nan"], "cpu-libm-scale"),
+        (["--nas-result", "/nonexistent/nas-result.tsv"], "nas-result"),
     ]
 
     @Test("bad inputs give a message naming the field", arguments: badInputs)
@@ -104,7 +111,7 @@ struct Chapter6CLITests {
         for flag in ["--model", "--seq-len", "--breakdown-seq-lens", "--compare-seq-len", "--mesh-dim", "--scratchpad-kib",
                      "--accumulator-kib", "--rebalanced-scratchpad-kib", "--rebalanced-accumulator-kib", "--sfu-width",
                      "--dma-bytes-per-cycle", "--cpu-miss-penalty", "--cpu-fma-latency", "--cpu-convert-latency",
-                     "--cpu-divide-latency", "--cpu-load-latency", "--cpu-libm-scale", "--json", "--out", "--check"] {
+                     "--cpu-divide-latency", "--cpu-load-latency", "--cpu-libm-scale", "--nas-result", "--json", "--out", "--check"] {
             #expect(help.contains(flag), "help lacks \(flag)")
         }
     }

@@ -56,8 +56,12 @@ struct GemminiCaseStudyCommand: ParsableCommand {
     @Option(name: .customLong("cpu-libm-scale"), help: "Host CPU: multiplier on the instruction cycles of expf and erff.")
     var cpuLibmScale: Double?
 
+    @Option(name: .customLong("nas-result"), help: ArgumentHelp("Chapter 5's recorded NAS result, whose EDP factor is composed beside the survey's (skipped if the default file is absent).", valueName: "file"))
+    var nasResult: String = GemminiCaseStudySettings.nasResultPath
+
     func settings() throws -> GemminiCaseStudySettings {
         var s = GemminiCaseStudySettings()
+        s.nasResult = try GemminiCaseStudySettings.loadNASResult(nasResult, required: nasResult != GemminiCaseStudySettings.nasResultPath)
         do {
             s.model = try TransformerConfig.preset(named: model)
         } catch {
@@ -115,6 +119,7 @@ struct GemminiCaseStudyCommand: ParsableCommand {
         if seqLen != 512 { parts.append("--seq-len \(seqLen)") }
         if breakdownSeqLens != "128,256,512" { parts.append("--breakdown-seq-lens \(breakdownSeqLens)") }
         if compareSeqLen != 128 { parts.append("--compare-seq-len \(compareSeqLen)") }
+        if nasResult != GemminiCaseStudySettings.nasResultPath { parts.append("--nas-result \(nasResult)") }
         let optional: [(String, String?)] = [
             ("mesh-dim", meshDim.map(String.init)), ("scratchpad-kib", scratchpadKiB.map(String.init)),
             ("accumulator-kib", accumulatorKiB.map(String.init)), ("rebalanced-scratchpad-kib", rebalancedScratchpadKiB.map(String.init)),

@@ -70,7 +70,8 @@ public struct GemminiEncoderModel: Sendable {
         public var macs: Double { Double(shape.macs * instances) }
     }
 
-    public var model: TransformerConfig
+    /// The layer's widths (d, heads, head width, d_FFN).
+    public var layer: EncoderLayerShape
     public var sequenceLength: Int
     public var accelerator: Accelerator
     public var matmuls: [Matmul]
@@ -81,29 +82,40 @@ public struct GemminiEncoderModel: Sendable {
     /// Whether non-linear operations run on the host CPU (no special function unit).
     public var onHostCPU: Bool
 
+    /// One layer of the encoder `m` (all its layers are alike).
     public init(_ m: TransformerConfig, sequenceLength l: Int, accelerator a: Accelerator,
                 host: HostCPUCostModel = .rocket) throws(ConfigurationError) {
         try m.validate()
         guard m.architecture == .encoder else {
             throw ConfigurationError(field: "model", message: "'\(m.name)' is a decoder; the Gemmini case study runs encoders (BERT)")
         }
+        try self.init(layer: EncoderLayerShape(dModel: m.dModel, heads: m.heads, headDimension: m.headDimension, dFFN: m.dFFN),
+                      sequenceLength: l, accelerator: a, host: host)
+    }
+
+    /// One encoder layer of any widths: the attention width h·d_head may differ from d (the NAS search space of
+    /// survey Tab. 8 keeps 64-wide heads while d and h vary), so W_Q, W_K, W_V map d → h·d_head and W_out maps
+    /// h·d_head → d.
+    public init(layer shape: EncoderLayerShape, sequenceLength l: Int, accelerator a: Accelerator,
+                host: HostCPUCostModel = .rocket) throws(ConfigurationError) {
+        try shape.validate()
         try TransformerConfig.validate(sequenceLength: l)
         try a.validate()
         try host.validate()
-        model = m
+        layer = shape
         sequenceLength = l
         accelerator = a
         onHostCPU = a.sfuWidth == 0
-        let d = m.dModel, f = m.dFFN, h = m.heads, dh = m.headDimension
+        let d = shape.dModel, f = shape.dFFN, h = shape.heads, dh = shape.headDimension, w = shape.attentionWidth
         // Outputs that a non-linear operation on the CPU consumes leave the accumulator as full Int32.
         let wide = onHostCPU ? 4 : 1
         let list: [(String, String, GEMMShape, Int, Int)] = [
-            ("mha/wq", "W_Q", GEMMShape(m: l, n: d, k: d), 1, 1),
-            ("mha/wk", "W_K", GEMMShape(m: l, n: d, k: d), 1, 1),
-            ("mha/wv", "W_V", GEMMShape(m: l, n: d, k: d), 1, 1),
+            ("mha/wq", "W_Q", GEMMShape(m: l, n: w, k: d), 1, 1),
+            ("mha/wk", "W_K", GEMMShape(m: l, n: w, k: d), 1, 1),
+            ("mha/wv", "W_V", GEMMShape(m: l, n: w, k: d), 1, 1),
             ("mha/qk", "query × key", GEMMShape(m: l, n: l, k: dh), h, wide),
             ("mha/sv", "score × value", GEMMShape(m: l, n: dh, k: l), h, 1),
-            ("mha/wout", "W_out", GEMMShape(m: l, n: d, k: d), 1, wide),
+            ("mha/wout", "W_out", GEMMShape(m: l, n: d, k: w), 1, wide),
             ("ffn/w1", "W1", GEMMShape(m: l, n: f, k: d), 1, wide),
             ("ffn/w2", "W2", GEMMShape(m: l, n: d, k: f), 1, wide),
         ]
@@ -150,4 +162,28 @@ public struct GemminiEncoderModel: Sendable {
     public var utilization: Double { macs / (totalCycles * Double(accelerator.peakMACsPerCycle)) }
     /// MACs per PE per cycle while matmuls run.
     public var matmulUtilization: Double { macs / (matmulCycles * Double(accelerator.peakMACsPerCycle)) }
+}
+
+/// The widths of one encoder layer, as ``GemminiEncoderModel`` and the NAS hardware cost need them.
+public struct EncoderLayerShape: Sendable, Hashable, Codable {
+    public var dModel: Int
+    public var heads: Int
+    public var headDimension: Int
+    public var dFFN: Int
+    /// Width of Q, K, V and of the attention output: heads · headDimension.
+    public var attentionWidth: Int { heads * headDimension }
+
+    public init(dModel: Int, heads: Int, headDimension: Int, dFFN: Int) {
+        self.dModel = dModel
+        self.heads = heads
+        self.headDimension = headDimension
+        self.dFFN = dFFN
+    }
+
+    public func validate() throws(ConfigurationError) {
+        try ConfigurationError.require(dModel, in: TransformerConfig.dimensionRange, field: "d-model")
+        try ConfigurationError.require(heads, in: TransformerConfig.headRange, field: "heads")
+        try ConfigurationError.require(headDimension, in: TransformerConfig.dimensionRange, field: "head-dimension")
+        try ConfigurationError.require(dFFN, in: TransformerConfig.dimensionRange, field: "d-ffn")
+    }
 }

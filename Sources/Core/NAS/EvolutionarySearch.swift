@@ -8,6 +8,11 @@ public struct NASCandidate: Sendable, Hashable, Codable {
     public var architecture: NASArchitecture
     public var perplexity: Double
     public var cost: Double
+    public init(architecture: NASArchitecture, perplexity: Double, cost: Double) {
+        self.architecture = architecture
+        self.perplexity = perplexity
+        self.cost = cost
+    }
     /// Whether this candidate is at least as good in both objectives as `other` and better in one.
     public func dominates(_ other: NASCandidate) -> Bool {
         perplexity <= other.perplexity && cost <= other.cost && (perplexity < other.perplexity || cost < other.cost)

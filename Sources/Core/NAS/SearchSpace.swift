@@ -66,7 +66,7 @@ public struct NASSearchSpace: Sendable, Hashable, Codable {
                                ffn: Array(repeating: ffnChoices.min()!, count: n))
     }
 
-    /// Number of architectures: Σ over N of |d|·(|h|·|d_FFN|)^N (about 4.2×10¹⁵ for Tab. 8), as a Double.
+    /// Number of architectures: Σ over N of |d|·(|h|·|d_FFN|)^N (about 3.7×10¹² for Tab. 8), as a Double.
     public var size: Double {
         layerChoices.reduce(0) { total, n in
             var perLayer = 1.0
@@ -133,6 +133,21 @@ public struct NASArchitecture: Sendable, Hashable, Codable, CustomStringConverti
     public var description: String {
         "N=\(layers) d=\(dModel) h=[\(heads.map(String.init).joined(separator: ","))] "
             + "f=[\(ffn.map(String.init).joined(separator: ","))]"
+    }
+
+    /// Parses ``description`` back (nil for any other text, e.g. a layer count that disagrees with the lists).
+    public init?(parsing text: String) {
+        let fields = text.split(separator: " ")
+        guard fields.count == 4, fields[1].hasPrefix("d="), fields[2].hasPrefix("h=["), fields[3].hasPrefix("f=["),
+              fields[2].hasSuffix("]"), fields[3].hasSuffix("]") else { return nil }
+        func list(_ f: Substring) -> [Int]? {
+            let parts = f.dropFirst(3).dropLast().split(separator: ",", omittingEmptySubsequences: false)
+            let values = parts.compactMap { Int($0) }
+            return values.count == parts.count && !values.isEmpty ? values : nil
+        }
+        guard let d = Int(fields[1].dropFirst(2)), let h = list(fields[2]), let f = list(fields[3]),
+              h.count == f.count, fields[0] == "N=\(h.count)" else { return nil }
+        self.init(dModel: d, heads: h, ffn: f)
     }
 }
 

@@ -1,0 +1,105 @@
+import ChapterSupport
+import Core
+import Render
+
+/// Chapter 5 (§6): hardware-aware neural architecture search.
+public enum NASChapter {
+    public static let name = "nas"
+    static let reportPath = "chapters/05-nas.md"
+    /// The headline result that chapter 6 reads (``NASResultRecord``).
+    public static let resultPath = "data/nas/nas-result.tsv"
+
+    /// The survey's latency, energy and EDP gains at +0.1 and +1 perplexity (§6.4.2, Figs. 25-26) [V].
+    static let surveyGains: [String: (latency: Double, energy: Double, edp: Double)] = [
+        "+0.1": (1.4, 1.6, 2.2), "+1": (2.4, 4.4, 10.6)]
+    /// The survey's baseline perplexity is not printed; Fig. 25's axis and Tab. 9's 22.51 at under +0.1 put it at
+    /// about 22.4-22.5 (claims file, [D, weak]). We take the middle, 22.45, only to turn the survey's absolute
+    /// budgets into fractions of the baseline.
+    static let surveyBaselinePerplexity = 22.45
+    /// 88.7 = 39.6 (latency, §3.4) × 2.24 (EDP, §6.4) (claims file §0).
+    static let surveyHardwareSpeedup = 39.6, surveyNASEDPGain = 2.24, surveyHeadline = 88.7
+    /// Our bar for reproducing a gain at CPU scale, fixed before the first comparison: within ±30% of the
+    /// survey's ratio. (A smaller model, another corpus and byte-level perplexity change the landscape; the claim
+    /// is that the gains have the survey's size, not its digits.)
+    static let gainTolerance = Tolerance.relative(0.30)
+
+    /// Claims this reproduction does not meet, with the reason (written after comparing; each test expects the
+    /// failure and fails if the claim starts to hold).
+    static let knownDeviations: [String: String] = {
+        let smallBudget = "Our +0.1 pick beats the survey in both factors (latency 1.69× vs 1.4×, energy 1.73× vs 1.6×), and EDP multiplies them. Two causes are ours: after 1.5 epochs the largest sub-network is not the most accurate one (34 of the 826 evaluated measure lower), so a budget measured from it admits cheaper architectures than a fully trained baseline would; and carrying +0.1 to byte level as a fraction of the baseline (0.45%) is our convention, not the survey's."
+        let energy = "Our latency gain at +1 matches the survey's (2.39× vs 2.4×), but in our cost model energy falls almost exactly as fast as latency (both are dominated by the matmuls' MACs and their on-chip traffic, and weights read once from DRAM are a small share), while the survey's Timeloop energy fell 1.8× faster than its RTL latency; so our EDP gain is close to the latency gain squared."
+        return [
+            "gain.edp.0.1": smallBudget,
+            "gain.energy.1": energy,
+            "gain.edp.1": energy,
+            "compose.ours": "Follows from our EDP factor at +0.1 (2.92× instead of 2.24×; see gain.edp.0.1).",
+        ]
+    }()
+
+    public static func build(_ s: NASSettings = .init(), inputs: NASInputs, source: PerplexitySource = .measure) throws
+        -> ChapterResult {
+        try s.validate()
+        let run = try NASRun.run(s, inputs: inputs, source: source)
+        var figures = FigureSet()
+        var claims: [Claim] = []
+        var sections: [Section] = []
+        var json: [(String, JSONValue)] = []
+        for part in [try NASSections.framework(s, run: run, figures: &figures),
+                     try NASSections.training(s, run: run, inputs: inputs, figures: &figures),
+                     try NASSections.hardware(s, run: run),
+                     try NASSections.search(s, run: run, figures: &figures),
+                     try NASSections.results(s, run: run, figures: &figures),
+                     try NASSections.composition(s, run: run)] {
+            sections += part.sections
+            claims += part.claims
+            json += part.json
+        }
+        let tally = claims.tally
+        let report = Report(
+            title: "Chapter 5 — Hardware-aware neural architecture search (§6)",
+            generatedBy: s.command,
+            intro: """
+                The survey closes its stack at the top: instead of making a fixed Transformer cheaper to run, it \
+                searches for a cheaper Transformer. A weight-sharing supernet holds every architecture of a search \
+                space; a sub-network's accuracy is read off it without retraining, its cost off a table of the \
+                accelerator's per-operation latency and energy, and an evolutionary search keeps the architectures \
+                that no other beats in both. Here the same experiment runs at CPU scale: a byte-level language \
+                model on the Jargon File, Tab. 8's space with every width divided by \
+                \(inputs.checkpoint.widthDivisor), trained on this machine with the sandwich rule; perplexities are \
+                measured by running each sub-network on held-out text, and costs come from the Gemmini models of \
+                chapters 2 and 6 at the survey's full widths. \(tally.holding) of \(claims.count) claims hold; \
+                every one that does not is listed with its reason.
+                """,
+            sections: sections,
+            summary: [
+                "A weight-sharing supernet trained with the sandwich rule lets one training run rank thousands of sub-networks; the largest sub-network is the baseline.",
+                "The hardware cost is a table of 10 operations keyed by the widths each depends on; its sum equals a per-layer computation and never falls below the array's ideal time.",
+                "The evolutionary search (population \(s.evolution.population), \(s.evolution.iterations) iterations, mutation \(NumberFormat.trimmed(s.evolution.mutationProbability, maxDecimals: 3))) keeps Pareto-optimal (perplexity, EDP) parents and is deterministic for a seed.",
+                "Gains in EDP exceed gains in latency or energy alone, and grow with the perplexity budget; see the results table for how close our scale comes to the survey's.",
+                "88.7× is 39.6 (latency) × 2.24 (EDP); our own EDP factor is shown beside the survey's.",
+            ],
+            exercises: [
+                "Re-run with `--seed 2` and `--seed 3`: how much do the found architecture and the gains move between seeds?",
+                "Try `--population 20 --iterations 80` and `--population 80 --iterations 20` (same number of children): which finds the cheaper architecture within +0.1?",
+                "Set `--mutation-probability 0.05` and `0.5`: how does the evolution figure change?",
+                "Measure with `--validation-windows 128`: do the Pareto front and the +0.1 pick survive a less noisy perplexity?",
+                "Price the architectures at `--hw-seq-len 128`: which operations' share of the cost shrinks, and does the search pick a different architecture?",
+                "Retrain with `nas --train --train-steps 500 --out /tmp/nas` and compare the gains of an under-trained supernet.",
+            ])
+        let found = run.gains(NASRun.budgets[0]).lowestEDP
+        let result = NASResultRecord(widthDivisor: run.space.widthDivisor, hardwareSequenceLength: s.hardwareSequenceLength,
+                                     baseline: run.baseline.architecture, baselinePerplexity: run.baseline.perplexity,
+                                     found: found.architecture, foundPerplexity: found.perplexity)
+        return ChapterResult(name: name, report: report, claims: claims,
+                             figures: figures.files + [GeneratedFile(path: NASRecord.path, text: NASRecord.text(run)),
+                                                       GeneratedFile(path: resultPath, text: result.text)],
+                             reportPath: reportPath, results: .object(json))
+    }
+}
+
+/// One part of the report: its sections, claims and `--json` members.
+struct NASPart {
+    var sections: [Section]
+    var claims: [Claim]
+    var json: [(String, JSONValue)]
+}

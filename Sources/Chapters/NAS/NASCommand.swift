@@ -1,0 +1,130 @@
+import ArgumentParser
+import ChapterSupport
+import Core
+import Dispatch
+import Foundation
+
+/// `swift run -c release nas`: regenerates chapters/05-nas.md and its figures from the committed supernet.
+@main
+struct NASCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nas",
+        abstract: "Chapter 5 (§6): hardware-aware NAS — a trained weight-sharing supernet, a Gemmini cost table, an evolutionary search, Fig. 25-26.",
+        discussion: """
+            Writes chapters/05-nas.md and figures/05-*.{svg,dot,png} under --out and prints one line per claim. \
+            By default it reads the trained supernet data/nas/supernet.bin; --train retrains it first (about 20 \
+            minutes on 2 cores) and rewrites data/nas/supernet.bin and data/nas/training-log.tsv.
+
+            Examples:
+              nas --seed 7 --population 20 --iterations 20
+              nas --mutation-probability 0.5 --validation-windows 64 --hw-seq-len 256
+              nas --train --train-steps 200 --out /tmp/nas
+            """)
+
+    @OptionGroup var common: ChapterOptions
+
+    @Option(name: .long, help: "Seed of the evolutionary search.")
+    var seed: UInt64 = EvolutionSettings.survey.seed
+    @Option(name: .long, help: "Population of the search (at least 2).")
+    var population: Int = EvolutionSettings.survey.population
+    @Option(name: .long, help: "Iterations (generations after the first) of the search (at least 1).")
+    var iterations: Int = EvolutionSettings.survey.iterations
+    @Option(name: .customLong("mutation-probability"), help: "Probability that a gene is redrawn when mutating (0...1).")
+    var mutationProbability: Double = EvolutionSettings.survey.mutationProbability
+    @Option(name: .customLong("validation-windows"), help: "Validation windows per perplexity measurement.")
+    var validationWindows: Int = NASSettings().validationWindows
+    @Option(name: .customLong("hw-seq-len"), help: "Sequence length of the hardware cost (tokens per inference).")
+    var hwSeqLen: Int = NASSettings().hardwareSequenceLength
+    @Option(name: .customLong("split-block-size"), help: "Corpus split: block size in bytes.")
+    var splitBlockSize: Int = ByteCorpus.defaultBlockSize
+    @Option(name: .customLong("split-period"), help: "Corpus split: blocks per period (one validation and one test block each).")
+    var splitPeriod: Int = 10
+    @Option(name: .customLong("validation-residue"), help: "Corpus split: the block of each period that goes to validation.")
+    var validationResidue: Int = 8
+    @Option(name: .customLong("test-residue"), help: "Corpus split: the block of each period that goes to test.")
+    var testResidue: Int = 9
+    @Option(name: .customLong("blas-threads"), help: "OpenBLAS threads for training and perplexities (the products here are small: 1 is fastest on 2 cores; results agree at the printed precision).")
+    var blasThreads: Int = 1
+    @Option(name: .long, help: ArgumentHelp("Trained supernet to read (training-log.tsv must lie beside it).", valueName: "file"))
+    var checkpoint: String?
+    @Flag(name: .long, help: "Retrain the supernet (writes data/nas/supernet.bin and training-log.tsv under --out) before the report.")
+    var train = false
+    @Option(name: .customLong("train-steps"), help: "Sandwich steps of --train.")
+    var trainSteps: Int = NASSettings().training.steps
+    @Option(name: .customLong("train-seed"), help: "Seed of --train (initialisation, sub-network and batch sampling).")
+    var trainSeed: UInt64 = NASSettings().training.seed
+
+    func settings() throws -> NASSettings {
+        var s = NASSettings()
+        s.evolution = EvolutionSettings(population: population, iterations: iterations,
+                                        mutationProbability: mutationProbability, seed: seed)
+        guard (1...64).contains(blasThreads) else {
+            throw ValidationError("invalid --blas-threads: \(blasThreads) is out of range; allowed 1...64")
+        }
+        s.validationWindows = validationWindows
+        s.hardwareSequenceLength = hwSeqLen
+        s.blockSize = splitBlockSize
+        s.splitPeriod = splitPeriod
+        s.validationResidue = validationResidue
+        s.testResidue = testResidue
+        do {
+            let t = s.training
+            s.training = try SupernetTrainingRun(widthDivisor: t.widthDivisor, context: t.context,
+                                                 sequencesPerStep: t.sequencesPerStep, steps: trainSteps,
+                                                 peakLearningRate: t.peakLearningRate, seed: trainSeed)
+            try s.validate()
+        } catch {
+            throw ValidationError(error.description)
+        }
+        return s
+    }
+
+    mutating func run() throws {
+        var s = try settings()
+        TransformerRuntime.setThreads(blasThreads)
+        // The report's first line names the command with the flags that change its content.
+        var shown: [String] = []
+        var arguments = CommandLine.arguments.dropFirst().makeIterator()
+        while let a = arguments.next() {
+            if a == "--out" || a == "--checkpoint" || a == "--blas-threads" { _ = arguments.next(); continue }
+            if a.hasPrefix("--out=") || a.hasPrefix("--checkpoint=") || a.hasPrefix("--blas-threads=") || ["--check", "--json", "--quiet", "--train"].contains(a) { continue }
+            shown.append(a)
+        }
+        if !shown.isEmpty { s.command += " " + shown.joined(separator: " ") }
+        let root = URL(fileURLWithPath: common.out, isDirectory: true)
+        // Inputs are read from the repository (the corpus) and, after --train, from --out (the new checkpoint).
+        let repository = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+        do {
+            let corpusBytes = try NASData.read(NASData.corpusPath, root: repository)
+            let corpus = try s.corpus(corpusBytes)
+            var dataRoot = repository
+            var checkpointPath = checkpoint
+            if train {
+                var err = StandardError()
+                let start = DispatchTime.now().uptimeNanoseconds
+                let (checkpoint, log) = try s.training.train(on: corpus) { step, losses in
+                    if step % 10 == 0 || step == s.training.steps {
+                        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                        print(String(format: "train: step %d/%d  %.1f s  losses %@", step, s.training.steps, seconds,
+                                     losses.map { String(format: "%.3f", $0) }.joined(separator: " ")), to: &err)
+                    }
+                }
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                for (path, bytes) in [(NASData.checkpointPath, checkpoint.encoded()),
+                                      (NASData.trainingLogPath, Array(NASData.logText(log).utf8))] {
+                    let url = root.appendingPathComponent(path)
+                    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    try Data(bytes).write(to: url)
+                }
+                print(String(format: "train: %d steps in %.0f s; wrote %@ and %@", s.training.steps, seconds,
+                             NASData.checkpointPath, NASData.trainingLogPath), to: &err)
+                dataRoot = root
+                checkpointPath = nil
+            }
+            let inputs = try NASInputs.load(settings: s, corpus: corpus, root: dataRoot, checkpoint: checkpointPath)
+            try common.emit(NASChapter.build(s, inputs: inputs))
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import ChapterSupport
+import Core
+import Foundation
+
+/// What chapter 5 reads: the corpus split, the trained supernet and its training log.
+public struct NASInputs: Sendable {
+    public var corpus: ByteCorpus
+    public var checkpoint: SupernetCheckpoint
+    public var log: [SupernetTrainingRun.LogEntry]
+
+    public init(corpus: ByteCorpus, checkpoint: SupernetCheckpoint, log: [SupernetTrainingRun.LogEntry]) {
+        self.corpus = corpus
+        self.checkpoint = checkpoint
+        self.log = log
+    }
+
+    /// Reads a checkpoint (`data/nas/supernet.bin` under `root` unless `checkpoint` names another file) and the
+    /// `training-log.tsv` beside it; the checkpoint must have the shape and width divisor of `settings.training`.
+    public static func load(settings s: NASSettings, corpus: ByteCorpus, root: URL, checkpoint path: String? = nil) throws -> NASInputs {
+        let url = path.map { URL(fileURLWithPath: $0, relativeTo: root) } ?? root.appendingPathComponent(NASData.checkpointPath)
+        let checkpoint = try SupernetCheckpoint.decode(try NASData.read(url), expected: try s.training.shape())
+        guard checkpoint.widthDivisor == s.training.widthDivisor else {
+            throw ConfigurationError(field: "checkpoint", message: "trained at width divisor \(checkpoint.widthDivisor), "
+                + "the chapter expects \(s.training.widthDivisor)")
+        }
+        let logURL = url.deletingLastPathComponent().appendingPathComponent("training-log.tsv")
+        let logText = String(decoding: try NASData.read(logURL), as: UTF8.self)
+        return NASInputs(corpus: corpus, checkpoint: checkpoint, log: try NASData.parseLog(logText))
+    }
+}

@@ -1,0 +1,86 @@
+import ChapterSupport
+import Core
+import Foundation
+
+/// What a run of chapter 5 uses: the trained supernet's setup, the search's settings, the hardware cost's
+/// sequence length and how many validation windows measure a perplexity.
+public struct NASSettings: Sendable {
+    /// The training run that made the committed checkpoint (and that `--train` repeats): Tab. 8's space with
+    /// every width divided by 8 (d 48-96, d_FFN 96-384, 8-wide heads), 64-byte windows, 16 per step.
+    public var training = try! SupernetTrainingRun(widthDivisor: 8, context: 64, sequencesPerStep: 16, steps: 2000,
+                                                   peakLearningRate: 1e-3, seed: 1)
+    /// The survey's search: population 40, 40 iterations, mutation probability 0.2.
+    public var evolution = EvolutionSettings.survey
+    /// Validation windows (of `training.context` bytes, consecutive from the split's start) per perplexity.
+    public var validationWindows = 32
+    /// Sequence length of the hardware cost (the survey's training length, 512).
+    public var hardwareSequenceLength = 512
+    /// Corpus split: block size in bytes, period, validation and test residues (``ByteCorpus/split``).
+    public var blockSize = ByteCorpus.defaultBlockSize
+    public var splitPeriod = 10
+    public var validationResidue = 8
+    public var testResidue = 9
+    public var command = "swift run -c release nas"
+
+    public init() {}
+
+    public func validate() throws(ConfigurationError) {
+        try evolution.validate()
+        _ = try ByteCorpus.split([], blockSize: blockSize, period: splitPeriod, validationResidue: validationResidue,
+                                 testResidue: testResidue)
+        guard evolution.iterations >= 1 else {
+            throw ConfigurationError(field: "iterations", message: "0 iterations search nothing; allowed 1...10000")
+        }
+        try ConfigurationError.require(validationWindows, in: 1...100_000, field: "validation-windows")
+        try TransformerConfig.validate(sequenceLength: hardwareSequenceLength, field: "hw-seq-len")
+        try ConfigurationError.require(hardwareSequenceLength, in: 1...4_096, field: "hw-seq-len")
+    }
+
+    /// The corpus split these settings name.
+    public func corpus(_ bytes: [UInt8]) throws(ConfigurationError) -> ByteCorpus {
+        try ByteCorpus.split(bytes, blockSize: blockSize, period: splitPeriod, validationResidue: validationResidue,
+                             testResidue: testResidue)
+    }
+}
+
+/// The chapter's files under `data/nas/` (read by default, written by `--train`).
+public enum NASData {
+    public static let corpusPath = "data/nas/corpus/jargon-4.4.7.txt"
+    public static let checkpointPath = "data/nas/supernet.bin"
+    public static let trainingLogPath = "data/nas/training-log.tsv"
+
+    public static func read(_ path: String, root: URL) throws -> [UInt8] {
+        try read(root.appendingPathComponent(path))
+    }
+
+    public static func read(_ url: URL) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            let field = url.lastPathComponent.hasSuffix(".txt") ? "corpus" : "checkpoint"
+            throw ConfigurationError(field: field, message: "cannot read \(url.path) (run the chapter from the repository root; `nas --train` makes the checkpoint)")
+        }
+        return [UInt8](data)
+    }
+
+    /// The training log as TSV: step, then the four sandwich losses (nats per byte, 4 decimals).
+    public static func logText(_ log: [SupernetTrainingRun.LogEntry]) -> String {
+        var out = "step\tlargest\tsmallest\trandom1\trandom2\n"
+        for e in log {
+            out += "\(e.step)\t" + e.losses.map { String(format: "%.4f", $0) }.joined(separator: "\t") + "\n"
+        }
+        return out
+    }
+
+    /// Parses ``logText(_:)``; a malformed line is an error naming it.
+    public static func parseLog(_ text: String) throws -> [SupernetTrainingRun.LogEntry] {
+        var entries: [SupernetTrainingRun.LogEntry] = []
+        for (i, line) in text.split(separator: "\n").enumerated() where i > 0 {
+            let f = line.split(separator: "\t").map(String.init)
+            guard f.count == 5, let step = Int(f[0]), let losses = Optional(f.dropFirst().compactMap(Double.init)),
+                  losses.count == 4 else {
+                throw ConfigurationError(field: "training-log", message: "line \(i + 1) of \(trainingLogPath) is malformed")
+            }
+            entries.append(.init(step: step, losses: losses))
+        }
+        return entries
+    }
+}

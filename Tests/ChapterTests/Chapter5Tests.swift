@@ -1,0 +1,175 @@
+import ArgumentParser
+import ChapterSupport
+import Core
+import Foundation
+import Testing
+@testable import NASChapter
+
+/// Chapter 5's inputs: the committed corpus, checkpoint and training log, and the perplexities that the last
+/// measured run recorded (a debug build would need several minutes to measure the ~800 sub-networks again;
+/// `Chapter5 record` re-measures some of them, and `make check` re-measures all of them in release).
+enum Chapter5Fixture {
+    static let settings = NASSettings()
+    static let inputs: NASInputs = {
+        let corpus = try! settings.corpus(try! NASData.read(NASData.corpusPath, root: repositoryRoot))
+        return try! NASInputs.load(settings: settings, corpus: corpus, root: repositoryRoot)
+    }()
+    static let record: [NASArchitecture: Double] = try! NASRecord.parse(
+        String(decoding: try! NASData.read(NASRecord.path, root: repositoryRoot), as: UTF8.self))
+    static let chapter: ChapterResult = try! NASChapter.build(settings, inputs: inputs, source: .recorded(record))
+    static let run: NASRun = try! NASRun.run(settings, inputs: inputs, source: .recorded(record))
+}
+
+@Suite("Chapter5 claims")
+struct Chapter5ClaimTests {
+    @Test("every claim of chapter 5", arguments: Chapter5Fixture.chapter.claims)
+    func claim(_ claim: Claim) { check(claim) }
+
+    @Test("claim ids are unique and every known deviation is used")
+    func ids() {
+        let ids = Chapter5Fixture.chapter.claims.map(\.id)
+        #expect(Set(ids).count == ids.count)
+        for id in NASChapter.knownDeviations.keys { #expect(ids.contains(id), "unused deviation \(id)") }
+    }
+
+    @Test("the found architecture is the lowest-EDP evaluated one within +0.1, and the baseline is the largest")
+    func found() throws {
+        let run = Chapter5Fixture.run
+        let gains = run.gains(NASRun.budgets[0])
+        let within = run.evaluated.filter { $0.perplexity <= gains.threshold }
+        #expect(within.allSatisfy { $0.cost.edp >= gains.lowestEDP.cost.edp })
+        #expect(run.baseline.architecture == run.space.largest)
+        #expect(run.evaluated.allSatisfy { $0.cost.edp <= run.baseline.cost.edp })
+        #expect(Set(run.evaluated.map(\.architecture)).count == run.evaluated.count, "each architecture evaluated once")
+    }
+}
+
+@Suite("Chapter5 measurement", .serialized)
+struct Chapter5MeasurementTests {
+    @Test("the recorded perplexities are what running the committed supernet gives (baseline, smallest, found)")
+    func recordMatchesMeasurement() throws {
+        let run = Chapter5Fixture.run, s = Chapter5Fixture.settings
+        let net = Chapter5Fixture.inputs.checkpoint.supernet
+        for e in [run.baseline, run.smallest, run.gains(NASRun.budgets[0]).lowestEDP] {
+            let measured = try net.perplexity(e.architecture, on: Chapter5Fixture.inputs.corpus.validation,
+                                              maxWindows: s.validationWindows)
+            #expect(abs(measured - e.perplexity) <= 2e-4, "\(e.architecture): measured \(measured), recorded \(e.perplexity)")
+        }
+    }
+
+    @Test("the found and the smallest sub-network, extracted into their own weights, compute what the trained supernet's slices compute")
+    func extractedNetworks() throws {
+        let net = Chapter5Fixture.inputs.checkpoint.supernet
+        let batch = TokenBatch.evaluationBatches(text: Chapter5Fixture.inputs.corpus.validation, sequences: 2,
+                                                 length: net.shape.context, maxWindows: 2)[0]
+        for arch in [Chapter5Fixture.run.gains(NASRun.budgets[0]).lowestEDP.architecture, Chapter5Fixture.run.space.smallest] {
+            let standalone = try net.extract(arch)
+            let a = try net.probabilities(arch, on: batch), b = try standalone.probabilities(arch, on: batch)
+            // Float through BLAS with other leading dimensions: equal up to rounding.
+            let worst = zip(a, b).map { abs($0 - $1) }.max()!
+            #expect(worst <= 1e-6, "\(arch): largest difference \(worst)")
+        }
+        #expect(try net.extract(Chapter5Fixture.run.space.smallest).parameters.count < net.parameters.count / 4)
+    }
+
+    @Test("the committed checkpoint matches its README: shape, divisor and training record")
+    func checkpoint() throws {
+        let c = Chapter5Fixture.inputs.checkpoint
+        #expect(c.widthDivisor == 8 && c.supernet.shape.context == 64)
+        #expect(c.training.steps == Chapter5Fixture.settings.training.steps && c.training.seed == 1)
+        #expect(Chapter5Fixture.inputs.log.count == c.training.steps)
+    }
+}
+
+@Suite("Chapter5 report and outputs")
+struct Chapter5OutputTests {
+    @Test("the committed report, figures and search record are what the code generates (run `make` to refresh)")
+    func freshness() {
+        let stale = stalePaths(Chapter5Fixture.chapter)
+        #expect(stale.isEmpty, "stale: \(stale.joined(separator: ", "))")
+    }
+
+    @Test("same inputs, same bytes")
+    func deterministic() throws {
+        let again = try NASChapter.build(Chapter5Fixture.settings, inputs: Chapter5Fixture.inputs,
+                                         source: .recorded(Chapter5Fixture.record))
+        #expect(again.files.count == Chapter5Fixture.chapter.files.count)
+        #expect(zip(again.files, Chapter5Fixture.chapter.files).allSatisfy { $0 == $1 })
+    }
+
+    @Test("the report has its tables, figures, claims, takeaways, summary and exercises")
+    func shape() {
+        let md = Chapter5Fixture.chapter.report.markdown()
+        for needle in ["figures/05-fig23-framework.svg", "figures/05-fig25-latency.svg", "figures/05-fig25-energy.svg",
+                       "figures/05-fig26-edp.svg", "figures/05-evolution.svg", "figures/05-found-architecture.svg",
+                       "figures/05-training.svg", "Tab. 7", "Tab. 8", "Tab. 9", "**Takeaway:**", "## Summary", "## Exercises",
+                       "--seed", "--population", "--mutation-probability", "--validation-windows", "--hw-seq-len", "--train"] {
+            #expect(md.contains(needle), "missing \(needle)")
+        }
+    }
+
+    @Test("a record that lacks an architecture is an error naming the record, not a silent number")
+    func incompleteRecord() {
+        var partial = Chapter5Fixture.record
+        partial[Chapter5Fixture.run.space.largest] = nil
+        do {
+            _ = try NASRun.run(Chapter5Fixture.settings, inputs: Chapter5Fixture.inputs, source: .recorded(partial))
+            Issue.record("ran without the baseline's perplexity")
+        } catch let error as ConfigurationError {
+            #expect(error.field == "search-record")
+        } catch { Issue.record("unexpected \(error)") }
+    }
+}
+
+@Suite("Chapter5 command line")
+struct Chapter5CLITests {
+    static let badInputs: [([String], String)] = [
+        (["--population", "1"], "population"),
+        (["--iterations", "0"], "iterations"),
+        (["--mutation-probability", "1.5"], "mutation-probability"),
+        (["--mutation-probability", "-0.1"], "mutation-probability"),
+        (["--validation-windows", "0"], "validation-windows"),
+        (["--hw-seq-len", "0"], "hw-seq-len"),
+        (["--split-period", "2"], "split-period"),
+        (["--train-steps", "0"], "train-steps"),
+        (["--blas-threads", "0"], "blas-threads"),
+    ]
+
+    @Test("bad settings give a message naming the flag", arguments: badInputs)
+    func badInput(arguments: [String], expected: String) {
+        do {
+            let command = try NASCommand.parseAsRoot(arguments) as! NASCommand
+            _ = try command.settings()
+            Issue.record("accepted \(arguments)")
+        } catch {
+            let message = NASCommand.message(for: error)
+            #expect(message.contains(expected), "\(arguments) → \(message)")
+            #expect(NASCommand.exitCode(for: error) != .success)
+        }
+    }
+
+    @Test("the built executable exits non-zero on bad settings and on a missing or malformed checkpoint")
+    func executable() throws {
+        let bad = try runExecutable("nas", ["--check", "--population", "1"])
+        #expect(bad.status != 0 && bad.err.contains("population"), "\(bad.err)")
+        let missing = try runExecutable("nas", ["--check", "--checkpoint", "/nonexistent/supernet.bin"])
+        #expect(missing.status != 0 && missing.err.contains("checkpoint"), "\(missing.err)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("nas-malformed-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("supernet.bin")
+        try Data(String(repeating: "not a checkpoint, just text. ", count: 8).utf8).write(to: file)   // 232 bytes
+        let malformed = try runExecutable("nas", ["--check", "--checkpoint", file.path])
+        #expect(malformed.status != 0 && malformed.err.contains("magic"), "\(malformed.err)")
+    }
+
+    @Test("--help explains every flag")
+    func help() {
+        let help = NASCommand.helpMessage()
+        for flag in ["--seed", "--population", "--iterations", "--mutation-probability", "--validation-windows", "--hw-seq-len",
+                     "--split-block-size", "--split-period", "--validation-residue", "--test-residue", "--checkpoint", "--blas-threads",
+                     "--train", "--train-steps", "--train-seed", "--json", "--out", "--check", "--quiet"] {
+            #expect(help.contains(flag), "help lacks \(flag)")
+        }
+    }
+}
