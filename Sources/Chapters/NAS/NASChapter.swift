@@ -84,7 +84,7 @@ public enum NASChapter {
                 "Set `--mutation-probability 0.05` and `0.5`: how does the evolution figure change?",
                 "Measure with `--validation-windows 128`: do the Pareto front and the +0.1 pick survive a less noisy perplexity?",
                 "Price the architectures at `--hw-seq-len 128`: which operations' share of the cost shrinks, and does the search pick a different architecture?",
-                "Retrain with `nas --train --train-steps 500 --out /tmp/nas` and compare the gains of an under-trained supernet.",
+                "Retrain with `nas --train --train-steps 500 --out nas-lesson` (a folder of your own) and compare the gains of an under-trained supernet.",
             ])
         let found = run.gains(NASRun.budgets[0]).lowestEDP
         let result = NASResultRecord(widthDivisor: run.space.widthDivisor, hardwareSequenceLength: s.hardwareSequenceLength,
