@@ -19,8 +19,24 @@ public struct ChapterOptions: ParsableArguments {
 
     public init() {}
 
+    /// Whether the run writes files under `--out` (neither `--check` nor `--json`).
+    public var writes: Bool { !check && !json }
+
+    /// Whether long work may report progress on stderr (not under `--quiet` or `--json`).
+    public var showsProgress: Bool { !quiet && !json }
+
+    /// Refuses conflicting flags and an output folder that cannot be written, before any work is done.
+    public func validate() throws {
+        if check && json {
+            throw ValidationError("--check and --json conflict: --check compares files, --json prints them; choose one")
+        }
+        guard writes else { return }
+        try OutputFolder.validate(out, flag: "out")
+    }
+
     /// Writes, checks or prints the chapter as the flags say. Throws `ExitCode.failure` when `--check` finds
-    /// differences.
+    /// differences. Files are written into a staging folder first and moved into place only when every one of
+    /// them was written, so a failed write never leaves a report that links to missing figures.
     public func emit(_ chapter: ChapterResult) throws {
         let root = URL(fileURLWithPath: out, isDirectory: true)
         if check {
@@ -42,15 +58,83 @@ public struct ChapterOptions: ParsableArguments {
             print(chapter.json.serialized())
             return
         }
-        for file in chapter.files {
-            let url = root.appendingPathComponent(file.path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(),
-                                                    withIntermediateDirectories: true)
-            try Data(file.bytes).write(to: url)
-        }
+        try OutputFolder.write(chapter.files, into: out, flag: "out")
         let lines = chapter.claimLines
         for line in quiet ? Array(lines.suffix(1)) : lines { print(line) }
         print("wrote \(chapter.reportPath) and \(chapter.figures.count) figure files under \(out)")
+    }
+}
+
+/// The folder a chapter writes into: checked before any work, written all or nothing.
+public enum OutputFolder {
+    /// Throws a `ValidationError` naming `--flag` unless `path` is (or can be made) a writable folder.
+    public static func validate(_ path: String, flag: String) throws {
+        guard !path.isEmpty else {
+            throw ValidationError("invalid --\(flag): the folder name is empty (use --\(flag) . for the current folder)")
+        }
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw ValidationError("invalid --\(flag): '\(path)' is a file, not a folder") }
+        } else {
+            // Folder by folder with mkdir(2), so that the message carries the system's reason.
+            var prefix = path.hasPrefix("/") ? "/" : ""
+            for part in path.split(separator: "/") {
+                prefix += part + "/"
+                if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                    throw ValidationError("invalid --\(flag): cannot create the folder '\(prefix)' (\(String(cString: strerror(errno))))")
+                }
+            }
+        }
+        // Probe with the same kind of staging folder the writer uses.
+        let probe = URL(fileURLWithPath: path, isDirectory: true).appendingPathComponent(".staging-probe-\(getpid())")
+        do {
+            try fm.createDirectory(at: probe, withIntermediateDirectories: false)
+            try fm.removeItem(at: probe)
+        } catch {
+            throw ValidationError("invalid --\(flag): the folder '\(path)' is not writable (\(reason(error)))")
+        }
+    }
+
+    /// Writes every file (paths relative to `folder`) into a staging folder inside `folder`, then moves each
+    /// into place. An error names `--flag` and the file; on failure no file of the chapter has been replaced.
+    public static func write(_ files: [GeneratedFile], into folder: String, flag: String) throws {
+        let fm = FileManager.default
+        let root = URL(fileURLWithPath: folder, isDirectory: true)
+        let staging = root.appendingPathComponent(".staging-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? fm.removeItem(at: staging) }
+        for file in files {
+            let url = staging.appendingPathComponent(file.path)
+            do {
+                try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(file.bytes).write(to: url)
+            } catch {
+                throw ValidationError("cannot write \(file.path) under --\(flag) '\(folder)' (\(reason(error))); nothing was replaced")
+            }
+        }
+        for file in files {
+            let target = root.appendingPathComponent(file.path)
+            do {
+                try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+                if fm.fileExists(atPath: target.path) {
+                    _ = try fm.replaceItemAt(target, withItemAt: staging.appendingPathComponent(file.path))
+                } else {
+                    try fm.moveItem(at: staging.appendingPathComponent(file.path), to: target)
+                }
+            } catch {
+                throw ValidationError("cannot move \(file.path) into --\(flag) '\(folder)' (\(reason(error)))")
+            }
+        }
+    }
+
+    /// The operating system's reason for a file error, without Foundation's domain and code noise.
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        return ns.localizedDescription
     }
 }
 
@@ -84,4 +168,13 @@ public func kibibytes(_ value: Int?, flag: String) throws -> Int? {
         throw ValidationError("invalid --\(flag): \(value) is out of range; allowed 1...\(1 << 20)")
     }
     return value * 1024
+}
+
+/// A finite number in `range` for a `Double` flag: nil when the flag is absent; an error naming the flag otherwise.
+public func bounded(_ value: Double?, in range: ClosedRange<Double>, flag: String) throws -> Double? {
+    guard let value else { return nil }
+    guard value.isFinite, range.contains(value) else {
+        throw ValidationError("invalid --\(flag): \(value) is out of range; allowed a number in \(NumberFormat.trimmed(range.lowerBound, maxDecimals: 6))...\(NumberFormat.trimmed(range.upperBound, maxDecimals: 6))")
+    }
+    return value
 }

@@ -46,16 +46,15 @@ struct FixedArchitectureCommand: ParsableCommand {
 
     func settings() throws -> FixedArchitectureSettings {
         let tables: [CitedTable]
-        do { tables = try CitedTable.loadAll(from: cited) } catch { throw ValidationError("\(error)") }
+        let folder = try RepositoryData.locate(cited, default: "data/cited", flag: "cited")
+        do { tables = try CitedTable.loadAll(from: folder.path) } catch { throw ValidationError("\(error)") }
         var s = FixedArchitectureSettings(
             bits: try parseIntegerList(bits, flag: "bits"), sparsities: try Self.parseDoubles(sparsity, flag: "sparsity"),
             tokensKept: try Self.parseDoubles(tokensKept, flag: "tokens-kept"), sequenceLength: seqLen, cited: tables,
             command: commandLine())
-        do {
+        try naming {
             s.accelerator = try Accelerator.preset(named: accelerator)
             try s.validate()
-        } catch {
-            throw ValidationError(error.description)
         }
         return s
     }

@@ -186,6 +186,16 @@ struct SectionsOutput {
 }
 
 extension GemminiCaseStudySettings {
+    /// Prices one layer on every variant at every length the run uses, so that a setting whose cycle counts leave
+    /// the countable range (a DMA of a thousandth of a byte per cycle at 8,192 tokens) is refused before any work.
+    public func validateDerived() throws(ConfigurationError) {
+        for a in [baseline, rebalanced, transformer] {
+            for l in Set([sequenceLength, compareSequenceLength] + breakdownLengths) {
+                _ = try GemminiEncoderModel(model, sequenceLength: l, accelerator: a, host: host)
+            }
+        }
+    }
+
     /// Where chapter 5 records its result, relative to the repository root.
     public static let nasResultPath = "data/nas/nas-result.tsv"
 

@@ -43,30 +43,37 @@ struct GemminiCaseStudyCommand: ParsableCommand {
     var sfuWidth: Int?
     @Option(name: .customLong("dma-bytes-per-cycle"), help: "DMA bandwidth between L2 and the scratchpad/accumulator, bytes per cycle.")
     var dmaBytesPerCycle: Double?
-    @Option(name: .customLong("cpu-miss-penalty"), help: "Host CPU: cycles per cache line streamed from DRAM.")
+    @Option(name: .customLong("cpu-miss-penalty"), help: "Host CPU: cycles per cache line streamed from DRAM (0...500000: the sensitivity study doubles it).")
     var cpuMissPenalty: Double?
-    @Option(name: .customLong("cpu-fma-latency"), help: "Host CPU: FP add/multiply/FMA latency in cycles.")
+    @Option(name: .customLong("cpu-fma-latency"), help: "Host CPU: FP add/multiply/FMA latency in cycles (0...500000: the sensitivity study doubles it).")
     var cpuFMALatency: Double?
-    @Option(name: .customLong("cpu-convert-latency"), help: "Host CPU: int↔float conversion and FP compare latency in cycles.")
+    @Option(name: .customLong("cpu-convert-latency"), help: "Host CPU: int↔float conversion and FP compare latency in cycles (0...500000: the sensitivity study doubles it).")
     var cpuConvertLatency: Double?
-    @Option(name: .customLong("cpu-divide-latency"), help: "Host CPU: FP divide latency in cycles.")
+    @Option(name: .customLong("cpu-divide-latency"), help: "Host CPU: FP divide latency in cycles (0...500000: the sensitivity study doubles it).")
     var cpuDivideLatency: Double?
-    @Option(name: .customLong("cpu-load-latency"), help: "Host CPU: L1 load-to-use latency in cycles.")
+    @Option(name: .customLong("cpu-load-latency"), help: "Host CPU: L1 load-to-use latency in cycles (0...500000: the sensitivity study doubles it).")
     var cpuLoadLatency: Double?
-    @Option(name: .customLong("cpu-libm-scale"), help: "Host CPU: multiplier on the instruction cycles of expf and erff.")
+    @Option(name: .customLong("cpu-libm-scale"), help: "Host CPU: multiplier on the instruction cycles of expf and erff (0...500000: the sensitivity study doubles it).")
     var cpuLibmScale: Double?
 
-    @Option(name: .customLong("nas-result"), help: ArgumentHelp("Chapter 5's recorded NAS result, whose EDP factor is composed beside the survey's (skipped if the default file is absent).", valueName: "file"))
+    @Option(name: .customLong("nas-result"), help: ArgumentHelp("Chapter 5's recorded NAS result, whose EDP factor is composed beside the survey's.", valueName: "file"))
     var nasResult: String = GemminiCaseStudySettings.nasResultPath
+
+    /// Core's field names that differ from this command's flags.
+    static let flags = ["l2-bandwidth": "dma-bytes-per-cycle", "scratchpad-bytes": "rebalanced-scratchpad-kib",
+                        "accumulator-bytes": "rebalanced-accumulator-kib", "mesh-rows": "mesh-dim", "mesh-columns": "mesh-dim",
+                        "cpu-fma": "cpu-fma-latency", "cpu-convert": "cpu-convert-latency", "cpu-divide": "cpu-divide-latency",
+                        "cpu-load": "cpu-load-latency"]
+
+    /// The largest value a --cpu-* flag takes: the sensitivity study doubles each constant, and the host model
+    /// accepts up to 1,000,000.
+    static let cpuRange: ClosedRange<Double> = 0...500_000
 
     func settings() throws -> GemminiCaseStudySettings {
         var s = GemminiCaseStudySettings()
-        s.nasResult = try GemminiCaseStudySettings.loadNASResult(nasResult, required: nasResult != GemminiCaseStudySettings.nasResultPath)
-        do {
-            s.model = try TransformerConfig.preset(named: model)
-        } catch {
-            throw ValidationError(error.description)
-        }
+        let nasResultURL = try RepositoryData.locate(nasResult, default: GemminiCaseStudySettings.nasResultPath, flag: "nas-result")
+        s.nasResult = try GemminiCaseStudySettings.loadNASResult(nasResultURL.path, required: true)
+        s.model = try naming { try TransformerConfig.preset(named: model) }
         s.sequenceLength = seqLen
         s.compareSequenceLength = compareSeqLen
         s.breakdownLengths = try parseIntegerList(breakdownSeqLens, flag: "breakdown-seq-lens")
@@ -87,12 +94,12 @@ struct GemminiCaseStudyCommand: ParsableCommand {
                 s[keyPath: keyPath].meshColumns = meshDim
             }
         }
-        if let dmaBytesPerCycle {
-            guard dmaBytesPerCycle.isFinite, dmaBytesPerCycle > 0, dmaBytesPerCycle <= 1e6 else {
-                throw ValidationError("invalid --dma-bytes-per-cycle: \(dmaBytesPerCycle) must be a finite number in (0, 1000000]")
-            }
-            for keyPath in [\GemminiCaseStudySettings.baseline, \.rebalanced, \.transformer] { s[keyPath: keyPath].l2BytesPerCycle = dmaBytesPerCycle }
+        if let dma = try bounded(dmaBytesPerCycle, in: Accelerator.bandwidthRange, flag: "dma-bytes-per-cycle") {
+            for keyPath in [\GemminiCaseStudySettings.baseline, \.rebalanced, \.transformer] { s[keyPath: keyPath].l2BytesPerCycle = dma }
         }
+        let cpu = [("cpu-miss-penalty", cpuMissPenalty), ("cpu-fma-latency", cpuFMALatency), ("cpu-convert-latency", cpuConvertLatency),
+                   ("cpu-divide-latency", cpuDivideLatency), ("cpu-load-latency", cpuLoadLatency), ("cpu-libm-scale", cpuLibmScale)]
+        for (flag, value) in cpu { _ = try bounded(value, in: Self.cpuRange, flag: flag) }
         if let sfuWidth { s.transformer.sfuWidth = sfuWidth }
         if let cpuMissPenalty { s.host.missPenalty = cpuMissPenalty }
         if let cpuFMALatency { s.host.fpFMA = cpuFMALatency }
@@ -104,10 +111,15 @@ struct GemminiCaseStudyCommand: ParsableCommand {
             let preset = [Accelerator.gemminiBaseline, .gemminiRebalanced, .gemminiTransformer].first { $0.name == s[keyPath: keyPath].name }
             if let preset, preset != s[keyPath: keyPath] { s[keyPath: keyPath].name += " (modified)" }
         }
-        do {
+        // Core names the baseline's and the rebalanced variants' fields alike; each is checked with its own flags.
+        let memory = [("baseline", s.baseline, ["scratchpad-bytes": "scratchpad-kib", "accumulator-bytes": "accumulator-kib"]),
+                      ("rebalanced", s.rebalanced, ["scratchpad-bytes": "rebalanced-scratchpad-kib", "accumulator-bytes": "rebalanced-accumulator-kib"])]
+        for (_, variant, flags) in memory {
+            try naming(flags.merging(Self.flags) { a, _ in a }) { try variant.validate() }
+        }
+        try naming(Self.flags) {
             try s.validate()
-        } catch {
-            throw ValidationError(error.description)
+            try s.validateDerived()
         }
         s.command = commandLine()
         return s

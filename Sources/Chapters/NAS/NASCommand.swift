@@ -47,12 +47,18 @@ struct NASCommand: ParsableCommand {
     var blasThreads: Int = 1
     @Option(name: .long, help: ArgumentHelp("Trained supernet to read (training-log.tsv must lie beside it).", valueName: "file"))
     var checkpoint: String?
+    @Option(name: .long, help: ArgumentHelp("The byte corpus the supernet was trained and is validated on.", valueName: "file"))
+    var corpus: String = NASData.corpusPath
     @Flag(name: .long, help: "Retrain the supernet (writes data/nas/supernet.bin and training-log.tsv under --out) before the report.")
     var train = false
     @Option(name: .customLong("train-steps"), help: "Sandwich steps of --train.")
     var trainSteps: Int = NASSettings().training.steps
     @Option(name: .customLong("train-seed"), help: "Seed of --train (initialisation, sub-network and batch sampling).")
     var trainSeed: UInt64 = NASSettings().training.seed
+
+    /// Core's field names that differ from this command's flags.
+    static let flags = ["block-size": "split-block-size", "period": "split-period", "steps": "train-steps",
+                        "seed": "train-seed", "training-log": "checkpoint", "search-record": "checkpoint"]
 
     func settings() throws -> NASSettings {
         var s = NASSettings()
@@ -67,16 +73,30 @@ struct NASCommand: ParsableCommand {
         s.splitPeriod = splitPeriod
         s.validationResidue = validationResidue
         s.testResidue = testResidue
-        do {
+        try naming(Self.flags) {
             let t = s.training
             s.training = try SupernetTrainingRun(widthDivisor: t.widthDivisor, context: t.context,
                                                  sequencesPerStep: t.sequencesPerStep, steps: trainSteps,
                                                  peakLearningRate: t.peakLearningRate, seed: trainSeed)
             try s.validate()
-        } catch {
-            throw ValidationError(error.description)
         }
         return s
+    }
+
+    func validate() throws {
+        _ = try settings()
+        if train && checkpoint != nil {
+            throw ValidationError("--train and --checkpoint conflict: --train writes a new checkpoint under --out and reads that one; drop --checkpoint")
+        }
+        if train && common.json {
+            throw ValidationError("--train and --json conflict: --train writes the checkpoint and training log, --json writes no files; drop one")
+        }
+        if train && common.check {
+            throw ValidationError("--train and --check conflict: --check writes nothing, --train writes a checkpoint; drop one")
+        }
+        if train { try OutputFolder.validate(common.out, flag: "out") }
+        _ = try RepositoryData.locate(corpus, default: NASData.corpusPath, flag: "corpus")
+        if !train { _ = try RepositoryData.locate(checkpoint ?? NASData.checkpointPath, default: NASData.checkpointPath, flag: "checkpoint") }
     }
 
     mutating func run() throws {
@@ -86,45 +106,37 @@ struct NASCommand: ParsableCommand {
         var shown: [String] = []
         var arguments = CommandLine.arguments.dropFirst().makeIterator()
         while let a = arguments.next() {
-            if a == "--out" || a == "--checkpoint" || a == "--blas-threads" { _ = arguments.next(); continue }
-            if a.hasPrefix("--out=") || a.hasPrefix("--checkpoint=") || a.hasPrefix("--blas-threads=") || ["--check", "--json", "--quiet", "--train"].contains(a) { continue }
+            if a == "--out" || a == "--checkpoint" || a == "--blas-threads" || a == "--corpus" { _ = arguments.next(); continue }
+            if a.hasPrefix("--out=") || a.hasPrefix("--checkpoint=") || a.hasPrefix("--blas-threads=") || a.hasPrefix("--corpus=") || ["--check", "--json", "--quiet", "--train"].contains(a) { continue }
             shown.append(a)
         }
         if !shown.isEmpty { s.command += " " + shown.joined(separator: " ") }
-        let root = URL(fileURLWithPath: common.out, isDirectory: true)
-        // Inputs are read from the repository (the corpus) and, after --train, from --out (the new checkpoint).
-        let repository = URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
-        do {
-            let corpusBytes = try NASData.read(NASData.corpusPath, root: repository)
-            let corpus = try s.corpus(corpusBytes)
-            var dataRoot = repository
-            var checkpointPath = checkpoint
-            if train {
-                var err = StandardError()
-                let start = DispatchTime.now().uptimeNanoseconds
-                let (checkpoint, log) = try s.training.train(on: corpus) { step, losses in
-                    if step % 10 == 0 || step == s.training.steps {
-                        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                        print(String(format: "train: step %d/%d  %.1f s  losses %@", step, s.training.steps, seconds,
-                                     losses.map { String(format: "%.3f", $0) }.joined(separator: " ")), to: &err)
-                    }
+        let out = URL(fileURLWithPath: common.out, isDirectory: true)
+        // Every input is read and checked before any work: the corpus from the repository; the checkpoint and
+        // its training log from the repository, from --checkpoint, or (after --train) from what training wrote.
+        let corpusURL = try RepositoryData.locate(corpus, default: NASData.corpusPath, flag: "corpus")
+        let corpus = try naming(Self.flags) { try s.corpus(try NASData.read(corpusURL)) }
+        if train {
+            var err = StandardError()
+            let start = DispatchTime.now().uptimeNanoseconds
+            let (checkpoint, log) = try naming(Self.flags) {
+                try s.training.train(on: corpus) { step, losses in
+                    guard common.showsProgress, step % 10 == 0 || step == s.training.steps else { return }
+                    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                    print(String(format: "train: step %d/%d  %.1f s  losses %@", step, s.training.steps, seconds,
+                                 losses.map { String(format: "%.3f", $0) }.joined(separator: " ")), to: &err)
                 }
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                for (path, bytes) in [(NASData.checkpointPath, checkpoint.encoded()),
-                                      (NASData.trainingLogPath, Array(NASData.logText(log).utf8))] {
-                    let url = root.appendingPathComponent(path)
-                    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                    try Data(bytes).write(to: url)
-                }
-                print(String(format: "train: %d steps in %.0f s; wrote %@ and %@", s.training.steps, seconds,
-                             NASData.checkpointPath, NASData.trainingLogPath), to: &err)
-                dataRoot = root
-                checkpointPath = nil
             }
-            let inputs = try NASInputs.load(settings: s, corpus: corpus, root: dataRoot, checkpoint: checkpointPath)
-            try common.emit(NASChapter.build(s, inputs: inputs))
-        } catch let error as ConfigurationError {
-            throw ValidationError(error.description)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            try OutputFolder.write([GeneratedFile(path: NASData.checkpointPath, bytes: checkpoint.encoded()),
+                                    GeneratedFile(path: NASData.trainingLogPath, text: NASData.logText(log))],
+                                   into: common.out, flag: "out")
+            print(String(format: "train: %d steps in %.0f s; wrote %@ and %@", s.training.steps, seconds,
+                         NASData.checkpointPath, NASData.trainingLogPath), to: &err)
         }
+        let checkpointURL = train ? out.appendingPathComponent(NASData.checkpointPath)
+            : try RepositoryData.locate(checkpoint ?? NASData.checkpointPath, default: NASData.checkpointPath, flag: "checkpoint")
+        let inputs = try naming(Self.flags) { try NASInputs.load(settings: s, corpus: corpus, checkpoint: checkpointURL) }
+        try common.emit(try naming(Self.flags) { try NASChapter.build(s, inputs: inputs) })
     }
 }

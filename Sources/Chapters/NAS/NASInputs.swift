@@ -14,10 +14,14 @@ public struct NASInputs: Sendable {
         self.log = log
     }
 
-    /// Reads a checkpoint (`data/nas/supernet.bin` under `root` unless `checkpoint` names another file) and the
-    /// `training-log.tsv` beside it; the checkpoint must have the shape and width divisor of `settings.training`.
-    public static func load(settings s: NASSettings, corpus: ByteCorpus, root: URL, checkpoint path: String? = nil) throws -> NASInputs {
-        let url = path.map { URL(fileURLWithPath: $0, relativeTo: root) } ?? root.appendingPathComponent(NASData.checkpointPath)
+    /// Reads `data/nas/supernet.bin` under `root` and the `training-log.tsv` beside it; the checkpoint must have
+    /// the shape and width divisor of `settings.training`.
+    public static func load(settings s: NASSettings, corpus: ByteCorpus, root: URL) throws -> NASInputs {
+        try load(settings: s, corpus: corpus, checkpoint: root.appendingPathComponent(NASData.checkpointPath))
+    }
+
+    /// Reads the checkpoint at `url` and the `training-log.tsv` beside it.
+    public static func load(settings s: NASSettings, corpus: ByteCorpus, checkpoint url: URL) throws -> NASInputs {
         let checkpoint = try SupernetCheckpoint.decode(try NASData.read(url), expected: try s.training.shape())
         guard checkpoint.widthDivisor == s.training.widthDivisor else {
             throw ConfigurationError(field: "checkpoint", message: "trained at width divisor \(checkpoint.widthDivisor), "
@@ -25,6 +29,6 @@ public struct NASInputs: Sendable {
         }
         let logURL = url.deletingLastPathComponent().appendingPathComponent("training-log.tsv")
         let logText = String(decoding: try NASData.read(logURL), as: UTF8.self)
-        return NASInputs(corpus: corpus, checkpoint: checkpoint, log: try NASData.parseLog(logText))
+        return NASInputs(corpus: corpus, checkpoint: checkpoint, log: try NASData.parseLog(logText, file: logURL.path))
     }
 }

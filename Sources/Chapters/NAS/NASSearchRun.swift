@@ -134,10 +134,10 @@ public enum NASRecord {
 
     public static func parse(_ text: String) throws -> [NASArchitecture: Double] {
         var table: [NASArchitecture: Double] = [:]
-        for (i, line) in text.split(separator: "\n").enumerated() where !line.hasPrefix("#") {
-            let parts = line.split(separator: "\t")
+        for line in DataLines.split(text) where !line.text.hasPrefix("#") && !line.text.isEmpty {
+            let parts = line.text.split(separator: "\t")
             guard parts.count == 2, let p = Double(parts[0]), let a = NASArchitecture(parsing: String(parts[1])) else {
-                throw ConfigurationError(field: "search-record", message: "line \(i + 1) of \(path) is malformed")
+                throw ConfigurationError(field: "search-record", message: "line \(line.number) of \(path) is malformed")
             }
             table[a] = p
         }

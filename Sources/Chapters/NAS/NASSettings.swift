@@ -34,6 +34,17 @@ public struct NASSettings: Sendable {
         try ConfigurationError.require(validationWindows, in: 1...100_000, field: "validation-windows")
         try TransformerConfig.validate(sequenceLength: hardwareSequenceLength, field: "hw-seq-len")
         try ConfigurationError.require(hardwareSequenceLength, in: 1...4_096, field: "hw-seq-len")
+        let work = windowEvaluations, bound = 100 * NASSettings().windowEvaluations
+        guard work <= bound else {
+            throw ConfigurationError(field: "population", message: "population × (iterations + 1) × validation-windows = "
+                + "\(work) window evaluations, more than \(bound) (100 times the default search); lower --population, "
+                + "--iterations or --validation-windows")
+        }
+    }
+
+    /// An upper bound on the search's work: every member of every generation measured on every window.
+    public var windowEvaluations: Int {
+        evolution.population * (evolution.iterations + 1) * validationWindows
     }
 
     /// The corpus split these settings name.
@@ -70,16 +81,28 @@ public enum NASData {
         return out
     }
 
-    /// Parses ``logText(_:)``; a malformed line is an error naming it.
-    public static func parseLog(_ text: String) throws -> [SupernetTrainingRun.LogEntry] {
+    /// Parses ``logText(_:)``: the header, then one line per step with steps increasing; an empty, malformed or
+    /// out-of-order log is an error naming the file and line.
+    public static func parseLog(_ text: String, file: String = trainingLogPath) throws -> [SupernetTrainingRun.LogEntry] {
+        let header = "step\tlargest\tsmallest\trandom1\trandom2"
+        let lines = DataLines.split(text).filter { !$0.text.isEmpty }
+        guard let first = lines.first, first.text == header else {
+            throw ConfigurationError(field: "training-log", message: "\(file) does not start with the header '\(header.replacingOccurrences(of: "\t", with: "<TAB>"))'")
+        }
         var entries: [SupernetTrainingRun.LogEntry] = []
-        for (i, line) in text.split(separator: "\n").enumerated() where i > 0 {
-            let f = line.split(separator: "\t").map(String.init)
-            guard f.count == 5, let step = Int(f[0]), let losses = Optional(f.dropFirst().compactMap(Double.init)),
-                  losses.count == 4 else {
-                throw ConfigurationError(field: "training-log", message: "line \(i + 1) of \(trainingLogPath) is malformed")
+        for line in lines.dropFirst() {
+            let f = line.text.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            let losses = f.dropFirst().compactMap(Double.init).filter(\.isFinite)
+            guard f.count == 5, let step = Int(f[0]), losses.count == 4 else {
+                throw ConfigurationError(field: "training-log", message: "line \(line.number) of \(file) is malformed (expected a step and four losses)")
+            }
+            guard step > (entries.last?.step ?? 0) else {
+                throw ConfigurationError(field: "training-log", message: "line \(line.number) of \(file): step \(step) does not follow step \(entries.last?.step ?? 0)")
             }
             entries.append(.init(step: step, losses: losses))
+        }
+        guard !entries.isEmpty else {
+            throw ConfigurationError(field: "training-log", message: "\(file) holds no training steps")
         }
         return entries
     }

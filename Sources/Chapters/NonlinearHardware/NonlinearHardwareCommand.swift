@@ -54,15 +54,16 @@ struct NonlinearHardwareCommand: ParsableCommand {
     @Option(name: .customLong("seq-lens"), help: ArgumentHelp("Sequence lengths for the SFU study, comma-separated.", valueName: "list"))
     var seqLens: String = "128,512,4096"
 
+    /// Core's field names that differ from this command's flags.
+    static let flags = ["scratchpad-bytes": "scratchpad-kib", "accumulator-bytes": "accumulator-kib", "l2-bytes": "l2-kib",
+                        "clock": "clock-ghz"]
+
     func settings() throws -> NonlinearHardwareSettings {
-        var a: Accelerator
-        var m: TransformerConfig
-        do {
-            a = try Accelerator.preset(named: accelerator)
-            m = try TransformerConfig.preset(named: model)
-        } catch {
-            throw ValidationError(error.description)
-        }
+        var a = try naming { try Accelerator.preset(named: accelerator) }
+        let m = try naming { try TransformerConfig.preset(named: model) }
+        let dramBandwidth = try bounded(dramBandwidth, in: Accelerator.bandwidthRange, flag: "dram-bandwidth")
+        let l2Bandwidth = try bounded(l2Bandwidth, in: Accelerator.bandwidthRange, flag: "l2-bandwidth")
+        let clockGHz = try bounded(clockGHz, in: (Accelerator.clockRange.lowerBound / 1e9)...(Accelerator.clockRange.upperBound / 1e9), flag: "clock-ghz")
         if let meshRows { a.meshRows = meshRows }
         if let meshColumns { a.meshColumns = meshColumns }
         if let sfuWidth { a.sfuWidth = sfuWidth }
@@ -81,14 +82,11 @@ struct NonlinearHardwareCommand: ParsableCommand {
             a.dataflow = d
         }
         if a != (try? Accelerator.preset(named: accelerator)) { a.name += " (modified)" }
+        let recorded = profile == "none" ? nil
+            : try RecordedProfile.load(try RepositoryData.locate(profile, default: RecordedProfile.defaultPath, flag: "profile").path)
         var s = NonlinearHardwareSettings(accelerator: a, model: m, sequenceLengths: try parseIntegerList(seqLens, flag: "seq-lens"),
-                                          command: commandLine(),
-                                          profile: profile == "none" ? nil : try RecordedProfile.load(profile))
-        do {
-            try s.validate()
-        } catch {
-            throw ValidationError(error.description)
-        }
+                                          command: commandLine(), profile: recorded)
+        try naming(Self.flags) { try s.validate() }
         s.command = commandLine()
         return s
     }

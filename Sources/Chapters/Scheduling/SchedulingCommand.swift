@@ -86,11 +86,8 @@ struct SchedulingCommand: ParsableCommand {
         var s = SchedulingSettings(accelerator: a, operatorKeys: keys == [""] ? [] : keys, customGEMM: custom, sequenceLength: seqLen,
                                    samples: samples, seed: seed, fusionScratchpadKiB: fusionScratchpadKiB,
                                    fusionAccumulatorKiB: accs, fusionLongSequenceLength: fusionLongSeqLen, command: commandLine())
-        do {
-            try s.validate()
-        } catch {
-            throw ValidationError(error.description)
-        }
+        try naming(["scratchpad-bytes": "scratchpad-kib", "accumulator-bytes": "accumulator-kib", "l2-bytes": "l2-kib",
+                    "mesh-rows": "mesh-dim", "mesh-columns": "mesh-dim"]) { try s.validate() }
         if !common.quiet && !common.json && !common.check {
             s.progress = { line in
                 var err = StandardError()

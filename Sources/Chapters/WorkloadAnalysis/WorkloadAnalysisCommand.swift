@@ -75,7 +75,7 @@ struct WorkloadAnalysisCommand: ParsableCommand {
             case "":
                 throw ValidationError("invalid --model: empty name in '\(model)'")
             default:
-                models.append(try TransformerConfig.preset(named: name))
+                models.append(try naming { try TransformerConfig.preset(named: name) })
             }
         }
         if !names.contains("custom"), layers != nil || dModel != nil || heads != nil || dFFN != nil || decoder {
@@ -87,11 +87,7 @@ struct WorkloadAnalysisCommand: ParsableCommand {
         }
         var settings = WorkloadAnalysisSettings(models: models, sequenceLengths: try parseIntegerList(seqLens, flag: "seq-lens"),
                                                 convention: chosen, command: commandLine())
-        do {
-            try settings.validate()
-        } catch {
-            throw ValidationError(error.description)
-        }
+        try naming { try settings.validate() }
         settings.command = commandLine()
         return settings
     }
@@ -115,7 +111,10 @@ struct WorkloadAnalysisCommand: ParsableCommand {
         guard (1...256).contains(threads) else {
             throw ValidationError("invalid --threads: \(threads) is out of range; allowed 1...256")
         }
-        if !measure { _ = try Profiling.load(profile) }
+        if !measure { _ = try Profiling.load(try RepositoryData.locate(profile, default: Profiling.defaultPath, flag: "profile").path) }
+        if measure && common.check {
+            throw ValidationError("--measure and --check conflict: --check writes nothing, --measure rewrites --profile; drop one")
+        }
     }
 
     func run() throws {
@@ -127,7 +126,7 @@ struct WorkloadAnalysisCommand: ParsableCommand {
             }
             s.profile = fresh
         } else {
-            s.profile = try Profiling.load(profile)
+            s.profile = try Profiling.load(try RepositoryData.locate(profile, default: Profiling.defaultPath, flag: "profile").path)
         }
         try common.emit(try WorkloadAnalysisChapter.build(s))
     }

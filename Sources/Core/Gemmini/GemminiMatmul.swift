@@ -47,22 +47,31 @@ public enum GemminiMatmul {
         throws(ConfigurationError) -> GemminiMatmulStats {
         try ConfigurationError.require(outputBytes, in: 1...4, field: "output-bytes")
         let tiling = try GemminiTiling(s, accelerator: a)
-        return model(s, tiling: tiling, accelerator: a, outputBytes: outputBytes)
+        return try model(s, tiling: tiling, accelerator: a, outputBytes: outputBytes)
     }
 
     /// The cycle model with a given tiling (e.g. a fusion-optimised one, ``GemminiTiling/init(_:accelerator:tileI:tileJ:tileK:)``).
     public static func cycles(_ s: GEMMShape, tiling: GemminiTiling, accelerator a: Accelerator, outputBytes: Int = 1)
         throws(ConfigurationError) -> GemminiMatmulStats {
         try ConfigurationError.require(outputBytes, in: 1...4, field: "output-bytes")
-        return model(s, tiling: tiling, accelerator: a, outputBytes: outputBytes)
+        return try model(s, tiling: tiling, accelerator: a, outputBytes: outputBytes)
     }
 
+    /// Cycle counts stay below 2⁵³, where `Double` still counts every cycle and sums of them cannot overflow `Int`.
+    static let cycleLimit = 9_007_199_254_740_992.0
+
     static func model(_ s: GEMMShape, tiling: GemminiTiling, accelerator a: Accelerator, outputBytes: Int)
-        -> GemminiMatmulStats {
+        throws(ConfigurationError) -> GemminiMatmulStats {
         let array = try! SystolicArray(rows: a.meshRows, columns: a.meshColumns)
         let blocks = tiling.blocks(s)
         let bandwidth = a.l2BytesPerCycle, inBytes = max(1, a.inputBits / 8)
-        func dma(_ bytes: Int) -> Int { bytes == 0 ? 0 : Int((Double(bytes) / bandwidth).rounded(.up)) }
+        func dma(_ bytes: Int) throws(ConfigurationError) -> Int {
+            let cycles = (Double(bytes) / bandwidth).rounded(.up)
+            guard cycles < cycleLimit else {
+                throw ConfigurationError(field: "l2-bandwidth", message: "moving \(bytes) B at \(bandwidth) B/cycle takes more than 2^53 cycles; the bandwidth is too small for this model")
+            }
+            return Int(cycles)
+        }
         var compute = 0, folds = 0, loadBytes = 0, storeBytes = 0, dmaCycles = 0, total = 0
         var loads: [Int] = [], stores: [Int] = [], computes: [Int] = []
         for block in blocks {
@@ -73,19 +82,28 @@ public enum GemminiMatmul {
             let store = block.last ? shape.m * shape.n * outputBytes : 0
             loadBytes += load
             storeBytes += store
-            loads.append(dma(load))
-            stores.append(dma(store))
+            loads.append(try dma(load))
+            stores.append(try dma(store))
             computes.append(c)
             compute += c
         }
-        dmaCycles = loads.reduce(0, +) + stores.reduce(0, +)
-        total = loads.first ?? 0
+        // Each term is below 2⁵³; a sum that passes it is refused rather than left to overflow.
+        func sum(_ terms: [Int]) throws(ConfigurationError) -> Int {
+            var running = 0.0
+            for t in terms { running += Double(t) }
+            guard running < cycleLimit else {
+                throw ConfigurationError(field: "l2-bandwidth", message: "the matmul \(s.m)×\(s.n)×\(s.k) takes more than 2^53 cycles at \(bandwidth) B/cycle")
+            }
+            return terms.reduce(0, +)
+        }
+        dmaCycles = try sum(loads + stores)
+        var overlapped = [loads.first ?? 0, stores.last ?? 0]
         for b in computes.indices {
             let nextLoad = b + 1 < loads.count ? loads[b + 1] : 0
             let previousStore = b > 0 ? stores[b - 1] : 0
-            total += max(computes[b], nextLoad + previousStore)
+            overlapped.append(max(computes[b], nextLoad + previousStore))
         }
-        total += stores.last ?? 0
+        total = try sum(overlapped)
         return GemminiMatmulStats(shape: s, tiling: tiling, blocks: blocks.count, folds: folds, computeCycles: compute,
                                   loadBytes: loadBytes, storeBytes: storeBytes, dmaCycles: dmaCycles,
                                   totalCycles: total, peakMACsPerCycle: a.peakMACsPerCycle)
@@ -152,6 +170,6 @@ public enum GemminiMatmul {
                 }
             }
         }
-        return (output, model(s, tiling: tiling, accelerator: acc, outputBytes: outputBytes))
+        return (output, try model(s, tiling: tiling, accelerator: acc, outputBytes: outputBytes))
     }
 }

@@ -74,10 +74,10 @@ public struct GemminiTiling: Sendable, Hashable {
         try ConfigurationError.require(tileJ, in: 1...ceil(s.n, dim), field: "tile-j")
         try ConfigurationError.require(tileK, in: 1...ceil(s.k, dim), field: "tile-k")
         guard (tileI * tileK + tileK * tileJ) * dim <= heuristic.scratchpadRowsPerBlock else {
-            throw ConfigurationError(field: "tile-k", message: "A and B blocks of \(tileI)×\(tileK) and \(tileK)×\(tileJ) tiles exceed half the scratchpad")
+            throw ConfigurationError(field: "scratchpad-bytes", message: "A and B blocks of \(tileI)×\(tileK) and \(tileK)×\(tileJ) tiles exceed half the scratchpad")
         }
         guard tileI * tileJ * dim <= heuristic.accumulatorRowsPerBlock else {
-            throw ConfigurationError(field: "tile-j", message: "a C block of \(tileI)×\(tileJ) tiles exceeds half the accumulator")
+            throw ConfigurationError(field: "accumulator-bytes", message: "a C block of \(tileI)×\(tileJ) tiles exceeds half the accumulator")
         }
         self = heuristic
         self.tileI = tileI

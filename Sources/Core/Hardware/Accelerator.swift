@@ -61,9 +61,10 @@ public struct Accelerator: Sendable, Hashable {
         try ConfigurationError.require(sfuWidth, in: 0...4096, field: "sfu-width")
         try ConfigurationError.require(inputBits, in: 1...32, field: "input-bits")
         try ConfigurationError.require(accumulatorBits, in: inputBits...64, field: "accumulator-bits")
-        for (field, value) in [("dram-bandwidth", dramBytesPerCycle), ("l2-bandwidth", l2BytesPerCycle),
-                               ("clock", clockHz)] where !(value.isFinite && value > 0) {
-            throw ConfigurationError(field: field, message: "\(value) must be a finite number above 0")
+        for (field, value, range) in [("dram-bandwidth", dramBytesPerCycle, Self.bandwidthRange),
+                                      ("l2-bandwidth", l2BytesPerCycle, Self.bandwidthRange), ("clock", clockHz, Self.clockRange)]
+            where !(value.isFinite && range.contains(value)) {
+            throw ConfigurationError(field: field, message: "\(value) is out of range; allowed \(range.lowerBound)...\(range.upperBound)")
         }
         // One W×W tile of inputs and one of weights must fit in the scratchpad, and one W×W tile of partial sums
         // in the accumulator, or no matmul can run at all.
@@ -80,6 +81,12 @@ public struct Accelerator: Sendable, Hashable {
     }
 
     public var peakMACsPerCycle: Int { meshRows * meshColumns }
+
+    /// Bandwidths the models accept, in bytes per cycle: a thousandth of a byte (below it a layer's cycle count
+    /// leaves the range where `Double` counts every cycle) up to a million (no on-chip bus is wider).
+    public static let bandwidthRange: ClosedRange<Double> = 1e-3...1e6
+    /// Clocks the models accept, in Hz: 1 MHz to 100 GHz.
+    public static let clockRange: ClosedRange<Double> = 1e6...1e11
 }
 
 extension Accelerator {

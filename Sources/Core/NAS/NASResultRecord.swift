@@ -50,12 +50,14 @@ public struct NASResultRecord: Sendable, Hashable {
 
     public init(parsing text: String) throws(ConfigurationError) {
         var fields: [String: String] = [:]
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            let parts = line.split(separator: "\t", maxSplits: 1)
+        for line in DataLines.split(text) where !line.text.hasPrefix("#") && !line.text.isEmpty {
+            let parts = line.text.split(separator: "\t", maxSplits: 1)
             guard parts.count == 2 else {
-                throw ConfigurationError(field: "nas-result", message: "malformed line '\(line)'")
+                throw ConfigurationError(field: "nas-result", message: "line \(line.number) is malformed: '\(line.text)' (expected key<TAB>value)")
             }
-            fields[String(parts[0])] = String(parts[1])
+            guard fields.updateValue(String(parts[1]), forKey: String(parts[0])) == nil else {
+                throw ConfigurationError(field: "nas-result", message: "line \(line.number) repeats '\(parts[0])'")
+            }
         }
         func value<T>(_ key: String, _ parse: (String) -> T?) throws(ConfigurationError) -> T {
             guard let raw = fields[key], let v = parse(raw) else {

@@ -4,16 +4,17 @@
 /// | bytes | field |
 /// |---|---|
 /// | 8 | magic `FSTI-NAS` |
-/// | 4 | format version (1) |
+/// | 4 | format version (2) |
 /// | 4 × 8 | vocabulary, context, layers, d, heads, head width, d_FFN, width divisor (`UInt32`) |
 /// | 8 × 4 | training seed, steps, sequences per step, peak learning rate × 10⁹ (`UInt64`) |
 /// | 8 | parameter count (`UInt64`) |
-/// | 8 | FNV-1a 64 hash of the parameter bytes |
+/// | 8 | FNV-1a 64 hash of every byte before it and of the parameter bytes |
 /// | 4 × count | parameters |
 ///
 /// Core does no I/O: this type turns a supernet into bytes and back; the chapter reads and writes the file.
 /// Decoding checks the magic, the version, the shape's ranges, the parameter count against the shape's
-/// layout, the exact file length and the hash, and names what is wrong.
+/// layout, the training metadata's ranges, the exact file length and the hash (which covers the header too, so
+/// an edited step count is caught), and names what is wrong.
 ///
 /// ```swift
 /// let bytes = SupernetCheckpoint(supernet: net, training: info).encoded()
@@ -35,7 +36,7 @@ public struct SupernetCheckpoint: Sendable {
     }
 
     public static let magic = Array("FSTI-NAS".utf8)
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
     /// Bytes before the first parameter.
     public static let headerBytes = 8 + 4 + 4 * 8 + 8 * 4 + 8 + 8
 
@@ -66,7 +67,7 @@ public struct SupernetCheckpoint: Sendable {
         u64(UInt64((training.peakLearningRate * 1e9).rounded()))
         u64(UInt64(supernet.parameters.count))
         let body = Self.parameterBytes(supernet.parameters)
-        u64(Self.fnv1a(body))
+        u64(Self.fnv1a(body, seed: Self.fnv1a(out)))
         out += body
         return out
     }
@@ -117,7 +118,13 @@ public struct SupernetCheckpoint: Sendable {
             throw fail("\(bytes.count) bytes; header and \(layout.parameterCount) Float32 parameters need \(headerBytes + 4 * layout.parameterCount) (truncated or padded)")
         }
         let body = bytes[headerBytes...]
-        guard fnv1a(body) == hash else { throw fail("the parameter bytes do not match the stored hash (corrupted file)") }
+        guard fnv1a(body, seed: fnv1a(bytes[0..<(headerBytes - 8)])) == hash else {
+            throw fail("the header and parameter bytes do not match the stored hash (corrupted or edited file)")
+        }
+        guard (1...10_000_000).contains(training.steps), (1...1_000_000).contains(training.sequencesPerStep),
+              training.peakLearningRate > 0, training.peakLearningRate <= 1 else {
+            throw fail("implausible training metadata (\(training.steps) steps of \(training.sequencesPerStep) sequences, peak learning rate \(training.peakLearningRate))")
+        }
         var net = Supernet<Float>(shape: shape, seed: 0)
         body.withUnsafeBytes { raw in
             for i in 0..<layout.parameterCount {
@@ -138,8 +145,9 @@ public struct SupernetCheckpoint: Sendable {
     }
 
     /// FNV-1a, 64-bit (Fowler, Noll, Vo): offset basis 0xcbf29ce484222325, prime 0x100000001b3.
-    static func fnv1a<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    /// `seed` continues a hash over more bytes: fnv1a(b, seed: fnv1a(a)) is the hash of a followed by b.
+    static func fnv1a<C: Collection>(_ bytes: C, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 where C.Element == UInt8 {
+        var h: UInt64 = seed
         for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
         return h
     }

@@ -119,9 +119,10 @@ public struct CPUProfile: Sendable, Equatable {
         var provenance: [(key: String, value: String)] = []
         var points: [ProfilePoint] = []
         var sawHeader = false
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingWhitespace()
-            let where_ = "line \(index + 1)"
+        var seen: Set<String> = []
+        for raw in DataLines.split(text) {
+            let line = raw.text.trimmingWhitespace()
+            let where_ = "line \(raw.number)"
             if line.isEmpty { continue }
             if line.hasPrefix("#") {
                 let body = line.dropFirst().trimmingWhitespace()
@@ -153,6 +154,16 @@ public struct CPUProfile: Sendable, Equatable {
                     throw RuntimeError(field: "profile", message: "\(where_): \(c.rawValue)_s '\(cells[5 + i])' is not a non-negative number")
                 }
                 seconds[c] = s
+            }
+            guard TransformerConfig.presets.contains(where: { $0.name == cells[0] }) else {
+                throw RuntimeError(field: "profile", message: "\(where_): unknown model '\(cells[0])'; the profile measures "
+                    + TransformerConfig.presets.map(\.name).joined(separator: ", "))
+            }
+            guard seen.insert("\(cells[0]),\(l)").inserted else {
+                throw RuntimeError(field: "profile", message: "\(where_): a second row for \(cells[0]) at seqLen \(l)")
+            }
+            guard OperationClass.allCases.contains(where: { seconds[$0] > 0 }) else {
+                throw RuntimeError(field: "profile", message: "\(where_): every time is zero (a measurement takes time)")
             }
             points.append(ProfilePoint(model: cells[0], sequenceLength: l, layersRun: run, layers: layers,
                                        repeats: repeats, seconds: seconds))

@@ -26,6 +26,13 @@ public struct ModelWorkload: Sendable {
 
     public init(_ model: TransformerConfig, sequenceLength l: Int,
                 convention: CountingConvention = .survey) throws(ConfigurationError) {
+        try self.init(model, sequenceLength: l, convention: convention, stepByStep: false)
+    }
+
+    /// `stepByStep` sums a decoder over every generation step's graph (O(l·h) operations: minutes at l = 65,536
+    /// with 1,024 heads); otherwise over two steps' graphs and the closed form of the attended positions.
+    init(_ model: TransformerConfig, sequenceLength l: Int, convention: CountingConvention,
+         stepByStep: Bool) throws(ConfigurationError) {
         try model.validate()
         try TransformerConfig.validate(sequenceLength: l)
         self.model = model
@@ -34,25 +41,42 @@ public struct ModelWorkload: Sendable {
         let layers = Double(model.layers)
         var order: [String] = []
         var byPath: [String: OperationTotal] = [:]
-        func add(_ graph: LayerGraph, countInstances: Bool) {
-            for op in graph.operations {
+        func add(_ graph: LayerGraph, countInstances: Bool, counts: ((Int, Operation) -> WorkCounts)? = nil) {
+            for (i, op) in graph.operations.enumerated() {
+                let opCounts = counts?(i, op) ?? op.counts
                 if var existing = byPath[op.path] {
-                    existing.counts += op.counts * layers
+                    existing.counts += opCounts * layers
                     if countInstances { existing.instancesPerLayer += 1 }
                     byPath[op.path] = existing
                 } else {
                     order.append(op.path)
                     byPath[op.path] = OperationTotal(path: op.path, name: op.name, operationClass: op.operationClass,
-                                                     instancesPerLayer: 1, counts: op.counts * layers)
+                                                     instancesPerLayer: 1, counts: opCounts * layers)
                 }
             }
         }
         switch model.architecture {
         case .encoder:
             add(LayerGraph.encoder(model, sequenceLength: l, convention: convention), countInstances: true)
-        case .decoder:
+        case .decoder where stepByStep || l == 1:
             for t in 1...l {
                 add(LayerGraph.decoderStep(model, step: t, convention: convention), countInstances: t == 1)
+            }
+        case .decoder:
+            // Each operation of a step is affine in the positions p(t) the new token attends to:
+            // counts(t) = a + b·p(t). Steps 1 and 2 give a and b, and Σ_t counts(t) = l·a + b·Σ_t p(t), with Σp
+            // in closed form. The counts are small dyadic numbers, so this equals the step-by-step sum exactly
+            // (a test compares the two).
+            let first = LayerGraph.decoderStep(model, step: 1, convention: convention)
+            let second = LayerGraph.decoderStep(model, step: 2, convention: convention)
+            let p1 = convention.triangle.positions(atStep: 1), p2 = convention.triangle.positions(atStep: 2)
+            let positions = convention.triangle.totalPositions(sequenceLength: l), steps = Double(l)
+            add(first, countInstances: true) { i, op in
+                let later = second.operations[i].counts
+                let slope = WorkCounts(flops: (later.flops - op.counts.flops) / (p2 - p1),
+                                       bytes: (later.bytes - op.counts.bytes) / (p2 - p1))
+                let intercept = WorkCounts(flops: op.counts.flops - slope.flops * p1, bytes: op.counts.bytes - slope.bytes * p1)
+                return intercept * steps + slope * positions
             }
         }
         operations = order.map { byPath[$0]! }

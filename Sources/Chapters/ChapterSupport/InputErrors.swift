@@ -1,0 +1,66 @@
+import ArgumentParser
+import Core
+import Foundation
+
+extension ConfigurationError {
+    /// The error as the command line reports it: Core's field name replaced by the flag the user typed
+    /// (`flags` maps Core's field names to flag names; a field that is already a flag name maps to itself).
+    public func flagError(_ flags: [String: String] = [:]) -> ValidationError {
+        ValidationError("invalid --\(flags[field] ?? field): \(message)")
+    }
+}
+
+/// Runs `body`, turning a Core `ConfigurationError` into a usage error that names the user's flag.
+public func naming<T>(_ flags: [String: String] = [:], _ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as ConfigurationError {
+        throw error.flagError(flags)
+    }
+}
+
+/// The repository's `data/` folder, found the same way by every chapter: from the current folder upwards, then
+/// from the executable's folder upwards (a binary under `.build/release/` finds its checkout). A path the user
+/// gives with a flag is taken as typed (relative to the current folder); only defaults are looked up here.
+public enum RepositoryData {
+    /// The first folder at or above the current folder, or above the executable, that holds `Package.swift` and `data/`.
+    public static let root: URL? = {
+        let fm = FileManager.default
+        let starts = [URL(fileURLWithPath: fm.currentDirectoryPath, isDirectory: true),
+                      URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()]
+        for start in starts {
+            var folder = start.standardizedFileURL
+            while true {
+                var isDirectory: ObjCBool = false
+                if fm.fileExists(atPath: folder.appendingPathComponent("Package.swift").path),
+                   fm.fileExists(atPath: folder.appendingPathComponent("data").path, isDirectory: &isDirectory), isDirectory.boolValue {
+                    return folder
+                }
+                let parent = folder.deletingLastPathComponent()
+                if parent.path == folder.path { break }
+                folder = parent
+            }
+        }
+        return nil
+    }()
+
+    /// Where the file or folder for `--flag` is: `value` as typed when the user changed it, else the default
+    /// path (relative to the repository) inside the repository found by ``root``. Throws a usage error naming
+    /// the flag when it does not exist.
+    public static func locate(_ value: String, default defaultPath: String, flag: String) throws -> URL {
+        let fm = FileManager.default
+        if value != defaultPath {
+            guard !value.isEmpty else { throw ValidationError("invalid --\(flag): the path is empty") }
+            guard fm.fileExists(atPath: value) else { throw ValidationError("invalid --\(flag): cannot read '\(value)' (no such file)") }
+            return URL(fileURLWithPath: value)
+        }
+        guard let root else {
+            throw ValidationError("invalid --\(flag): cannot find the repository's \(defaultPath) (no folder with Package.swift and data/ above '\(fm.currentDirectoryPath)' or the executable); run inside the repository or pass --\(flag) PATH")
+        }
+        let url = root.appendingPathComponent(defaultPath)
+        guard fm.fileExists(atPath: url.path) else {
+            throw ValidationError("invalid --\(flag): the repository at '\(root.path)' has no \(defaultPath); pass --\(flag) PATH")
+        }
+        return url
+    }
+}
