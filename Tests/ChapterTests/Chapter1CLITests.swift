@@ -25,18 +25,17 @@ struct Chapter1CLITests {
         (["--model", "bert-base,"], "empty name"),
         (["--profile", "/nonexistent/profile.csv"], "invalid --profile: cannot read"),
         (["--threads", "0", "--measure"], "invalid --threads"),
+        (["--model", "gpt5"], "invalid --model: unknown model 'gpt5'"),
+        (["--check", "--json"], "--check and --json conflict"),
+        (["--out", existingFile], "is a file, not a folder"),
+        (["--out", existingFile + "/sub"], "cannot create the folder"),
+        (["--out", ""], "the folder name is empty"),
+        (["--measure", "--check"], "--measure and --check conflict"),
     ]
 
     @Test("bad inputs give a message naming the field", arguments: badInputs)
     func badInput(arguments: [String], expected: String) {
-        do {
-            let command = try WorkloadAnalysisCommand.parseAsRoot(arguments)
-            Issue.record("accepted \(arguments): \(command)")
-        } catch {
-            let message = WorkloadAnalysisCommand.message(for: error)
-            #expect(message.contains(expected), "\(arguments) → \(message)")
-            #expect(WorkloadAnalysisCommand.exitCode(for: error) != .success)
-        }
+        expectUsageError(WorkloadAnalysisCommand.self, arguments, contains: expected)
     }
 
     @Test("the built executable exits non-zero on bad input and names the field")

@@ -256,18 +256,20 @@ struct Chapter3CitedTests {
 @Suite("Chapter3 command line")
 struct Chapter3CLITests {
     static let badInputs: [([String], String)] = [
-        (["--bits", "1"], "invalid bits: 1 is out of range"),
+        (["--bits", "1"], "invalid --bits: 1 is out of range"),
         (["--bits", "8,x"], "'x' is not an integer"),
         (["--bits", "8,8"], "each once"),
-        (["--sparsity", "1"], "invalid sparsity: 1.0 is out of range"),
+        (["--sparsity", "1"], "invalid --sparsity: 1.0 is out of range"),
         (["--sparsity", "-0.2"], "sparsity"),
         (["--sparsity", "half"], "'half' is not a number"),
-        (["--tokens-kept", "0"], "invalid tokens-kept: 0.0 is out of range"),
+        (["--tokens-kept", "0"], "invalid --tokens-kept: 0.0 is out of range"),
         (["--tokens-kept", "1.5"], "tokens-kept"),
         (["--tokens-kept", ""], "the list is empty"),
         (["--seq-len", "0"], "seq-len"),
         (["--accelerator", "tpu"], "unknown accelerator 'tpu'"),
-        (["--cited", "/nonexistent"], "cannot read /nonexistent"),
+        (["--cited", "/nonexistent"], "invalid --cited: cannot read '/nonexistent'"),
+        (["--json"], "--check and --json conflict"),
+        (["--accelerator", "tpu"], "invalid --accelerator: unknown accelerator 'tpu'"),
     ]
 
     @Test("the built executable exits non-zero on bad input and names the field", arguments: badInputs)

@@ -86,18 +86,15 @@ struct Chapter4CLITests {
         (["--fusion-accumulator-kib", "128,128"], "fusion-accumulator-kib"),
         (["--fusion-accumulator-kib", "1"], "fusion-accumulator-kib"),
         (["--fusion-long-seq-len", "0"], "fusion-long-seq-len"),
+        (["--fusion-scratchpad-kib", "16"], "invalid --fusion-scratchpad-kib: A and B blocks"),
+        (["--mesh-dim", "128", "--scratchpad-kib", "16"], "invalid --scratchpad-kib"),
+        (["--check", "--json"], "conflict"),
+        (["--out", ""], "empty"),
     ]
 
     @Test("bad inputs give a message naming the field", arguments: badInputs)
     func badInput(arguments: [String], expected: String) {
-        do {
-            _ = try SchedulingCommand.parseAsRoot(arguments)
-            Issue.record("accepted \(arguments)")
-        } catch {
-            let message = SchedulingCommand.message(for: error)
-            #expect(message.contains(expected), "\(arguments) → \(message)")
-            #expect(SchedulingCommand.exitCode(for: error) != .success)
-        }
+        expectUsageError(SchedulingCommand.self, arguments, contains: expected)
     }
 
     @Test("the built executable exits non-zero on bad input and names the field")

@@ -78,24 +78,23 @@ struct Chapter6CLITests {
         (["--scratchpad-kib", "0"], "scratchpad-kib"),
         (["--accumulator-kib", "-3"], "accumulator-kib"),
         (["--rebalanced-accumulator-kib", "0"], "rebalanced-accumulator-kib"),
-        (["--mesh-dim", "64", "--scratchpad-kib", "8"], "scratchpad-bytes"),
+        (["--mesh-dim", "64", "--scratchpad-kib", "8"], "invalid --scratchpad-kib"),
         (["--sfu-width", "0"], "sfu-width"),
         (["--dma-bytes-per-cycle", "0"], "dma-bytes-per-cycle"),
         (["--cpu-miss-penalty", "-5"], "cpu-miss-penalty"),
         (["--cpu-libm-scale", "nan"], "cpu-libm-scale"),
         (["--nas-result", "/nonexistent/nas-result.tsv"], "nas-result"),
+        (["--dma-bytes-per-cycle", "1e-12"], "invalid --dma-bytes-per-cycle: 1e-12 is out of range"),
+        (["--dma-bytes-per-cycle", "1e-10", "--model", "bert-large", "--seq-len", "8192", "--breakdown-seq-lens", "8192"], "invalid --dma-bytes-per-cycle"),
+        (["--cpu-miss-penalty", "1000000"], "invalid --cpu-miss-penalty: 1000000.0 is out of range; allowed a number in 0...500000"),
+        (["--cpu-fma-latency=-1"], "invalid --cpu-fma-latency"),
+        (["--mesh-dim", "64", "--rebalanced-scratchpad-kib", "8"], "invalid --rebalanced-scratchpad-kib"),
+        (["--check", "--json"], "conflict"),
     ]
 
     @Test("bad inputs give a message naming the field", arguments: badInputs)
     func badInput(arguments: [String], expected: String) {
-        do {
-            _ = try GemminiCaseStudyCommand.parseAsRoot(arguments)
-            Issue.record("accepted \(arguments)")
-        } catch {
-            let message = GemminiCaseStudyCommand.message(for: error)
-            #expect(message.contains(expected), "\(arguments) → \(message)")
-            #expect(GemminiCaseStudyCommand.exitCode(for: error) != .success)
-        }
+        expectUsageError(GemminiCaseStudyCommand.self, arguments, contains: expected)
     }
 
     @Test("the built executable exits non-zero on bad input and names the field")

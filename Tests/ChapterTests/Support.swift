@@ -1,3 +1,4 @@
+import ArgumentParser
 import ChapterSupport
 import Core
 import Foundation
@@ -50,4 +51,31 @@ func runExecutable(_ name: String, _ arguments: [String]) throws -> (status: Int
     let e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+/// Parses `arguments` as `command` would (validation included) and expects a usage error: its message contains
+/// `expected`, and the exit status is 64 (EX_USAGE), as for every bad input in every chapter.
+func expectUsageError<C: ParsableCommand>(_ command: C.Type, _ arguments: [String], contains expected: String,
+                                          sourceLocation: SourceLocation = #_sourceLocation) {
+    do {
+        let parsed = try command.parseAsRoot(arguments)
+        Issue.record("accepted \(arguments): \(parsed)", sourceLocation: sourceLocation)
+    } catch {
+        let message = command.message(for: error)
+        #expect(message.contains(expected), "\(arguments) → \(message)", sourceLocation: sourceLocation)
+        #expect(command.exitCode(for: error) == .validationFailure, "\(arguments) → exit \(command.exitCode(for: error).rawValue)",
+                sourceLocation: sourceLocation)
+    }
+}
+
+/// A file that exists (this source file), for flags that must refuse a file where a folder belongs.
+let existingFile = URL(fileURLWithPath: #filePath).path
+
+/// Writes `text` to a fresh temporary file named `name` and returns its path.
+func temporaryFile(_ name: String, _ text: String) throws -> String {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fsti-tests-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let url = folder.appendingPathComponent(name)
+    try Data(text.utf8).write(to: url)
+    return url.path
 }

@@ -18,6 +18,20 @@ struct GemminiTests {
         return a
     }()
 
+    @Test("cycle counts past 2^53 are an error naming the bandwidth, not a trap; the flags' range refuses such bandwidths")
+    func cycleOverflow() throws {
+        let shape = GEMMShape(m: 512, n: 3072, k: 768)
+        let tiling = try GemminiTiling(shape, accelerator: .gemminiBaseline)
+        var starved = Accelerator.gemminiBaseline
+        starved.l2BytesPerCycle = 1e-12
+        #expect { try GemminiMatmul.model(shape, tiling: tiling, accelerator: starved, outputBytes: 1) } throws: {
+            ($0 as? ConfigurationError)?.field == "l2-bandwidth"
+        }
+        #expect(throws: ConfigurationError.self) { try starved.validate() }
+        starved.l2BytesPerCycle = Accelerator.bandwidthRange.lowerBound
+        #expect(try GemminiMatmul.cycles(shape, accelerator: starved).totalCycles > 0)
+    }
+
     @Test("results equal a plain integer GEMM bit for bit, including ragged sizes that do not divide the mesh",
           arguments: [Accelerator.gemminiBaseline, .gemminiRebalanced, small])
     func bitExact(accelerator: Accelerator) throws {

@@ -54,6 +54,11 @@ struct NASCheckpointTests {
         Self.expectError(zeroWidth, "stored shape is invalid")
         let other = try SupernetShape(space: try NASSearchSpace.scaled(widthDivisor: 32), context: 16)
         Self.expectError(good, expected: other, "does not match")
+        // The hash covers the header: an edited step count (bytes 52-59) or seed is caught, not reported.
+        var steps = good; steps[52] ^= 0xff
+        Self.expectError(steps, "hash")
+        var seed = good; seed[44] ^= 1
+        Self.expectError(seed, "hash")
     }
 
     @Test("a training run is deterministic for its seed, lowers the loss, and survives the checkpoint")

@@ -31,6 +31,19 @@ struct WorkloadTests {
         }
     }
 
+    @Test("a decoder summed in closed form over its steps equals the step-by-step sum exactly")
+    func decoderStepsInClosedForm() throws {
+        for convention in [CountingConvention.survey, .itemised] {
+            for m in Self.randomConfigs(count: 12, seed: 11).filter({ $0.architecture == .decoder }) + [.gpt2] {
+                for l in [1, 2, 3, 97, 512] {
+                    let fast = try ModelWorkload(m, sequenceLength: l, convention: convention)
+                    let slow = try ModelWorkload(m, sequenceLength: l, convention: convention, stepByStep: true)
+                    #expect(fast.operations == slow.operations, "\(m.name) l=\(l)")
+                }
+            }
+        }
+    }
+
     @Test("per-operation parts sum to class totals and the class totals to the whole")
     func partsSumToWhole() throws {
         for m in TransformerConfig.presets {

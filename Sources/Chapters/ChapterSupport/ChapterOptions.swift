@@ -87,7 +87,7 @@ public enum OutputFolder {
             }
         }
         // Probe with the same kind of staging folder the writer uses.
-        let probe = URL(fileURLWithPath: path, isDirectory: true).appendingPathComponent(".staging-probe-\(getpid())")
+        let probe = URL(fileURLWithPath: path, isDirectory: true).appendingPathComponent(".staging-probe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         do {
             try fm.createDirectory(at: probe, withIntermediateDirectories: false)
             try fm.removeItem(at: probe)
@@ -112,17 +112,33 @@ public enum OutputFolder {
                 throw ValidationError("cannot write \(file.path) under --\(flag) '\(folder)' (\(reason(error))); nothing was replaced")
             }
         }
+        // Every target folder exists and no target is a folder before the first file moves; rename(2) then
+        // replaces each file in one step.
+        for file in files {
+            var isDirectory: ObjCBool = false
+            var path = root.appendingPathComponent(file.path)
+            if fm.fileExists(atPath: path.path, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw ValidationError("cannot write \(file.path) under --\(flag) '\(folder)': a folder of that name is in the way; nothing was replaced")
+            }
+            while path.path != root.path, path.pathComponents.count > root.pathComponents.count {
+                path.deleteLastPathComponent()
+                if fm.fileExists(atPath: path.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                    throw ValidationError("cannot write \(file.path) under --\(flag) '\(folder)': '\(path.lastPathComponent)' is a file, not a folder; nothing was replaced")
+                }
+            }
+        }
         for file in files {
             let target = root.appendingPathComponent(file.path)
             do {
                 try fm.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-                if fm.fileExists(atPath: target.path) {
-                    _ = try fm.replaceItemAt(target, withItemAt: staging.appendingPathComponent(file.path))
-                } else {
-                    try fm.moveItem(at: staging.appendingPathComponent(file.path), to: target)
-                }
             } catch {
-                throw ValidationError("cannot move \(file.path) into --\(flag) '\(folder)' (\(reason(error)))")
+                throw ValidationError("cannot create the folder of \(file.path) under --\(flag) '\(folder)' (\(reason(error))); nothing was replaced")
+            }
+        }
+        for file in files {
+            let source = staging.appendingPathComponent(file.path), target = root.appendingPathComponent(file.path)
+            guard rename(source.path, target.path) == 0 else {
+                throw ValidationError("cannot move \(file.path) into --\(flag) '\(folder)' (\(String(cString: strerror(errno)))))")
             }
         }
     }

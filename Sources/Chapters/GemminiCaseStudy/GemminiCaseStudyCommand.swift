@@ -115,7 +115,10 @@ struct GemminiCaseStudyCommand: ParsableCommand {
         let memory = [("baseline", s.baseline, ["scratchpad-bytes": "scratchpad-kib", "accumulator-bytes": "accumulator-kib"]),
                       ("rebalanced", s.rebalanced, ["scratchpad-bytes": "rebalanced-scratchpad-kib", "accumulator-bytes": "rebalanced-accumulator-kib"])]
         for (_, variant, flags) in memory {
-            try naming(flags.merging(Self.flags) { a, _ in a }) { try variant.validate() }
+            try naming(flags.merging(Self.flags) { a, _ in a }) {
+                try variant.validate()
+                _ = try GemminiTiling(GEMMShape(m: 1, n: 1, k: 1), accelerator: variant)
+            }
         }
         try naming(Self.flags) {
             try s.validate()
