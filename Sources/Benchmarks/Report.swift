@@ -27,6 +27,8 @@ struct Measurement: Encodable {
 final class Report {
     let json: Bool
     private(set) var measurements: [Measurement] = []
+    /// What a run could not do (a chapter binary not built, PyTorch failing midway), for --json too.
+    private(set) var notes: [String] = []
     var machine: Machine?
     var pytorch: PyTorchStatus?
 
@@ -35,6 +37,12 @@ final class Report {
     /// A line of the text output.
     func say(_ line: String) {
         if !json { print(line) }
+    }
+
+    /// A line of the text output that --json keeps among its notes.
+    func note(_ line: String) {
+        notes.append(line.trimmingCharacters(in: .whitespaces))
+        say(line)
     }
 
     /// Records a measurement; nothing is printed (the caller prints its own line).
@@ -59,10 +67,11 @@ final class Report {
             var machine: Machine?
             var pytorch: PyTorchStatus?
             var measurements: [Measurement]
+            var notes: [String]
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(Document(machine: machine, pytorch: pytorch, measurements: measurements))
+        let data = try encoder.encode(Document(machine: machine, pytorch: pytorch, measurements: measurements, notes: notes))
         return String(decoding: data, as: UTF8.self)
     }
 }
@@ -103,7 +112,7 @@ func peakMemoryMiB() -> Double? {
 func timeChapterBinary(_ name: String, repeats: Int, report: Report) throws -> Double? {
     let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name)
     guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-        report.say("  (build \(name) first: swift build -c release)")
+        report.note("  (\(name) not timed: build it first, swift build -c release)")
         return nil
     }
     return try time(repeats) {

@@ -146,7 +146,7 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
                 do {
                     theirs.append(try p.seconds(case: torchCase, threads: threads, warmup: round == 0 || warmEveryRound ? 1 : 0, calls: calls) * perSample)
                 } catch {
-                    report.say("  PyTorch failed, no ratio from here on: \(error)")
+                    report.note("  PyTorch failed, no ratio from here on: \(error)")
                     report.pytorch?.available = false
                     report.pytorch?.reason = "failed during the run: \(error)"
                     p.stop()
