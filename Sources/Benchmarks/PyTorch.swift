@@ -8,8 +8,14 @@ struct PyTorchStatus: Encodable {
     var blas: String?
     var cpuCapability: String?
     var reason: String?
+    /// The threading variables of the environment the child inherits (OMP_WAIT_POLICY changes PyTorch's timings most).
+    var environment: [String: String]?
 
-    enum CodingKeys: String, CodingKey { case available, python, torch, blas, cpuCapability = "cpu_capability", reason }
+    enum CodingKeys: String, CodingKey {
+        case available, python, torch, blas, cpuCapability = "cpu_capability", reason, environment
+    }
+
+    static let threadingVariables = ["OMP_WAIT_POLICY", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "GOMP_SPINCOUNT", "KMP_BLOCKTIME"]
 }
 
 /// PyTorch's side of the comparison, live: `tools/pytorch_bench.py --serve` runs as a child process for the whole
@@ -78,9 +84,11 @@ final class PyTorchPeer {
             process.waitUntilExit()
             return .failure(Failure(message: error))
         }
+        let environment = ProcessInfo.processInfo.environment.filter { PyTorchStatus.threadingVariables.contains($0.key) }
         let status = PyTorchStatus(available: true, python: hello["python"] as? String ?? python,
                                    torch: hello["torch"] as? String, blas: hello["blas"] as? String,
-                                   cpuCapability: hello["cpu_capability"] as? String)
+                                   cpuCapability: hello["cpu_capability"] as? String,
+                                   environment: environment.isEmpty ? nil : environment)
         return .success(PyTorchPeer(python: python, status: status, process: process,
                                     input: toChild.fileHandleForWriting, reader: reader))
     }

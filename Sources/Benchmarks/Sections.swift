@@ -122,6 +122,8 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
             report.say("  PyTorch \(status.torch ?? "?") (BLAS \(status.blas ?? "?"), CPU capability \(status.cpuCapability ?? "?")) "
                        + "from \(status.python ?? "?"), run by tools/pytorch_bench.py --serve; \(ctx.rounds) rounds of "
                        + "ours then PyTorch's, 0.1 s apart, medians")
+            let environment = (status.environment ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            report.say("  PyTorch's threading environment: " + (environment.isEmpty ? "defaults (OpenMP workers spin-wait; on a busy machine its 2-thread rows suffer most)" : environment.joined(separator: " ")))
         } else {
             report.say("  PyTorch not installed: no ratio (\(status.reason ?? "")); set PYTHON to a python3 with torch, see tools/README.md")
         }
