@@ -40,9 +40,10 @@ check: build
 	if [ $$status -ne 0 ]; then echo "make check: generated files are stale; run 'make' and commit them"; exit 1; fi; \
 	echo "make check: chapters/, figures/ and the data/nas records are up to date"
 
-## make bench: performance figures and ratios (not run by CI)
+## make bench: timings and ratios, live against PyTorch when torch imports (not run by CI);
+## BENCH="runtime --json" passes names and flags (benchmarks --help), PYTHON=... picks the Python with torch
 bench: build
-	.build/release/benchmarks
+	$(if $(PYTHON),PYTHON='$(PYTHON)' ).build/release/benchmarks $(BENCH)
 
 clean:
 	rm -rf .build

@@ -58,7 +58,9 @@ let package = Package(
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Chapters/GemminiCaseStudy"),
         // `make bench`: timings and ratios of the shared machinery (never run by CI).
-        .executableTarget(name: "Benchmarks", dependencies: ["Core", "Render"], path: "Sources/Benchmarks"),
+        .executableTarget(name: "Benchmarks",
+                          dependencies: ["Core", "Render", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/Benchmarks"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "RenderTests", dependencies: ["Render"], exclude: ["__Snapshots__"]),
         .testTarget(name: "ChapterTests", dependencies: ["Core", "Render", "ChapterSupport", "WorkloadAnalysis",

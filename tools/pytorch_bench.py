@@ -1,104 +1,227 @@
 #!/usr/bin/env python3
-"""PyTorch's CPU numbers for the same work `make bench` times in Swift, written to data/bench/pytorch-cpu.csv.
+"""PyTorch's CPU timings of the same work `make bench` times in Swift, for ratios measured in the same run.
 
-Optional: needs `pip install torch` (never needed by `make`, `make test` or CI). The layer below does what
-Core/Runtime's encoder layer does (QKV projections with bias, per-head attention with Softmax, W_out, add &
-LayerNorm, W1, exact GELU, W2, add & LayerNorm) in fp32, batch 1, with torch.no_grad().
+Optional: needs torch (never needed by `make`, `make test` or CI). `benchmarks` (the `runtime` benchmark) runs
+this script with --serve and interleaves its timings with ours; it can also be run alone.
 
-    python3 tools/pytorch_bench.py            # writes data/bench/pytorch-cpu.csv
+Cases (fp32, batch 1, torch.no_grad()):
+  gemm:MxNxK   C = A·B with A m×k and B k×n
+  layer:L      one BERT-Base encoder layer over L tokens, as Core/Runtime's encoder layer does it (QKV
+               projections with bias, per-head attention with Softmax, W_out, add & LayerNorm, W1, exact GELU,
+               W2, add & LayerNorm)
+  decode:STEPS STEPS tokens of one GPT-2-sized decoder layer with a KV cache, one token at a time
+
+    python3 tools/pytorch_bench.py                                   # every case at 1 and 2 threads, a table
+    python3 tools/pytorch_bench.py --case gemm:512x3072x768 --threads 2 --repeats 7 --json
+    python3 tools/pytorch_bench.py --serve    # one JSON request per stdin line, one JSON reply per stdout line
+
+--serve's first line is {"torch": version, ...} (or {"error": ...} and exit status 3 when torch does not
+import); each request {"case": "layer:128", "threads": 2, "warmup": 1, "calls": 3} is answered with
+{"case": ..., "threads": ..., "seconds": median, "samples": [...]} or {"error": ...}.
 """
-import datetime
+import argparse
+import json
 import math
-import os
 import platform
+import re
 import statistics
+import sys
 import time
 
-import torch
-
-torch.manual_seed(0)
 D, H, F = 768, 12, 3072
+DEFAULT_CASES = ["gemm:128x768x768", "gemm:128x3072x768", "gemm:512x768x768", "gemm:512x3072x768",
+                 "gemm:512x512x64", "layer:128", "layer:512", "decode:128"]
+CASE = re.compile(r"^(gemm:(\d+)x(\d+)x(\d+)|layer:(\d+)|decode:(\d+))$")
+LIMIT = 1 << 16
 
 
-def median_seconds(fn, repeats):
-    fn()
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+def parse_case(text):
+    """The case as a tuple, or ValueError with a message naming it."""
+    m = CASE.match(text)
+    if not m:
+        raise ValueError(f"unknown case {text!r}: expected gemm:MxNxK, layer:L or decode:STEPS")
+    sizes = [int(g) for g in m.groups()[1:] if g is not None]
+    if any(s < 1 or s > LIMIT for s in sizes):
+        raise ValueError(f"case {text!r}: every size must be in 1...{LIMIT}")
+    return (text.split(":")[0], *sizes)
 
 
-def layer_weights():
-    def lin(i, o):
-        return torch.randn(i, o) / math.sqrt(i), torch.randn(o) * 0.02
-    return {name: lin(i, o) for name, (i, o) in
-            {"q": (D, D), "k": (D, D), "v": (D, D), "o": (D, D), "w1": (D, F), "w2": (F, D)}.items()}
+def positive(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer")
+    if value < 1 or value > 1024:
+        raise argparse.ArgumentTypeError(f"{value} is out of range; allowed 1...1024")
+    return value
 
 
-def encoder_layer(x, w):
-    l = x.shape[0]
-    q = x @ w["q"][0] + w["q"][1]
-    k = x @ w["k"][0] + w["k"][1]
-    v = x @ w["v"][0] + w["v"][1]
-    qh, kh, vh = (t.view(l, H, D // H).transpose(0, 1) for t in (q, k, v))
-    scores = torch.softmax(qh @ kh.transpose(1, 2) / math.sqrt(D // H), dim=-1)
-    attention = (scores @ vh).transpose(0, 1).reshape(l, D)
-    y = torch.nn.functional.layer_norm(attention @ w["o"][0] + w["o"][1] + x, (D,))
-    hidden = torch.nn.functional.gelu(y @ w["w1"][0] + w["w1"][1])
-    return torch.nn.functional.layer_norm(hidden @ w["w2"][0] + w["w2"][1] + y, (D,))
+def case_argument(text):
+    try:
+        parse_case(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error))
+    return text
 
 
-def decode(steps, w):
-    keys = torch.zeros(steps, D)
-    values = torch.zeros(steps, D)
-    x = torch.randn(1, D)
-    for t in range(steps):
-        q = x @ w["q"][0] + w["q"][1]
-        keys[t] = (x @ w["k"][0] + w["k"][1])[0]
-        values[t] = (x @ w["v"][0] + w["v"][1])[0]
-        qh = q.view(H, 1, D // H)
-        kh = keys[: t + 1].view(t + 1, H, D // H).transpose(0, 1)
-        vh = values[: t + 1].view(t + 1, H, D // H).transpose(0, 1)
-        scores = torch.softmax(qh @ kh.transpose(1, 2) / math.sqrt(D // H), dim=-1)
-        attention = (scores @ vh).reshape(1, D)
-        y = torch.nn.functional.layer_norm(attention @ w["o"][0] + w["o"][1] + x, (D,))
-        hidden = torch.nn.functional.gelu(y @ w["w1"][0] + w["w1"][1])
-        x = torch.nn.functional.layer_norm(hidden @ w["w2"][0] + w["w2"][1] + y, (D,))
+class Cases:
+    """The callables to time, built once per case (weights, inputs) and reused across requests."""
 
+    def __init__(self, torch):
+        self.torch = torch
+        self.built = {}
+        self.weights = None
 
-def main():
-    rows = []
-    with torch.no_grad():
-        torch.set_num_threads(2)
-        for m, n, k in [(128, 768, 768), (128, 3072, 768), (512, 768, 768), (512, 3072, 768), (512, 512, 64)]:
+    def layer_weights(self):
+        torch = self.torch
+        if self.weights is None:
+            torch.manual_seed(0)
+
+            def lin(i, o):
+                return torch.randn(i, o) / math.sqrt(i), torch.randn(o) * 0.02
+            self.weights = {name: lin(i, o) for name, (i, o) in
+                            {"q": (D, D), "k": (D, D), "v": (D, D), "o": (D, D), "w1": (D, F), "w2": (F, D)}.items()}
+        return self.weights
+
+    def get(self, text):
+        if text not in self.built:
+            self.built[text] = self.build(parse_case(text))
+        return self.built[text]
+
+    def build(self, case):
+        torch = self.torch
+        F_ = torch.nn.functional
+        torch.manual_seed(1)
+        if case[0] == "gemm":
+            m, n, k = case[1:]
             a, b = torch.randn(m, k), torch.randn(k, n)
-            rows.append((f"gemm {m}x{n}x{k}", median_seconds(lambda: a @ b, 5)))
-        w = layer_weights()
-        for threads in (1, 2):
-            torch.set_num_threads(threads)
-            for l in (128, 512):
-                x = torch.randn(l, D)
-                rows.append((f"bert-base layer l={l} threads={threads}", median_seconds(lambda: encoder_layer(x, w), 5)))
-            rows.append((f"gpt2 token threads={threads}", median_seconds(lambda: decode(128, w), 3) / 128 * 12))
-    cpu = "unknown"
-    if os.path.exists("/proc/cpuinfo"):
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "bench", "pytorch-cpu.csv")
-    with open(out, "w") as f:
-        f.write(f"# torch: {torch.__version__} (CPU, {torch.backends.mkldnn.is_available() and 'oneDNN' or 'no oneDNN'})\n")
-        f.write(f"# cpu: {cpu}, {os.cpu_count()} cores; python {platform.python_version()}\n")
-        f.write(f"# date: {datetime.date.today().isoformat()}\n")
-        f.write("# command: python3 tools/pytorch_bench.py (median seconds; fp32, batch 1, no_grad)\n")
-        f.write("name,seconds\n")
-        for name, seconds in rows:
-            f.write(f"{name},{seconds:.6f}\n")
-    print(open(out).read())
+            return lambda: a @ b
+        w = self.layer_weights()
+        if case[0] == "layer":
+            x = torch.randn(case[1], D)
+
+            def layer():
+                l = x.shape[0]
+                q = x @ w["q"][0] + w["q"][1]
+                k = x @ w["k"][0] + w["k"][1]
+                v = x @ w["v"][0] + w["v"][1]
+                qh, kh, vh = (t.view(l, H, D // H).transpose(0, 1) for t in (q, k, v))
+                scores = torch.softmax(qh @ kh.transpose(1, 2) / math.sqrt(D // H), dim=-1)
+                attention = (scores @ vh).transpose(0, 1).reshape(l, D)
+                y = F_.layer_norm(attention @ w["o"][0] + w["o"][1] + x, (D,))
+                hidden = F_.gelu(y @ w["w1"][0] + w["w1"][1])
+                return F_.layer_norm(hidden @ w["w2"][0] + w["w2"][1] + y, (D,))
+            return layer
+        steps = case[1]
+        start = torch.randn(1, D)
+
+        def decode():
+            keys = torch.zeros(steps, D)
+            values = torch.zeros(steps, D)
+            x = start
+            for t in range(steps):
+                q = x @ w["q"][0] + w["q"][1]
+                keys[t] = (x @ w["k"][0] + w["k"][1])[0]
+                values[t] = (x @ w["v"][0] + w["v"][1])[0]
+                qh = q.view(H, 1, D // H)
+                kh = keys[: t + 1].view(t + 1, H, D // H).transpose(0, 1)
+                vh = values[: t + 1].view(t + 1, H, D // H).transpose(0, 1)
+                scores = torch.softmax(qh @ kh.transpose(1, 2) / math.sqrt(D // H), dim=-1)
+                attention = (scores @ vh).reshape(1, D)
+                y = F_.layer_norm(attention @ w["o"][0] + w["o"][1] + x, (D,))
+                hidden = F_.gelu(y @ w["w1"][0] + w["w1"][1])
+                x = F_.layer_norm(hidden @ w["w2"][0] + w["w2"][1] + y, (D,))
+            return x
+        return decode
+
+    def time(self, text, threads, warmup, calls):
+        fn = self.get(text)
+        self.torch.set_num_threads(threads)
+        with self.torch.no_grad():
+            for _ in range(warmup):
+                fn()
+            samples = []
+            for _ in range(calls):
+                start = time.perf_counter()
+                fn()
+                samples.append(time.perf_counter() - start)
+        return {"case": text, "threads": threads, "seconds": statistics.median(samples), "samples": samples}
+
+
+def import_torch():
+    try:
+        import torch
+    except ImportError as error:
+        return None, f"torch does not import ({error})"
+    return torch, None
+
+
+def hello(torch):
+    config = torch.__config__.show()
+    blas = re.search(r"BLAS_INFO=(\w+)", config)
+    capability = re.search(r"CPU capability usage: (\w+)", config)
+    return {"torch": torch.__version__, "python": sys.executable, "python_version": platform.python_version(),
+            "blas": blas.group(1) if blas else "unknown", "cpu_capability": capability.group(1) if capability else "unknown",
+            "threads": torch.get_num_threads()}
+
+
+def serve():
+    torch, error = import_torch()
+    if torch is None:
+        print(json.dumps({"error": error}), flush=True)
+        return 3
+    print(json.dumps(hello(torch)), flush=True)
+    cases = Cases(torch)
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            threads, warmup, calls = int(request.get("threads", 1)), int(request.get("warmup", 0)), int(request.get("calls", 1))
+            if not (1 <= threads <= 1024 and 0 <= warmup <= 1024 and 1 <= calls <= 1024):
+                raise ValueError("threads and calls must be in 1...1024, warmup in 0...1024")
+            reply = cases.time(str(request["case"]), threads, warmup, calls)
+        except Exception as error:  # one bad request is answered, not fatal
+            reply = {"error": f"{type(error).__name__}: {error}"}
+        print(json.dumps(reply), flush=True)
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        description="PyTorch's CPU timings of the cases `make bench` times in Swift (median seconds).",
+        epilog="Cases: gemm:MxNxK, layer:L (BERT-Base encoder layer over L tokens), decode:STEPS (one GPT-2 "
+               "decoder layer, STEPS tokens). Default: " + " ".join(DEFAULT_CASES))
+    parser.add_argument("--case", action="append", type=case_argument, metavar="CASE",
+                        help="a case to time (repeatable; default: all of them)")
+    parser.add_argument("--threads", action="append", type=positive, metavar="N",
+                        help="torch.set_num_threads value (repeatable; default: 1 and 2)")
+    parser.add_argument("--repeats", type=positive, default=5, help="timed calls after one warm-up (default 5)")
+    parser.add_argument("--json", action="store_true", help="one JSON object per line instead of a table")
+    parser.add_argument("--serve", action="store_true", help="answer JSON requests on stdin (used by `benchmarks`)")
+    args = parser.parse_args(argv)
+    if args.serve:
+        if args.case or args.threads or args.json:
+            parser.error("--serve takes no other option")
+        return serve()
+    torch, error = import_torch()
+    if torch is None:
+        print(f"PyTorch not installed: {error}", file=sys.stderr)
+        return 3
+    cases = Cases(torch)
+    info = hello(torch)
+    if not args.json:
+        print(f"# torch {info['torch']} (BLAS {info['blas']}, {info['cpu_capability']}), python {info['python_version']}")
+        print("case,threads,seconds")
+    for text in args.case or DEFAULT_CASES:
+        for threads in args.threads or [1, 2]:
+            result = cases.time(text, threads, 1, args.repeats)
+            if args.json:
+                print(json.dumps({**result, "torch": info["torch"]}), flush=True)
+            else:
+                print(f"{text},{threads},{result['seconds']:.6f}", flush=True)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

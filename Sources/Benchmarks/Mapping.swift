@@ -5,8 +5,9 @@ import Render
 
 /// Chapter 4's mapper: closed-form evaluations per second on one core, sampling with rejection, and the whole
 /// chapter's wall time (its §5.5.1 study samples 100K valid mappings for each of ten operators).
-func benchmarkMapping() throws {
-    print("Mapper (Core/Mapping): closed-form evaluations on one core, BERT-Base FFN W1 at l = 512 on gemmini-baseline")
+func benchmarkMapping(_ ctx: BenchContext) throws {
+    let report = ctx.report
+    report.say("Mapper (Core/Mapping): closed-form evaluations on one core, BERT-Base FFN W1 at l = 512 on gemmini-baseline")
     let arch = try MappingArchitecture(accelerator: .gemminiBaseline)
     let model = try MappingCostModel(.gemm(name: "W1", m: 512, n: 3072, k: 768), architecture: arch)
     let space = try Mapspace(model)
@@ -25,16 +26,18 @@ func benchmarkMapping() throws {
         }
     }
     let perSecond = Double(valid.count) / seconds
-    show("  cost model on 100,000 valid mappings", seconds,
-         "   (\(NumberFormat.si(perSecond, decimals: 2))evaluations/s; ZigZag ~290/s: \(NumberFormat.fixed(perSecond / 290, decimals: 0))x)")
+    let zigzag = Measurement.Reference(value: 290, unit: "mappings/s", source: "ZigZag 3.9.1's LOMA search, \(peersSource)")
+    report.record("mapping evaluations per second", unit: "evaluations/s", perSecond, reference: zigzag)
+    report.time("mapping cost model 100k valid mappings", "  cost model on 100,000 valid mappings", seconds,
+                "   (\(NumberFormat.si(perSecond, decimals: 2))evaluations/s; ZigZag recorded ~290/s: \(NumberFormat.fixed(perSecond / 290, decimals: 0))x)")
     var sampleRNG = SeededGenerator(seed: 2)
     var drawn: Mapspace.Sample? = nil
     let sampling = time(3) { drawn = space.sample(100_000, using: &sampleRNG) }
-    show("  100,000 valid mappings drawn (rejection) and evaluated", sampling,
-         "   (\(NumberFormat.grouped(drawn!.draws)) draws, \(NumberFormat.percent(drawn!.validFraction, decimals: 1)) valid)")
-    if checksum.isNaN { print("  (checksum NaN)") }
+    report.time("mapping rejection sampling 100k", "  100,000 valid mappings drawn (rejection) and evaluated", sampling,
+                "   (\(NumberFormat.grouped(drawn!.draws)) draws, \(NumberFormat.percent(drawn!.validFraction, decimals: 1)) valid)")
+    if checksum.isNaN { report.say("  (checksum NaN)") }
 
-    if let chapterTime = try timeChapterBinary("scheduling", repeats: 1) {
-        show("  scheduling --json: the §5.5.1 study (10 × 100K) and the rest", chapterTime)
+    if let chapterTime = try timeChapterBinary("scheduling", repeats: 1, report: report) {
+        report.time("mapping scheduling --json", "  scheduling --json: the §5.5.1 study (10 × 100K) and the rest", chapterTime)
     }
 }

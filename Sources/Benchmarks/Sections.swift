@@ -1,0 +1,250 @@
+import Core
+import Foundation
+import Render
+
+/// What the benchmarks share within one run: the report, the machine, and chapter 6's reference GEMM operands
+/// (BERT-Base FFN W1 at 128 tokens, Int8), made once when a benchmark first needs them.
+final class BenchContext {
+    let report: Report
+    let machine: Machine
+    let rounds: Int
+    let pytorchWanted: Bool
+    private var operands: (a: [Int8], b: [Int8], reference: [Int32])?
+    let w1 = GEMMShape(m: 128, n: 3072, k: 768)
+
+    init(report: Report, machine: Machine, rounds: Int, pytorchWanted: Bool) {
+        self.report = report
+        self.machine = machine
+        self.rounds = rounds
+        self.pytorchWanted = pytorchWanted
+    }
+
+    var w1Operands: (a: [Int8], b: [Int8], reference: [Int32]) {
+        if let operands { return operands }
+        var gen = SeededGenerator(seed: 1)
+        let a = (0..<(w1.m * w1.k)).map { _ in Int8(truncatingIfNeeded: gen.next()) }
+        let b = (0..<(w1.k * w1.n)).map { _ in Int8(truncatingIfNeeded: gen.next()) }
+        let made = (a, b, SystolicSimulator.referenceGEMM(a: a, b: b, shape: w1))
+        operands = made
+        return made
+    }
+
+    func memoryLine(_ name: String, _ text: (String) -> String) {
+        guard let mib = peakMemoryMiB() else { return }
+        report.record(name, unit: "MiB", mib.rounded())
+        report.say(text(NumberFormat.fixed(mib, decimals: 0)))
+    }
+}
+
+/// SCALE-Sim 3.0.0 on the project's machine kind (shared notes/peers.md): cycles and wall time of the same GEMM.
+let scaleSimRecorded: [Dataflow: (cycles: Int, seconds: Double)] = [
+    .weightStationary: (1_603_583, 261), .outputStationary: (1_225_727, 259), .inputStationary: (1_197_311, 239),
+]
+let peersSource = "recorded on the project's 2-core machine kind, notes/peers.md"
+
+func benchmarkSystolic(_ ctx: BenchContext) throws {
+    let report = ctx.report
+    report.say("Systolic array: cycle-by-cycle simulation of BERT-Base FFN W1 at 128 tokens (128×3072×768, Int8) on 16×16")
+    let (a, b, reference) = ctx.w1Operands
+    for dataflow in Dataflow.allCases {
+        var run: SystolicRun? = nil
+        let seconds = try time(1) { run = try SystolicSimulator.run(a: a, b: b, shape: ctx.w1, array: .gemmini, dataflow: dataflow) }
+        let peer = scaleSimRecorded[dataflow]!
+        let tag = dataflow.rawValue.uppercased()
+        report.record("systolic \(tag) cycles", unit: "cycles", Double(run!.cycles),
+                      reference: .init(value: Double(peer.cycles), unit: "cycles", source: "SCALE-Sim 3.0.0, \(peersSource)"))
+        report.time("systolic \(tag) 128x3072x768",
+                    "  \(tag): \(NumberFormat.grouped(run!.cycles)) cycles (SCALE-Sim \(NumberFormat.grouped(peer.cycles))), exact: \(run!.output == reference)",
+                    seconds, "   (SCALE-Sim recorded \(Int(peer.seconds)) s: \(NumberFormat.fixed(peer.seconds / seconds, decimals: 0))x faster)",
+                    reference: .init(value: peer.seconds, unit: "s", source: "SCALE-Sim 3.0.0, \(peersSource)"))
+    }
+    ctx.memoryLine("systolic peak resident memory") {
+        "  peak resident memory so far (inputs, reference result, simulation): \($0) MiB (SCALE-Sim: 2.4-3.3 GB)"
+    }
+}
+
+func benchmarkWorkload(_ ctx: BenchContext) throws {
+    let report = ctx.report
+    report.say("Workload model: graph enumeration against closed forms (median of 5)")
+    for (model, l) in [(TransformerConfig.bertBase, 512), (.bertLarge, 4096), (.gpt2, 512), (.gpt2, 4096)] {
+        let enumerate = try time(5) { _ = try ModelWorkload(model, sequenceLength: l) }
+        let closed = time(5) { for _ in 0..<1000 { _ = ClosedForm.classTotals(model, sequenceLength: l) } } / 1000
+        report.time("workload \(model.displayName) l=\(l) enumerate", "  \(model.displayName) l=\(l): enumerate", enumerate,
+                    ratio: enumerate / closed, to: "the closed form, same run")
+        report.time("workload \(model.displayName) l=\(l) closed form", "  \(model.displayName) l=\(l): closed form", closed,
+                    "   (enumeration/closed form = \(NumberFormat.fixed(enumerate / closed, decimals: 0))x)")
+    }
+}
+
+func benchmarkRender(_ ctx: BenchContext) throws {
+    let report = ctx.report
+    report.say("Render (median of 5)")
+    // The encoder layer of BERT-Base as a graph: one node per operation (heads separate), edges from inputs.
+    let layer = LayerGraph.encoder(.bertBase, sequenceLength: 128)
+    var graph = Graph(name: "bench")
+    graph.nodes = [Node(id: "input", attributes: [])] + layer.operations.map {
+        Node(id: $0.id, attributes: [("label", "\($0.name)\n\(NumberFormat.si($0.counts.flops, decimals: 2))FLOP")])
+    }
+    graph.edges = layer.operations.flatMap { op in
+        op.inputs.filter { $0 != "cache" }.map { Edge(from: $0, to: op.id) }
+    }
+    let svgTime = try time(5) { _ = try Graphviz.render(graph, format: .svg) }
+    let pngTime = try time(5) { _ = try Graphviz.render(graph, format: .png) }
+    report.time("render graphviz svg", "  Graphviz BERT-Base layer (\(graph.nodes.count) nodes) to SVG", svgTime)
+    report.time("render graphviz png", "  Graphviz BERT-Base layer to PNG", pngTime,
+                "   (PNG/SVG = \(NumberFormat.fixed(pngTime / svgTime, decimals: 1))x)", ratio: pngTime / svgTime, to: "SVG, same run")
+    let lengths = [128, 256, 512, 1024, 2048, 4096]
+    let series = try [TransformerConfig.bertBase, .bertLarge, .gpt2].map { m in
+        Series(name: m.displayName, points: try lengths.map {
+            Point(x: Double($0), y: try ModelWorkload(m, sequenceLength: $0).total.flops)
+        })
+    }
+    let chartTime = try time(5) {
+        _ = try LineChart(title: "FLOPs", x: Axis(label: "l", scale: .log10), y: Axis(label: "FLOPs", scale: .log10),
+                          series: series).svg()
+    }
+    report.time("render svg line chart", "  SVG line chart, 3 models x 6 lengths", chartTime)
+}
+
+/// The runtime's products and layers, each interleaved with PyTorch's same work when torch imports:
+/// per round ours then PyTorch's, the medians over the rounds, and their ratio.
+func benchmarkRuntime(_ ctx: BenchContext) throws {
+    let report = ctx.report, machine = ctx.machine
+    let threadCounts = Array(Set([1, machine.cores])).sorted()
+    let all = machine.cores
+    report.say("CPU runtime (Core/Runtime), fp32, batch 1, against PyTorch on the same cores in the same run")
+    var peer: PyTorchPeer? = nil
+    if ctx.pytorchWanted {
+        let (started, status) = PyTorchPeer.start()
+        peer = started
+        report.pytorch = status
+        if let status = started?.status {
+            report.say("  PyTorch \(status.torch ?? "?") (BLAS \(status.blas ?? "?"), CPU capability \(status.cpuCapability ?? "?")) "
+                       + "from \(status.python ?? "?"), run by tools/pytorch_bench.py --serve; \(ctx.rounds) rounds of "
+                       + "ours then PyTorch's, 0.1 s apart, medians")
+            let environment = (status.environment ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            report.say("  PyTorch's threading environment: " + (environment.isEmpty ? "defaults (OpenMP workers spin-wait; on a busy machine its 2-thread rows suffer most)" : environment.joined(separator: " ")))
+        } else {
+            report.say("  PyTorch not installed: no ratio (\(status.reason ?? "")); set PYTHON to a python3 with torch, see tools/README.md")
+        }
+    } else {
+        report.pytorch = PyTorchStatus(available: false, reason: "--no-pytorch")
+        report.say("  PyTorch side skipped (--no-pytorch): no ratio")
+    }
+    defer { peer?.stop() }
+
+    /// Medians of ours and PyTorch's over the rounds; PyTorch's is nil without torch (or once it failed).
+    /// `warmEveryRound`: PyTorch warms up before every round's calls, as `GEMMTiming` does before its own.
+    func duel(_ torchCase: String, threads: Int, calls: Int, perSample: Double = 1, warmEveryRound: Bool = false,
+              ours: () throws -> Double) throws -> (ours: Double, torch: Double?) {
+        _ = try ours()                                      // warm-up
+        var mine: [Double] = [], theirs: [Double] = []
+        for round in 0..<ctx.rounds {
+            if let p = peer {
+                // OpenBLAS's and OpenMP's idle workers spin for a while after a call; let them stop first.
+                Thread.sleep(forTimeInterval: 0.1)
+                mine.append(try ours() * perSample)
+                Thread.sleep(forTimeInterval: 0.1)
+                do {
+                    theirs.append(try p.seconds(case: torchCase, threads: threads, warmup: round == 0 || warmEveryRound ? 1 : 0, calls: calls) * perSample)
+                } catch {
+                    report.note("  PyTorch failed, no ratio from here on: \(error)")
+                    report.pytorch?.available = false
+                    report.pytorch?.reason = "failed during the run: \(error)"
+                    p.stop()
+                    peer = nil
+                    theirs = []
+                }
+            } else {
+                mine.append(try ours() * perSample)
+            }
+        }
+        return (median(mine), theirs.count == mine.count ? median(theirs) : nil)
+    }
+
+    func versus(_ torch: Double?, _ mine: Double) -> String {
+        guard let torch else { return "" }
+        return "PyTorch \(NumberFormat.fixed(torch * 1e3, decimals: 3)) ms, ours/PyTorch \(NumberFormat.fixed(mine / torch, decimals: 2))x"
+    }
+
+    func record(_ key: String, _ label: String, _ result: (ours: Double, torch: Double?), _ extra: [String]) {
+        let ratioTo = "PyTorch, same run, interleaved"
+        let notes = (extra + [versus(result.torch, result.ours)]).filter { !$0.isEmpty }
+        report.time("runtime \(key)", label, result.ours, notes.isEmpty ? "" : "   (" + notes.joined(separator: "; ") + ")",
+                    ratio: result.torch.map { result.ours / $0 }, to: ratioTo)
+        if let torch = result.torch { report.record("pytorch \(key)", unit: "s", torch) }
+    }
+
+    let peakAll = machine.peak(threads: all)
+    for (label, m, n, k) in [("W_Q at l=128", 128, 768, 768), ("W1 at l=128", 128, 3072, 768), ("W_Q at l=512", 512, 768, 768),
+                             ("W1 at l=512", 512, 3072, 768), ("q×k per head at l=512", 512, 512, 64)] {
+        let result = try duel("gemm:\(m)x\(n)x\(k)", threads: all, calls: 5, warmEveryRound: true) {
+            GEMMTiming.seconds(m: m, n: n, k: k, repeats: 5, threads: all)
+        }
+        let rate = 2.0 * Double(m * n * k) / result.ours
+        let key = "gemm \(m)x\(n)x\(k) threads=\(all)"
+        var notes = ["\(NumberFormat.fixed(rate / 1e9, decimals: 1)) GFLOP/s"]
+        if let peakAll { notes[0] += ", \(NumberFormat.percent(rate / peakAll, decimals: 0)) of peak" }
+        record(key, "  GEMM \(label) (\(m)×\(k)·\(k)×\(n)), \(all) thread(s)", result, notes)
+        report.record("runtime \(key) rate", unit: "GFLOP/s", rate / 1e9, ratio: peakAll.map { rate / $0 },
+                      to: "fp32 peak of \(all) core(s) at the measured clock")
+    }
+    for threads in threadCounts {
+        TransformerRuntime.setThreads(threads)
+        for l in [128, 512] {
+            let rt = try TransformerRuntime(.bertBase, maxSequenceLength: l, layersToRun: 1)
+            var times = OperationTimes()
+            let result = try duel("layer:\(l)", threads: threads, calls: 1) {
+                try seconds { _ = try rt.encode(tokens: Array(0..<l), times: &times) }
+            }
+            let flops = try ModelWorkload(.bertBase, sequenceLength: l).total.flops / 12
+            record("bert-base layer l=\(l) threads=\(threads)", "  BERT-Base layer, l=\(l), \(threads) thread(s)", result,
+                   ["\(NumberFormat.fixed(flops / result.ours / 1e9, decimals: 1)) GFLOP/s"])
+        }
+        let decoder = try TransformerRuntime(.gpt2, maxSequenceLength: 128, layersToRun: 1)
+        var decodeTimes = OperationTimes()
+        // 128 tokens through one layer, per token and scaled to GPT-2's 12 layers.
+        let result = try duel("decode:128", threads: threads, calls: 1, perSample: 12.0 / 128) {
+            try seconds { _ = try decoder.generate(steps: 128, times: &decodeTimes) }
+        }
+        record("gpt2 token threads=\(threads)", "  GPT-2 decode per token (12 layers, l ≤ 128), \(threads) thread(s)", result, [])
+    }
+    TransformerRuntime.setThreads(all)
+    let tiny = TransformerConfig(name: "tiny", layers: 1, dModel: 128, heads: 4, dFFN: 512, architecture: .encoder)
+    let tinyRuntime = try TransformerRuntime(tiny, maxSequenceLength: 64)
+    var tinyTimes = OperationTimes()
+    let fast = try time(3) { _ = try tinyRuntime.encode(tokens: Array(0..<64), times: &tinyTimes) }
+    let slow = time(3) { _ = ReferenceTransformer(tinyRuntime).forward(tokens: Array(0..<64), causal: false) }
+    report.time("runtime tiny reference", "  d=128 layer, l=64: plain reference (loops, Double)", slow)
+    report.time("runtime tiny", "  d=128 layer, l=64: runtime (BLAS, vector kernels)", fast,
+                "   (reference/runtime = \(NumberFormat.fixed(slow / fast, decimals: 0))x)", ratio: fast / slow,
+                to: "the plain reference, same run")
+}
+
+func benchmarkChapter1(_ ctx: BenchContext) throws {
+    ctx.report.say("Chapter 1 end to end: the release binary with --json (median of 3)")
+    if let chapterTime = try timeChapterBinary("workload-analysis", repeats: 3, report: ctx.report) {
+        ctx.report.time("chapter1 workload-analysis --json", "  workload-analysis --json (every table, figure and claim)", chapterTime)
+    }
+}
+
+func benchmarkGemmini(_ ctx: BenchContext) throws {
+    let report = ctx.report, w1 = ctx.w1
+    report.say("Gemmini engine (Core/Gemmini): the reference GEMM of notes/peers.md, functional and timed, on the CNN-tuned baseline")
+    let (a, b, reference) = ctx.w1Operands
+    var engineRun: (output: [Int32], stats: GemminiMatmulStats)? = nil
+    let engineSeconds = try time(3) { engineRun = try GemminiMatmul.run(a: a, b: b, shape: w1, accelerator: .gemminiBaseline) }
+    let stats = engineRun!.stats
+    report.record("gemmini cycles 128x3072x768", unit: "cycles", Double(stats.totalCycles))
+    report.say("  \(NumberFormat.grouped(stats.totalCycles)) cycles (tile-level model), results exact: \(engineRun!.output == reference)")
+    report.time("gemmini functional 128x3072x768", "  functional Int8 GEMM + tile model, 128×3072×768", engineSeconds,
+                "   (SCALE-Sim recorded 261 s: \(NumberFormat.fixed(261 / engineSeconds, decimals: 0))x faster; goal ≥ 100x)",
+                reference: .init(value: 261, unit: "s", source: "SCALE-Sim 3.0.0 weight-stationary, \(peersSource)"))
+    let modelOnly = try time(5) { _ = try GemminiMatmul.cycles(w1, accelerator: .gemminiBaseline) }
+    report.time("gemmini cycle model", "  tile-level cycle model alone (no data)", modelOnly)
+    let layerTime = try time(5) { _ = try GemminiEncoderModel(.bertBase, sequenceLength: 512, accelerator: .gemminiBaseline) }
+    report.time("gemmini bert-base layer l=512", "  one BERT-Base layer at l = 512, every matmul and the CPU model", layerTime)
+    ctx.memoryLine("process peak resident memory") {
+        "  peak resident memory of the whole benchmark process so far: \($0) MiB (the engine adds its operands, 2.5 MB, and C, 1.5 MB; SCALE-Sim: 3.3 GB)"
+    }
+}
