@@ -59,7 +59,8 @@ let package = Package(
                           path: "Sources/Chapters/GemminiCaseStudy"),
         // `make bench`: timings and ratios of the shared machinery (never run by CI).
         .executableTarget(name: "Benchmarks",
-                          dependencies: ["Core", "Render", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          dependencies: ["Core", "Render", "CBLAS", "ChapterSupport",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Benchmarks"),
         .testTarget(name: "CoreTests", dependencies: ["Core"]),
         .testTarget(name: "RenderTests", dependencies: ["Render"], exclude: ["__Snapshots__"]),

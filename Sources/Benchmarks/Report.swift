@@ -1,3 +1,4 @@
+import ChapterSupport
 import Dispatch
 import Foundation
 import Render
@@ -126,8 +127,9 @@ func timeChapterBinary(_ name: String, repeats: Int, report: Report) throws -> D
 }
 
 /// The repository's root, from this file's place in it.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
+/// The checkout, found as every chapter finds it (from the current folder, then from the executable's), never
+/// from a path compiled into the binary; the current folder when neither lies in one.
+let repositoryRoot = RepositoryData.root ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
 
 extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
