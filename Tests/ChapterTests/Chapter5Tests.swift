@@ -53,7 +53,8 @@ struct Chapter5MeasurementTests {
         for e in [run.baseline, run.smallest, run.gains(NASRun.budgets[0]).lowestEDP] {
             let measured = try net.perplexity(e.architecture, on: Chapter5Fixture.inputs.corpus.validation,
                                               maxWindows: s.validationWindows)
-            #expect(abs(measured - e.perplexity) <= 2e-4, "\(e.architecture): measured \(measured), recorded \(e.perplexity)")
+            // The fixed-order kernels give the same bits on every CPU: the record is the measurement, rounded.
+            #expect(roundedPerplexity(measured) == e.perplexity, "\(e.architecture): measured \(measured), recorded \(e.perplexity)")
         }
     }
 
