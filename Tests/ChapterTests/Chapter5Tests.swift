@@ -134,6 +134,7 @@ struct Chapter5CLITests {
         (["--split-period", "2"], "split-period"),
         (["--train-steps", "0"], "train-steps"),
         (["--blas-threads", "0"], "blas-threads"),
+        (["--threads", "0"], "threads"),
     ]
 
     @Test("bad settings give a message naming the flag", arguments: badInputs)
@@ -168,7 +169,7 @@ struct Chapter5CLITests {
     func help() {
         let help = NASCommand.helpMessage()
         for flag in ["--seed", "--population", "--iterations", "--mutation-probability", "--validation-windows", "--hw-seq-len",
-                     "--split-block-size", "--split-period", "--validation-residue", "--test-residue", "--checkpoint", "--blas-threads",
+                     "--split-block-size", "--split-period", "--validation-residue", "--test-residue", "--checkpoint", "--blas-threads", "--threads",
                      "--train", "--train-steps", "--train-seed", "--json", "--out", "--check", "--quiet"] {
             #expect(help.contains(flag), "help lacks \(flag)")
         }

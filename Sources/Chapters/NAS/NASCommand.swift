@@ -43,8 +43,10 @@ struct NASCommand: ParsableCommand {
     var validationResidue: Int = 8
     @Option(name: .customLong("test-residue"), help: "Corpus split: the block of each period that goes to test.")
     var testResidue: Int = 9
-    @Option(name: .customLong("blas-threads"), help: "OpenBLAS threads for training and perplexities (the products here are small: 1 is fastest on 2 cores; results agree at the printed precision).")
+    @Option(name: .customLong("blas-threads"), help: "OpenBLAS threads for --train (the products here are small: 1 is fastest on 2 cores). The search's perplexities do not use BLAS.")
     var blasThreads: Int = 1
+    @Option(name: .long, help: "Threads that measure the search's perplexities (default: all active processors; every count gives the same bits).")
+    var threads: Int?
     @Option(name: .long, help: ArgumentHelp("Trained supernet to read (training-log.tsv must lie beside it).", valueName: "file"))
     var checkpoint: String?
     @Flag(name: .long, help: "Retrain the supernet (writes data/nas/supernet.bin and training-log.tsv under --out) before the report.")
@@ -60,6 +62,12 @@ struct NASCommand: ParsableCommand {
                                         mutationProbability: mutationProbability, seed: seed)
         guard (1...64).contains(blasThreads) else {
             throw ValidationError("invalid --blas-threads: \(blasThreads) is out of range; allowed 1...64")
+        }
+        if let threads {
+            guard (1...256).contains(threads) else {
+                throw ValidationError("invalid --threads: \(threads) is out of range; allowed 1...256")
+            }
+            s.evaluationThreads = threads
         }
         s.validationWindows = validationWindows
         s.hardwareSequenceLength = hwSeqLen
@@ -86,8 +94,8 @@ struct NASCommand: ParsableCommand {
         var shown: [String] = []
         var arguments = CommandLine.arguments.dropFirst().makeIterator()
         while let a = arguments.next() {
-            if a == "--out" || a == "--checkpoint" || a == "--blas-threads" { _ = arguments.next(); continue }
-            if a.hasPrefix("--out=") || a.hasPrefix("--checkpoint=") || a.hasPrefix("--blas-threads=") || ["--check", "--json", "--quiet", "--train"].contains(a) { continue }
+            if a == "--out" || a == "--checkpoint" || a == "--blas-threads" || a == "--threads" { _ = arguments.next(); continue }
+            if a.hasPrefix("--out=") || a.hasPrefix("--checkpoint=") || a.hasPrefix("--blas-threads=") || a.hasPrefix("--threads=") || ["--check", "--json", "--quiet", "--train"].contains(a) { continue }
             shown.append(a)
         }
         if !shown.isEmpty { s.command += " " + shown.joined(separator: " ") }
