@@ -2,6 +2,8 @@ import CKernels
 import Dispatch
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// The instruction-set builds of the fixed-order kernels (`Sources/CKernels`). Every build performs the same
