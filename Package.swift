@@ -21,7 +21,10 @@ let package = Package(
     ],
     targets: [
         // The shared model: workload counts, accelerator models, claims. No I/O, no rendering.
-        .target(name: "Core", dependencies: ["CBLAS"], path: "Sources/Core", linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "Core", dependencies: ["CBLAS", "CKernels"], path: "Sources/Core", linkerSettings: [.linkedLibrary("m")]),
+        // Fixed-order fp32 kernels (GEMM, softmax, LayerNorm, GELU, exp/log) whose results do not depend on the
+        // CPU, the ISA level or the thread count: chapter 5's perplexities (Core/NAS/SupernetEvaluator.swift).
+        .target(name: "CKernels", path: "Sources/CKernels"),
         // OpenBLAS's CBLAS through pkg-config, for the CPU runtime's matrix products.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // Graphviz (libgvc + libcgraph) through pkg-config, linked in-process.
@@ -62,7 +65,7 @@ let package = Package(
                           dependencies: ["Core", "Render", "CBLAS", "ChapterSupport",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Benchmarks"),
-        .testTarget(name: "CoreTests", dependencies: ["Core"]),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "CKernels"]),
         .testTarget(name: "RenderTests", dependencies: ["Render"], exclude: ["__Snapshots__"]),
         .testTarget(name: "ChapterTests", dependencies: ["Core", "Render", "ChapterSupport", "WorkloadAnalysis",
                                                        "NonlinearHardware", "FixedArchitecture", "Scheduling", "NASChapter",

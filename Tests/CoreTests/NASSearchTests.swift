@@ -110,6 +110,74 @@ struct NASSearchTests {
         #expect(start.contains { s in a.front.contains { $0.dominates(s) } })
     }
 
+    /// The search as it was written before it measured a generation's new architectures as one batch: one
+    /// architecture at a time, in the loop's order (kept here as the reference for the random draws).
+    static func oneAtATime(_ search: EvolutionarySearch, perplexity: (NASArchitecture) -> Double,
+                           cost: (NASArchitecture) -> Double) -> (generations: [[NASCandidate]], order: [NASCandidate]) {
+        let space = search.space, settings = search.settings
+        var g = SeededGenerator(seed: settings.seed)
+        var seen: [NASArchitecture: NASCandidate] = [:]
+        var order: [NASCandidate] = []
+        func evaluate(_ a: NASArchitecture) -> NASCandidate {
+            if let known = seen[a] { return known }
+            let c = NASCandidate(architecture: a, perplexity: perplexity(a), cost: cost(a))
+            seen[a] = c
+            order.append(c)
+            return c
+        }
+        var population = [evaluate(space.largest), evaluate(space.smallest)]
+        while population.count < settings.population { population.append(evaluate(space.randomArchitecture(using: &g))) }
+        var generations = [population]
+        for _ in 0..<settings.iterations {
+            var parents = paretoFront(population)
+            let keep = max(1, settings.population / 2)
+            if parents.count > keep {
+                let front = parents
+                parents = (0..<keep).map { front[$0 * (front.count - 1) / max(1, keep - 1)] }
+            }
+            var next = parents
+            let crossoverChildren = Int((Double(settings.population - parents.count) * settings.crossoverFraction).rounded())
+            var made = 0, attempts = 0
+            while next.count < settings.population {
+                let child: NASArchitecture
+                if made < crossoverChildren && parents.count > 1 {
+                    let i = g.index(parents.count)
+                    var j = g.index(parents.count - 1)
+                    if j >= i { j += 1 }
+                    child = search.crossover(parents[i].architecture, parents[j].architecture, using: &g)
+                } else {
+                    child = search.mutate(parents[g.index(parents.count)].architecture, using: &g)
+                }
+                made += 1
+                attempts += 1
+                if next.contains(where: { $0.architecture == child }) && attempts < 50 * settings.population { continue }
+                next.append(evaluate(child))
+            }
+            population = next
+            generations.append(population)
+        }
+        return (generations, order)
+    }
+
+    @Test("measuring each generation's new architectures as one batch explores what one-at-a-time measurement explores")
+    func batchesMatchOneAtATime() throws {
+        for (space, settings) in [(try NASSearchSpace.scaled(widthDivisor: 4), EvolutionSettings(population: 40, iterations: 12, mutationProbability: 0.2, seed: 3)),
+                                  (Self.tinySpace, EvolutionSettings(population: 8, iterations: 20, mutationProbability: 0.2, seed: 9))] {
+            let search = try EvolutionarySearch(space: space, settings: settings)
+            let reference = Self.oneAtATime(search, perplexity: Self.syntheticPerplexity, cost: Self.syntheticCost)
+            var batches: [[NASArchitecture]] = []
+            let result = search.run(perplexities: { batch in
+                batches.append(batch)
+                return batch.map(Self.syntheticPerplexity)
+            }, cost: Self.syntheticCost)
+            #expect(result.generations == reference.generations)
+            #expect(result.front == paretoFront(reference.order) && result.evaluations == reference.order.count)
+            // Every architecture is measured once, in the reference's order, one batch per generation at most.
+            #expect(batches.flatMap { $0 } == reference.order.map(\.architecture))
+            #expect(batches.count <= settings.iterations + 1 && batches[0].count <= settings.population)
+        }
+    }
+
     @Test("mutation with probability 0 copies the parent; crossover takes every gene from a parent")
     func operators() throws {
         let space = try NASSearchSpace.scaled(widthDivisor: 4)

@@ -43,8 +43,10 @@ struct NASCommand: ParsableCommand {
     var validationResidue: Int = 8
     @Option(name: .customLong("test-residue"), help: "Corpus split: the block of each period that goes to test.")
     var testResidue: Int = 9
-    @Option(name: .customLong("blas-threads"), help: "OpenBLAS threads for training and perplexities (the products here are small: 1 is fastest on 2 cores; results agree at the printed precision).")
+    @Option(name: .customLong("blas-threads"), help: "OpenBLAS threads for --train (the products here are small: 1 is fastest on 2 cores). The search's perplexities do not use BLAS.")
     var blasThreads: Int = 1
+    @Option(name: .long, help: "Threads that measure the search's perplexities (default: all active processors; every count gives the same bits).")
+    var threads: Int?
     @Option(name: .long, help: ArgumentHelp("Trained supernet to read (training-log.tsv must lie beside it).", valueName: "file"))
     var checkpoint: String?
     @Option(name: .long, help: ArgumentHelp("The byte corpus the supernet was trained and is validated on.", valueName: "file"))
@@ -66,6 +68,12 @@ struct NASCommand: ParsableCommand {
                                         mutationProbability: mutationProbability, seed: seed)
         guard (1...64).contains(blasThreads) else {
             throw ValidationError("invalid --blas-threads: \(blasThreads) is out of range; allowed 1...64")
+        }
+        if let threads {
+            guard (1...256).contains(threads) else {
+                throw ValidationError("invalid --threads: \(threads) is out of range; allowed 1...256")
+            }
+            s.evaluationThreads = threads
         }
         s.validationWindows = validationWindows
         s.hardwareSequenceLength = hwSeqLen
@@ -106,8 +114,8 @@ struct NASCommand: ParsableCommand {
         var shown: [String] = []
         var arguments = CommandLine.arguments.dropFirst().makeIterator()
         while let a = arguments.next() {
-            if a == "--out" || a == "--checkpoint" || a == "--blas-threads" || a == "--corpus" { _ = arguments.next(); continue }
-            if a.hasPrefix("--out=") || a.hasPrefix("--checkpoint=") || a.hasPrefix("--blas-threads=") || a.hasPrefix("--corpus=") || ["--check", "--json", "--quiet", "--train"].contains(a) { continue }
+            if ["--out", "--checkpoint", "--blas-threads", "--threads", "--corpus"].contains(a) { _ = arguments.next(); continue }
+            if ["--out=", "--checkpoint=", "--blas-threads=", "--threads=", "--corpus="].contains(where: a.hasPrefix) || ["--check", "--json", "--quiet", "--train"].contains(a) { continue }
             shown.append(a)
         }
         if !shown.isEmpty { s.command += " " + shown.joined(separator: " ") }

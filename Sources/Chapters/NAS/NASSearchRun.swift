@@ -12,8 +12,9 @@ public enum PerplexitySource: Sendable {
     case recorded([NASArchitecture: Double])
 }
 
-/// Perplexities pass through Float BLAS, whose last bits can differ between CPUs: the search and the report
-/// use them rounded to this many decimals.
+/// The search and the report use perplexities rounded to this many decimals: the record keeps 4 decimals, and a
+/// run that reads the record (the debug-build tests) must make every choice the measuring run made. (The
+/// measured values themselves are the same bits on every CPU: ``SupernetEvaluator``.)
 let perplexityDecimals = 4
 
 func roundedPerplexity(_ x: Double) -> Double {
@@ -47,19 +48,22 @@ public struct NASRun: Sendable {
         let validation = inputs.corpus.validation
         var order: [NASEvaluated] = []
         var costs: [NASArchitecture: NASHardwareCost.Cost] = [:]
-        func perplexity(_ a: NASArchitecture) throws -> Double {
-            let value: Double
+        // Each generation's new architectures are measured together, in parallel over the evaluator's threads.
+        let evaluator: SupernetEvaluator?
+        if case .measure = source { evaluator = SupernetEvaluator(net, threads: s.evaluationThreads) } else { evaluator = nil }
+        func perplexities(_ batch: [NASArchitecture]) throws -> [Double] {
             switch source {
             case .measure:
-                value = roundedPerplexity(try net.perplexity(a, on: validation, maxWindows: s.validationWindows))
+                return try evaluator!.perplexities(batch, on: validation, maxWindows: s.validationWindows).map(roundedPerplexity)
             case let .recorded(table):
-                guard let v = table[a] else {
-                    throw ConfigurationError(field: "search-record", message: "\(a) is not in \(NASRecord.path); "
-                        + "the record was made with other settings (measure in release: `nas`)")
+                return try batch.map { a in
+                    guard let v = table[a] else {
+                        throw ConfigurationError(field: "search-record", message: "\(a) is not in \(NASRecord.path); "
+                            + "the record was made with other settings (measure in release: `nas`)")
+                    }
+                    return v
                 }
-                value = v
             }
-            return value
         }
         func cost(_ a: NASArchitecture) throws -> NASHardwareCost.Cost {
             if let c = costs[a] { return c }
@@ -68,11 +72,13 @@ public struct NASRun: Sendable {
             return c
         }
         let search = try EvolutionarySearch(space: space, settings: s.evolution)
-        let result = try search.run(perplexity: { a in
-            let p = try perplexity(a)
-            order.append(NASEvaluated(architecture: a, fullWidth: NASHardwareCost.fullWidth(a, widthDivisor: divisor),
-                                      perplexity: p, cost: try cost(a)))
-            return p
+        let result = try search.run(perplexities: { batch in
+            let values = try perplexities(batch)
+            for (a, p) in zip(batch, values) {
+                order.append(NASEvaluated(architecture: a, fullWidth: NASHardwareCost.fullWidth(a, widthDivisor: divisor),
+                                          perplexity: p, cost: try cost(a)))
+            }
+            return values
         }, cost: { a in try cost(a).edp })
         let baseline = order.first { $0.architecture == space.largest }!
         let smallest = order.first { $0.architecture == space.smallest }!

@@ -272,7 +272,10 @@ enum NASSections {
             fills the rest of the next population with children: half by uniform crossover of two parents, half \
             by mutation, which redraws each gene with probability \(NumberFormat.trimmed(e.mutationProbability, maxDecimals: 3)). \
             A sub-network's perplexity is measured once and cached; \(run.result.evaluations) distinct \
-            architectures were run in \(e.iterations) iterations (seed \(e.seed)).
+            architectures were run in \(e.iterations) iterations (seed \(e.seed)). The children of a generation \
+            are drawn before any of them is measured, so each generation's new architectures run together, in \
+            parallel; the forward pass that measures them sums every product in a fixed order, with our own exp and \
+            erf and no BLAS, so its perplexities are the same bits on any x86-64 CPU and for any number of threads.
             """)
         let base = run.baseline.cost.edp
         let shown = Array(Swift.Set([0, e.iterations / 4, e.iterations / 2, 3 * e.iterations / 4, e.iterations])).sorted()

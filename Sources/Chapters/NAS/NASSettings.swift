@@ -13,6 +13,9 @@ public struct NASSettings: Sendable {
     public var evolution = EvolutionSettings.survey
     /// Validation windows (of `training.context` bytes, consecutive from the split's start) per perplexity.
     public var validationWindows = 32
+    /// Threads that measure the search's perplexities (all active processors by default). The measured values
+    /// are the same bits for any count (``SupernetEvaluator``), so this changes only the run time.
+    public var evaluationThreads = SupernetEvaluator.defaultThreads
     /// Sequence length of the hardware cost (the survey's training length, 512).
     public var hardwareSequenceLength = 512
     /// Corpus split: block size in bytes, period, validation and test residues (``ByteCorpus/split``).

@@ -121,25 +121,39 @@ public struct EvolutionarySearch: Sendable {
         return NASArchitecture(dModel: d, heads: heads, ffn: ffn)
     }
 
-    /// Runs the search. `perplexity` and `cost` are called once per distinct architecture, in a deterministic
-    /// order; they may throw (a `ConfigurationError` passes through).
-    public func run(perplexity: (NASArchitecture) throws -> Double,
-                    cost: (NASArchitecture) throws -> Double) rethrows -> EvolutionResult {
+    /// Runs the search with a batch objective: `perplexities` receives each generation's architectures that were
+    /// not evaluated before (generation 0's, then each generation's new children), each once, in order of first
+    /// appearance, and returns their perplexities in the same order, so a caller can measure them in parallel.
+    /// Which architectures a generation holds depends only on the seed and on earlier generations' values (the
+    /// children are drawn from the parents before any child is measured), so the random draws, the architectures
+    /// explored and the result are those of one-at-a-time evaluation. `cost` is called once per distinct
+    /// architecture, after its batch's perplexities, in the same order. Either may throw; the error passes through.
+    public func run<E: Error>(perplexities: ([NASArchitecture]) throws(E) -> [Double],
+                              cost: (NASArchitecture) throws(E) -> Double) throws(E) -> EvolutionResult {
         var g = SeededGenerator(seed: settings.seed)
         var seen: [NASArchitecture: NASCandidate] = [:]
         var order: [NASCandidate] = []
-        func evaluate(_ a: NASArchitecture) throws -> NASCandidate {
-            if let known = seen[a] { return known }
-            let c = NASCandidate(architecture: a, perplexity: try perplexity(a), cost: try cost(a))
-            seen[a] = c
-            order.append(c)
-            return c
+        func evaluate(_ batch: [NASArchitecture]) throws(E) -> [NASCandidate] {
+            var fresh: [NASArchitecture] = []
+            var pending = Set<NASArchitecture>()
+            for a in batch where seen[a] == nil && pending.insert(a).inserted { fresh.append(a) }
+            if !fresh.isEmpty {
+                let values = try perplexities(fresh)
+                precondition(values.count == fresh.count, "\(values.count) perplexities for \(fresh.count) architectures")
+                for (a, p) in zip(fresh, values) {
+                    let c = NASCandidate(architecture: a, perplexity: p, cost: try cost(a))
+                    seen[a] = c
+                    order.append(c)
+                }
+            }
+            return batch.map { seen[$0]! }
         }
         // Generation 0: the largest (the baseline), the smallest, and random architectures.
-        var population = [try evaluate(space.largest), try evaluate(space.smallest)]
-        while population.count < settings.population {
-            population.append(try evaluate(space.randomArchitecture(using: &g)))
+        var initial = [space.largest, space.smallest]
+        while initial.count < settings.population {
+            initial.append(space.randomArchitecture(using: &g))
         }
+        var population = try evaluate(initial)
         var generations = [population]
         for _ in 0..<settings.iterations {
             // Parents: the Pareto front of the population; when it would fill more than half of the next
@@ -150,7 +164,7 @@ public struct EvolutionarySearch: Sendable {
                 let front = parents
                 parents = (0..<keep).map { front[$0 * (front.count - 1) / max(1, keep - 1)] }
             }
-            var next = parents
+            var next = parents.map(\.architecture)
             let crossoverChildren = Int((Double(settings.population - parents.count) * settings.crossoverFraction).rounded())
             var made = 0
             var attempts = 0
@@ -167,12 +181,19 @@ public struct EvolutionarySearch: Sendable {
                 made += 1
                 attempts += 1
                 // Prefer new architectures; after many repeats (a tiny space), accept duplicates.
-                if next.contains(where: { $0.architecture == child }) && attempts < 50 * settings.population { continue }
-                next.append(try evaluate(child))
+                if next.contains(child) && attempts < 50 * settings.population { continue }
+                next.append(child)
             }
-            population = next
+            population = parents + (try evaluate(Array(next[parents.count...])))
             generations.append(population)
         }
         return EvolutionResult(generations: generations, front: paretoFront(order), evaluations: order.count)
+    }
+
+    /// Runs the search with a one-at-a-time objective (the batch form with `perplexity` applied to each
+    /// architecture of a batch in order): the same calls, in the same order, as the batch form makes.
+    public func run<E: Error>(perplexity: (NASArchitecture) throws(E) -> Double,
+                              cost: (NASArchitecture) throws(E) -> Double) throws(E) -> EvolutionResult {
+        try run(perplexities: { (batch) throws(E) in try batch.map(perplexity) }, cost: cost)
     }
 }

@@ -109,9 +109,11 @@ public struct SandwichTrainer<Scalar: NASScalar>: Sendable {
 }
 
 extension Supernet {
-    /// Validation perplexity exp(mean next-byte cross-entropy) of `architecture`, computed by running it on
-    /// consecutive non-overlapping windows of `text` (at most `maxWindows` of them when given).
-    public func perplexity(_ architecture: NASArchitecture, on text: [UInt8], sequencesPerBatch: Int = 16,
+    /// Validation perplexity exp(mean next-byte cross-entropy) of `architecture`, computed by running the BLAS
+    /// forward pass (the training one) on consecutive non-overlapping windows of `text` (at most `maxWindows` of
+    /// them when given). Its last bits depend on the CPU's OpenBLAS kernel and libm; a `Float` supernet's
+    /// ``perplexity(_:on:maxWindows:threads:)`` (fixed-order kernels) does not, and is what chapter 5 measures.
+    public func blasPerplexity(_ architecture: NASArchitecture, on text: [UInt8], sequencesPerBatch: Int = 16,
                            maxWindows: Int? = nil) throws(ConfigurationError) -> Double {
         let batches = TokenBatch.evaluationBatches(text: text, sequences: sequencesPerBatch, length: shape.context,
                                                    maxWindows: maxWindows)
