@@ -119,6 +119,12 @@ struct NASCommand: ParsableCommand {
             shown.append(a)
         }
         if !shown.isEmpty { s.command += " " + shown.joined(separator: " ") }
+        if common.showsProgress && !common.check {
+            s.progress = { line in
+                var err = StandardError()
+                print(line, to: &err)
+            }
+        }
         let out = URL(fileURLWithPath: common.out, isDirectory: true)
         // Every input is read and checked before any work: the corpus from the repository; the checkpoint and
         // its training log from the repository, from --checkpoint, or (after --train) from what training wrote.

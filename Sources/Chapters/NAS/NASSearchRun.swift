@@ -1,5 +1,6 @@
 import ChapterSupport
 import Core
+import Dispatch
 import Foundation
 import Render
 
@@ -72,8 +73,16 @@ public struct NASRun: Sendable {
             return c
         }
         let search = try EvolutionarySearch(space: space, settings: s.evolution)
+        let start = DispatchTime.now().uptimeNanoseconds
+        var generation = 0
         let result = try search.run(perplexities: { batch in
             let values = try perplexities(batch)
+            if let progress = s.progress {
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                progress("nas: generation \(generation) of \(s.evolution.iterations): \(batch.count) new architectures measured, "
+                    + "\(order.count + batch.count) in all, \(NumberFormat.fixed(seconds, decimals: 1)) s")
+            }
+            generation += 1
             for (a, p) in zip(batch, values) {
                 order.append(NASEvaluated(architecture: a, fullWidth: NASHardwareCost.fullWidth(a, widthDivisor: divisor),
                                           perplexity: p, cost: try cost(a)))

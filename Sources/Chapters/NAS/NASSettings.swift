@@ -16,6 +16,9 @@ public struct NASSettings: Sendable {
     /// Threads that measure the search's perplexities (all active processors by default). The measured values
     /// are the same bits for any count (``SupernetEvaluator``), so this changes only the run time.
     public var evaluationThreads = SupernetEvaluator.defaultThreads
+    /// Called with a progress line after each generation of the search (the command prints it on stderr unless
+    /// --quiet or --json).
+    public var progress: (@Sendable (String) -> Void)? = nil
     /// Sequence length of the hardware cost (the survey's training length, 512).
     public var hardwareSequenceLength = 512
     /// Corpus split: block size in bytes, period, validation and test residues (``ByteCorpus/split``).
