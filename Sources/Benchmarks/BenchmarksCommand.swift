@@ -1,6 +1,7 @@
 // `make bench`: how fast the shared machinery is, as figures and ratios. Not run by CI and never asserted:
 // timings belong here, not in tests.
 import ArgumentParser
+import Core
 import Foundation
 import Render
 
@@ -110,13 +111,23 @@ struct BenchmarksCommand: ParsableCommand {
 
     func validate() throws { _ = try plan() }
 
+    @Flag(name: .long, help: "Print only the machine (CPU, clock, BLAS kernel) and exit.")
+    var machine = false
+
     func run() throws {
         let plan = try plan()
+        // Before any work: a faster BLAS kernel set where OpenBLAS fell back to a generic one, checked once.
+        if let note = BLASKernel.upgradeIfGeneric() { FileHandle.standardError.write(Data("benchmarks: \(note)\n".utf8)) }
+        try BLASKernel.verify()
         signal(SIGPIPE, SIG_IGN)                    // a PyTorch child that dies must not take us with it
         let report = Report(json: json)
         let machine = Machine.describe()
         report.machine = machine
         machine.lines().forEach(report.say)
+        if self.machine {
+            if json { print(try report.document()) }
+            return
+        }
         let ctx = BenchContext(report: report, machine: machine, rounds: rounds, pytorchWanted: !noPyTorch)
         for benchmark in plan.benchmarks {
             switch benchmark {

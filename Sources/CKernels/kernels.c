@@ -155,6 +155,23 @@ int fok_isa_supported(int isa) {
     }
 }
 
+int fok_cpu_has_avx512_skylakex(void) {
+#if FOK_HAS_X86_LEVELS
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512bw")
+        && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+#else
+    return 0;
+#endif
+}
+
+int fok_cpu_has_avx2_fma(void) {
+#if FOK_HAS_X86_LEVELS
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}
+
 int fok_isa_best(void) {
     if (fok_isa_supported(FOK_ISA_AVX512F)) return FOK_ISA_AVX512F;
     if (fok_isa_supported(FOK_ISA_AVX2)) return FOK_ISA_AVX2;

@@ -128,3 +128,31 @@ struct ProfileTests {
         }
     }
 }
+
+@Suite("BLAS kernel choice")
+struct BLASKernelTests {
+    @Test("a generic OpenBLAS kernel on a CPU with AVX2 or AVX-512 is upgraded; a vector kernel, a user's choice or a restart is kept")
+    func upgradeDecision() {
+        #expect(BLASKernel.upgrade(core: "Prescott", capable: "SkylakeX", environment: [:]) == "SkylakeX")
+        #expect(BLASKernel.upgrade(core: "Nehalem", capable: "Haswell", environment: [:]) == "Haswell")
+        #expect(BLASKernel.upgrade(core: "Cooperlake", capable: "SkylakeX", environment: [:]) == nil)
+        #expect(BLASKernel.upgrade(core: "Zen", capable: "Haswell", environment: [:]) == nil)
+        #expect(BLASKernel.upgrade(core: "Prescott", capable: nil, environment: [:]) == nil)
+        #expect(BLASKernel.upgrade(core: "Prescott", capable: "SkylakeX", environment: ["OPENBLAS_CORETYPE": "Prescott"]) == nil)
+        #expect(BLASKernel.upgrade(core: "Prescott", capable: "SkylakeX", environment: [BLASKernel.restartMarker: "Prescott"]) == nil)
+        #expect(BLASKernel.upgrade(core: "Zen", capable: "Haswell", environment: [BLASKernel.assumeGenericVariable: "1"]) == "Haswell")
+    }
+
+    @Test("the CPU's instructions name the kernel set they allow")
+    func capable() {
+        #expect(BLASKernel.capableCoreType(avx512: true, avx2: true) == "SkylakeX")
+        #expect(BLASKernel.capableCoreType(avx512: false, avx2: true) == "Haswell")
+        #expect(BLASKernel.capableCoreType(avx512: false, avx2: false) == nil)
+    }
+
+    @Test("the kernel that runs agrees with a plain loop")
+    func verify() throws {
+        try BLASKernel.verify()
+        #expect(!BLASKernel.coreName.isEmpty)
+    }
+}

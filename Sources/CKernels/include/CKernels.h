@@ -30,6 +30,11 @@ int fok_isa_supported(int isa);
 /* The highest supported level. */
 int fok_isa_best(void);
 
+/* This CPU's vector instructions as BLAS kernel sets need them: 1 when it runs AVX-512 F, CD, BW, DQ and VL
+   (what OpenBLAS's SkylakeX kernels use), resp. AVX2 and FMA (its Haswell kernels); 0 elsewhere and off x86-64. */
+int fok_cpu_has_avx512_skylakex(void);
+int fok_cpu_has_avx2_fma(void);
+
 /* Elementary functions (scalar; the array forms below give the same bits element by element). */
 float fok_expf(float x);    /* e^x: relative error about 1 ulp for normal results; 0 below about -103.3 */
 float fok_erff(float x);    /* erf(x): Abramowitz & Stegun 7.1.26, |error| <= 1.5e-7 plus rounding */

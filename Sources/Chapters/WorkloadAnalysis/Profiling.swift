@@ -44,7 +44,7 @@ enum Profiling {
                                               formatOptions: [.withFullDate])
         return CPUProfile(provenance: [
             ("cpu", cpuModel()), ("cores", "\(ProcessInfo.processInfo.activeProcessorCount)"),
-            ("threads", "\(threads)"), ("blas", "OpenBLAS (\(TransformerRuntime.coreName()))"),
+            ("threads", "\(threads)"), ("blas", "OpenBLAS (\(BLASKernel.coreName))"),
             ("date", day), ("command", command),
             ("method", "median of the repeats per class; warm-up and repeats as in Profiling.settings; above l = 512 two encoder layers or one decoder layer are timed and scaled to the model's layer count"),
             ("precision", "fp32, batch 1, seeded random weights (latency does not depend on weight values)"),

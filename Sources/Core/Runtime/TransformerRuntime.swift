@@ -88,11 +88,6 @@ public final class TransformerRuntime {
     /// Sets the number of BLAS threads for later calls.
     public static func setThreads(_ n: Int) { Kernels.setThreads(n) }
 
-    /// OpenBLAS's name for the kernel set it picked for this CPU (e.g. `Zen`).
-    public static func coreName() -> String {
-        guard let name = openblas_get_corename() else { return "unknown" }
-        return String(cString: name)
-    }
 
     /// Runs the encoder over `tokens` (all at once), adding the time of each operation class to `times`.
     /// Returns the last layer's hidden states, l × d, row-major.
