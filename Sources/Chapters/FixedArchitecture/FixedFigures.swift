@@ -32,7 +32,8 @@ enum FixedFigures {
         return g
     }
 
-    /// An attention block with `pruned` of `heads` heads removed (the first ones drawn greyed out).
+    /// An attention block with `pruned` of `heads` heads removed: the pruned heads as one greyed, dashed group and
+    /// the kept heads as another, each labelled with its head numbers.
     static func prunedAttention(heads: Int, pruned: Int) -> Graph {
         var g = base("pruned_attention", "Head pruning: \(pruned) of \(heads) heads removed", rankdir: "TB")
         g.nodes = [
@@ -41,18 +42,23 @@ enum FixedFigures {
             Node(id: "y", attributes: [("label", "output (l × d)"), ("shape", "ellipse"), ("fillcolor", yellow)]),
         ]
         g.edges = [Edge(from: "out", to: "y")]
-        let shown = min(heads, 4)
-        for i in 0..<shown {
-            let isPruned = i < min(pruned, shown) && pruned > 0
-            let fill = isPruned ? grey : blue
-            let style = isPruned ? "rounded,filled,dashed" : "rounded,filled"
-            let name = i == shown - 1 && heads > shown ? "heads \(shown)…\(heads)" : "head \(i + 1)"
-            let id = "h\(i)"
-            g.nodes.append(Node(id: "\(id)_qkv", attributes: [("label", "\(name): Q, K, V\n(d × d/h columns)"), ("fillcolor", fill), ("style", style)]))
-            g.nodes.append(Node(id: "\(id)_sm", attributes: [("label", "Q·Kᵀ, Softmax, ·V\n(l × l scores)"), ("fillcolor", isPruned ? grey : pink), ("style", style)]))
-            g.edges.append(Edge(from: "x", to: "\(id)_qkv", attributes: isPruned ? [("style", "dashed"), ("color", "#999999")] : []))
-            g.edges.append(Edge(from: "\(id)_qkv", to: "\(id)_sm", attributes: isPruned ? [("style", "dashed"), ("color", "#999999")] : []))
-            g.edges.append(Edge(from: "\(id)_sm", to: "out", attributes: isPruned ? [("style", "dashed"), ("color", "#999999"), ("label", "pruned")] : []))
+        let groups = [(range: 1...max(1, pruned), isPruned: true), (range: (pruned + 1)...max(pruned + 1, heads), isPruned: false)]
+            .filter { $0.isPruned ? pruned > 0 : pruned < heads }
+        for (index, group) in groups.enumerated() {
+            let count = group.range.count
+            let names = count == 1 ? "head \(group.range.lowerBound)" : "heads \(group.range.lowerBound)…\(group.range.upperBound)"
+            let status = group.isPruned ? "pruned" : "kept"
+            let fill = group.isPruned ? grey : blue
+            let style = group.isPruned ? "rounded,filled,dashed" : "rounded,filled"
+            let edge: [(String, String)] = group.isPruned ? [("style", "dashed"), ("color", "#999999")] : []
+            let id = "g\(index)"
+            g.nodes.append(Node(id: "\(id)_qkv", attributes: [("label", "\(names) (\(status)): Q, K, V\n(d × \(count)·d/h columns)"),
+                                                              ("fillcolor", fill), ("style", style)]))
+            g.nodes.append(Node(id: "\(id)_sm", attributes: [("label", "Q·Kᵀ, Softmax, ·V\n(\(count) × l × l scores)"),
+                                                             ("fillcolor", group.isPruned ? grey : pink), ("style", style)]))
+            g.edges.append(Edge(from: "x", to: "\(id)_qkv", attributes: edge))
+            g.edges.append(Edge(from: "\(id)_qkv", to: "\(id)_sm", attributes: edge))
+            g.edges.append(Edge(from: "\(id)_sm", to: "out", attributes: edge + (group.isPruned ? [("label", "not computed")] : [])))
         }
         return g
     }
