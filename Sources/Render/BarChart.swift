@@ -73,7 +73,7 @@ public struct BarChart: Sendable {
             }
             values = values.map { row in row.indices.map { 100 * row[$0] / totals[$0] } }
         }
-        var frame = Frame(width: width, height: height, title: title)
+        var frame = Frame(width: width, height: height, title: title, legend: series.map(\.name))
         let tops: [Double]
         switch mode {
         case .grouped: tops = values.flatMap { $0 }

@@ -35,7 +35,7 @@ public struct CDFChart: Sendable {
             try validate(s.values, series: s.name, axis: "x", scale: x.scale)
         }
         try validate(markers.map(\.x), series: "markers", axis: "x", scale: x.scale)
-        var frame = Frame(width: width, height: height, title: title)
+        var frame = Frame(width: width, height: height, title: title, legend: series.map(\.name))
         let (x0, x1) = Scale.bounds(series.flatMap(\.values) + markers.map(\.x), axis: x)
         let sx = Scale(scale: x.scale, lo: x0, hi: x1, from: frame.plotLeft, to: frame.plotRight)
         let sy = Scale(scale: .linear, lo: 0, hi: 1, from: frame.plotBottom, to: frame.plotTop)

@@ -1,14 +1,19 @@
 /// The frame every x-y chart shares: title, plot area, axes with ticks and grid, legend.
 struct Frame {
     var svg: SVGBuilder
-    let left = 78.0, right = 170.0, top = 40.0, bottom = 56.0
+    let left = 78.0, top = 40.0, bottom = 56.0
+    /// Room right of the plot for the legend: 170 px, or more when its longest label needs it.
+    let right: Double
     var plotLeft: Double { left }
     var plotRight: Double { svg.width - right }
     var plotTop: Double { top }
     var plotBottom: Double { svg.height - bottom }
 
-    init(width: Double, height: Double, title: String) {
+    /// `legend` lists the labels the legend will show, so that the plot leaves room for the longest one.
+    init(width: Double, height: Double, title: String, legend: [String] = []) {
         svg = SVGBuilder(width: width, height: height)
+        let widest = legend.map { Frame.textWidth($0, size: 11) }.max() ?? 0
+        right = min(max(170, 36 + widest + 10), width / 2)
         svg.text(title, width / 2, 24, size: 15, bold: true)
     }
 
@@ -36,12 +41,28 @@ struct Frame {
         svg.text(yLabel, 18, (plotTop + plotBottom) / 2, size: 12, rotate: true)
     }
 
-    /// Legend entries (name, colour, dashed) to the right of the plot.
-    mutating func legend(_ entries: [(String, String, Bool)], boxes: Bool = false) {
+    /// An upper estimate of the width of `text` at `size` px in the sans-serif faces SVG viewers substitute for
+    /// Helvetica (DejaVu Sans is the widest of them): narrow, wide and other characters in em.
+    static func textWidth(_ text: String, size: Double) -> Double {
+        var em = 0.0
+        for c in text {
+            if "iljtfr.,:;'|()[] ".contains(c) { em += 0.36 }
+            else if "mwMW@%".contains(c) { em += 0.9 }
+            else if c.isUppercase || c.isNumber { em += 0.68 }
+            else { em += 0.62 }
+        }
+        return em * size
+    }
+
+    /// Legend entries (name, colour, dashed) to the right of the plot, drawn as boxes (bars), dots (scatter
+    /// points) or lines; a dashed entry is always a dashed line.
+    mutating func legend(_ entries: [(String, String, Bool)], boxes: Bool = false, dots: Bool = false) {
         for (i, (name, colour, dashed)) in entries.enumerated() {
             let y = plotTop + 8 + Double(i) * 18
             if boxes {
                 svg.rect(plotRight + 12, y - 6, 12, 12, fill: colour)
+            } else if dots && !dashed {
+                svg.circle(plotRight + 20, y, r: 4, fill: colour)
             } else {
                 svg.line(plotRight + 10, y, plotRight + 30, y, stroke: colour, width: 2, dash: dashed)
             }

@@ -46,7 +46,7 @@ public struct Histogram: Sendable {
             guard !s.values.isEmpty else { throw ChartError("series '\(s.name)': no values") }
             try validate(s.values, series: s.name, axis: "x", scale: x.scale)
         }
-        var frame = Frame(width: width, height: height, title: title)
+        var frame = Frame(width: width, height: height, title: title, legend: series.map(\.name))
         let all = series.flatMap(\.values)
         let (x0, x1) = Scale.bounds(all, axis: x)
         let sx = Scale(scale: x.scale, lo: x0, hi: x1, from: frame.plotLeft, to: frame.plotRight)

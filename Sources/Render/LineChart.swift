@@ -35,7 +35,7 @@ public struct LineChart: Sendable {
             try validate(s.points.map(\.x), series: s.name, axis: "x", scale: x.scale)
             try validate(s.points.map(\.y), series: s.name, axis: "y", scale: y.scale)
         }
-        var frame = Frame(width: width, height: height, title: title)
+        var frame = Frame(width: width, height: height, title: title, legend: series.map(\.name))
         let (x0, x1) = Scale.bounds(series.flatMap { $0.points.map(\.x) }, axis: x)
         let (y0, y1) = Scale.bounds(series.flatMap { $0.points.map(\.y) }, axis: y)
         let sx = Scale(scale: x.scale, lo: x0, hi: x1, from: frame.plotLeft, to: frame.plotRight)

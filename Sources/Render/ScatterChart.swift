@@ -54,7 +54,7 @@ public struct ScatterChart: Sendable {
             try validate(s.points.map(\.x), series: s.name, axis: "x", scale: x.scale)
             try validate(s.points.map(\.y), series: s.name, axis: "y", scale: y.scale)
         }
-        var frame = Frame(width: width, height: height, title: title)
+        var frame = Frame(width: width, height: height, title: title, legend: series.map(\.name) + (paretoFront == nil ? [] : ["Pareto front"]))
         let all = series.flatMap(\.points)
         let (x0, x1) = Scale.bounds(all.map(\.x), axis: x)
         let (y0, y1) = Scale.bounds(all.map(\.y), axis: y)
@@ -78,7 +78,7 @@ public struct ScatterChart: Sendable {
             frame.svg.polyline(steps, stroke: "#000000", width: 1.5, dash: true)
             entries.append(("Pareto front", "#000000", true))
         }
-        frame.legend(entries)
+        frame.legend(entries, dots: true)
         return frame.svg.document()
     }
 }
