@@ -29,15 +29,26 @@ struct Frame {
                 svg.line(px, plotTop, px, plotBottom, stroke: "#F0F0F0")
                 svg.text(Scale.label(t, x.scale), px, plotBottom + 16, size: 11)
             }
-        } else {
+        }
+        // Category labels wider than their slot are broken at their first space into two lines, so neighbours
+        // never run into each other ("128 time" beside "128 FLOPs").
+        var wrapped = false
+        if x == nil {
             let w = (plotRight - plotLeft) / Double(max(1, categories.count))
+            wrapped = categories.contains { Frame.textWidth($0, size: 11) > w - 4 && $0.contains(" ") }
             for (i, c) in categories.enumerated() {
-                svg.text(c, plotLeft + w * (Double(i) + 0.5), plotBottom + 16, size: 11)
+                let cx = plotLeft + w * (Double(i) + 0.5)
+                if wrapped, let space = c.firstIndex(of: " ") {
+                    svg.text(String(c[..<space]), cx, plotBottom + 16, size: 11)
+                    svg.text(String(c[c.index(after: space)...]), cx, plotBottom + 29, size: 11)
+                } else {
+                    svg.text(c, cx, plotBottom + 16, size: 11)
+                }
             }
         }
         svg.line(plotLeft, plotBottom, plotRight, plotBottom, stroke: "#333333")
         svg.line(plotLeft, plotTop, plotLeft, plotBottom, stroke: "#333333")
-        svg.text(xLabel, (plotLeft + plotRight) / 2, svg.height - 16, size: 12)
+        svg.text(xLabel, (plotLeft + plotRight) / 2, svg.height - (wrapped ? 6 : 16), size: 12)
         svg.text(yLabel, 18, (plotTop + plotBottom) / 2, size: 12, rotate: true)
     }
 
