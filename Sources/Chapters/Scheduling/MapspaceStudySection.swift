@@ -117,8 +117,8 @@ enum MapspaceStudySection {
         for (family, key) in [("BERT", "bert"), ("ResNet-50", "resnet")] where !series(family).isEmpty {
             let h = Histogram(title: "Fig. 18 (\(family)): EDP of \(NumberFormat.grouped(settings.samples)) random valid mappings",
                               series: series(family), bins: 40, x: Axis(label: "EDP relative to the best sampled", scale: .log10, min: 1, max: axisMax),
-                              yLabel: "mappings")
-            s.figure(figures.svg("04-fig18-\(key)", try h.svg()), caption: "Fig. 18 (\(family)): histograms of relative EDP on a log axis.")
+                              yLabel: "mappings", panels: true)
+            s.figure(figures.svg("04-fig18-\(key)", try h.svg()), caption: "Fig. 18 (\(family)): histograms of relative EDP on a log axis, one panel per operator on a shared count scale.")
         }
         // Fig. 19: CDFs of the survey's four operators (those present).
         let cdfStudies = figure19.compactMap { f in studies.first { $0.op.key == f.key }.map { (f.label, $0) } }
@@ -134,7 +134,8 @@ enum MapspaceStudySection {
         if equal.count > 1 {
             let h = Histogram(title: "Fig. 20: operators with (nominally) equal MAC counts",
                               series: equal.map { (name: $0.op.shortName, values: $0.relativeEDP) }, bins: 40,
-                              x: Axis(label: "EDP relative to the best sampled", scale: .log10, min: 1, max: axisMax), yLabel: "mappings")
+                              x: Axis(label: "EDP relative to the best sampled", scale: .log10, min: 1, max: axisMax), yLabel: "mappings",
+                              panels: true)
             s.figure(figures.svg("04-fig20-equal-macs", try h.svg()), caption: "Fig. 20: BERT matmuls resized to the survey's equal-MAC shapes against ResNet-50 conv1.")
         }
 
