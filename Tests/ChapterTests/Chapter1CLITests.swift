@@ -21,7 +21,7 @@ struct Chapter1CLITests {
         (["--model", "custom", "--layers", "2", "--d-model", "-768", "--heads", "12"], "d-model"),
         (["--model", "custom", "--layers", "2", "--d-model", "768", "--heads", "12", "--d-ffn", "0"], "d-ffn"),
         (["--heads", "12"], "add 'custom' to --model"),
-        (["--convention", "fancy"], "unknown 'fancy'"),
+        (["--convention", "fancy"], "'fancy' is invalid for '--convention"),
         (["--model", "bert-base,"], "empty name"),
         (["--profile", "/nonexistent/profile.csv"], "invalid --profile: cannot read"),
         (["--threads", "0", "--measure"], "invalid --threads"),

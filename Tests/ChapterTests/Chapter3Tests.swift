@@ -266,10 +266,10 @@ struct Chapter3CLITests {
         (["--tokens-kept", "1.5"], "tokens-kept"),
         (["--tokens-kept", ""], "the list is empty"),
         (["--seq-len", "0"], "seq-len"),
-        (["--accelerator", "tpu"], "unknown accelerator 'tpu'"),
+        (["--accelerator", "tpu"], "'tpu' is invalid for '--accelerator"),
         (["--cited", "/nonexistent"], "invalid --cited: cannot read '/nonexistent'"),
         (["--json"], "--check and --json conflict"),
-        (["--accelerator", "tpu"], "invalid --accelerator: unknown accelerator 'tpu'"),
+        (["--accelerator", "TPU"], "'TPU' is invalid for '--accelerator <name>'. Please provide one of 'analytical'"),
     ]
 
     @Test("the built executable exits non-zero on bad input and names the field", arguments: badInputs)

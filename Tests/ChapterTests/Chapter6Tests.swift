@@ -73,7 +73,7 @@ struct Chapter6CLITests {
         (["--breakdown-seq-lens", "128,128"], "each once"),
         (["--breakdown-seq-lens", "128,x"], "'x' is not an integer"),
         (["--model", "gpt2"], "decoder"),
-        (["--model", "t5"], "unknown model 't5'"),
+        (["--model", "t5"], "'t5' is invalid for '--model"),
         (["--mesh-dim", "0"], "mesh-dim"),
         (["--scratchpad-kib", "0"], "scratchpad-kib"),
         (["--accumulator-kib", "-3"], "accumulator-kib"),

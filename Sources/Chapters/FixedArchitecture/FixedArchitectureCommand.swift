@@ -19,19 +19,25 @@ struct FixedArchitectureCommand: ParsableCommand {
             """)
 
     @OptionGroup var common: ChapterOptions
+    @OptionGroup var options: Options
 
-    @Option(name: .long, help: ArgumentHelp("Bit widths of the quantization error study, comma-separated (2...16).", valueName: "list"))
-    var bits: String = "8,4"
-    @Option(name: .long, help: ArgumentHelp("Weight sparsities of the pruning study, comma-separated (0 ≤ s < 1).", valueName: "list"))
-    var sparsity: String = "0.5,0.9"
-    @Option(name: .customLong("tokens-kept"), help: ArgumentHelp("Fractions of tokens kept in the token-pruning study, comma-separated (0 < r ≤ 1).", valueName: "list"))
-    var tokensKept: String = "1,0.7,0.5"
-    @Option(name: .customLong("seq-len"), help: "Sequence length of the BERT-Base studies and context length of the decoding study.")
-    var seqLen: Int = 128
-    @Option(name: .long, help: ArgumentHelp("Accelerator preset: \(Accelerator.presets.map(\.name).joined(separator: ", ")).", valueName: "name"))
-    var accelerator: String = Accelerator.analyticalModel.name
-    @Option(name: .long, help: ArgumentHelp("Folder of the cited CSV tables, relative to the current folder.", valueName: "dir"))
-    var cited: String = "data/cited"
+    /// The flags that shape the report; its first line names those that differ from their defaults (``RerunLine``).
+    struct Options: ParsableArguments {
+        static let defaults = FixedArchitectureSettings(cited: [])
+        static let citedPath = "data/cited"
+
+        @Option(name: .long, help: ArgumentHelp("Bit widths of the quantization error study, comma-separated (2...16).", valueName: "list"))
+        var bits: String = Options.defaults.bits.commaSeparated
+        @Option(name: .long, help: ArgumentHelp("Weight sparsities of the pruning study, comma-separated (0 ≤ s < 1).", valueName: "list"))
+        var sparsity: String = Options.defaults.sparsities.commaSeparated
+        @Option(name: .long, help: ArgumentHelp("Fractions of tokens kept in the token-pruning study, comma-separated (0 < r ≤ 1).", valueName: "list"))
+        var tokensKept: String = Options.defaults.tokensKept.commaSeparated
+        @Option(name: .long, help: "Sequence length of the BERT-Base studies and context length of the decoding study.")
+        var seqLen: Int = Options.defaults.sequenceLength
+        @OptionGroup var preset: AcceleratorPresetOption
+        @Option(name: .long, help: ArgumentHelp("Folder of the cited CSV tables, relative to the current folder.", valueName: "dir"))
+        var cited: String = Options.citedPath
+    }
 
     static func parseDoubles(_ text: String, flag: String) throws -> [Double] {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
@@ -46,28 +52,14 @@ struct FixedArchitectureCommand: ParsableCommand {
 
     func settings() throws -> FixedArchitectureSettings {
         let tables: [CitedTable]
-        let folder = try RepositoryData.locate(cited, default: "data/cited", flag: "cited")
+        let folder = try RepositoryData.locate(options.cited, default: Options.citedPath, flag: "cited")
         do { tables = try CitedTable.loadAll(from: folder.path) } catch { throw ValidationError("\(error)") }
-        var s = FixedArchitectureSettings(
-            bits: try parseIntegerList(bits, flag: "bits"), sparsities: try Self.parseDoubles(sparsity, flag: "sparsity"),
-            tokensKept: try Self.parseDoubles(tokensKept, flag: "tokens-kept"), sequenceLength: seqLen, cited: tables,
-            command: commandLine())
-        try naming {
-            s.accelerator = try Accelerator.preset(named: accelerator)
-            try s.validate()
-        }
+        let s = FixedArchitectureSettings(
+            bits: try parseIntegerList(options.bits, flag: "bits"), sparsities: try Self.parseDoubles(options.sparsity, flag: "sparsity"),
+            tokensKept: try Self.parseDoubles(options.tokensKept, flag: "tokens-kept"), sequenceLength: options.seqLen,
+            accelerator: options.preset.accelerator, cited: tables, command: RerunLine.render(Self.self, options))
+        try naming { try s.validate() }
         return s
-    }
-
-    func commandLine() -> String {
-        var parts = ["swift run -c release fixed-architecture"]
-        if bits != "8,4" { parts.append("--bits \(bits)") }
-        if sparsity != "0.5,0.9" { parts.append("--sparsity \(sparsity)") }
-        if tokensKept != "1,0.7,0.5" { parts.append("--tokens-kept \(tokensKept)") }
-        if seqLen != 128 { parts.append("--seq-len \(seqLen)") }
-        if accelerator != Accelerator.analyticalModel.name { parts.append("--accelerator \(accelerator)") }
-        if cited != "data/cited" { parts.append("--cited \(cited)") }
-        return parts.joined(separator: " ")
     }
 
     func validate() throws { _ = try settings() }

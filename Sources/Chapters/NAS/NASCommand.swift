@@ -22,28 +22,41 @@ struct NASCommand: ParsableCommand {
             """)
 
     @OptionGroup var common: ChapterOptions
+    @OptionGroup var options: Options
 
-    @Option(name: .long, help: "Seed of the evolutionary search.")
-    var seed: UInt64 = EvolutionSettings.survey.seed
-    @Option(name: .long, help: "Population of the search (at least 2).")
-    var population: Int = EvolutionSettings.survey.population
-    @Option(name: .long, help: "Iterations (generations after the first) of the search (at least 1).")
-    var iterations: Int = EvolutionSettings.survey.iterations
-    @Option(name: .customLong("mutation-probability"), help: "Probability that a gene is redrawn when mutating (0...1).")
-    var mutationProbability: Double = EvolutionSettings.survey.mutationProbability
-    @Option(name: .customLong("validation-windows"), help: "Validation windows per perplexity measurement.")
-    var validationWindows: Int = NASSettings().validationWindows
-    @Option(name: .customLong("hw-seq-len"), help: "Sequence length of the hardware cost (tokens per inference).")
-    var hwSeqLen: Int = NASSettings().hardwareSequenceLength
-    @Option(name: .customLong("split-block-size"), help: "Corpus split: block size in bytes.")
-    var splitBlockSize: Int = ByteCorpus.defaultBlockSize
-    @Option(name: .customLong("split-period"), help: "Corpus split: blocks per period (one validation and one test block each).")
-    var splitPeriod: Int = 10
-    @Option(name: .customLong("validation-residue"), help: "Corpus split: the block of each period that goes to validation.")
-    var validationResidue: Int = 8
-    @Option(name: .customLong("test-residue"), help: "Corpus split: the block of each period that goes to test.")
-    var testResidue: Int = 9
-    @Option(name: .customLong("blas-threads"), help: "OpenBLAS threads for --train (the products here are small: 1 is fastest on 2 cores). The search's perplexities do not use BLAS.")
+    /// The flags that shape the report; its first line names those that differ from their defaults (``RerunLine``).
+    /// The flags declared after this group (--blas-threads, --threads, --checkpoint, --corpus, --train) are not in
+    /// the line: they say where the inputs come from and how fast the work goes, not what is computed from them.
+    struct Options: ParsableArguments {
+        static let defaults = NASSettings()
+
+        @Option(name: .long, help: "Seed of the evolutionary search.")
+        var seed: UInt64 = Options.defaults.evolution.seed
+        @Option(name: .long, help: "Population of the search (at least 2).")
+        var population: Int = Options.defaults.evolution.population
+        @Option(name: .long, help: "Iterations (generations after the first) of the search (at least 1).")
+        var iterations: Int = Options.defaults.evolution.iterations
+        @Option(name: .long, help: "Probability that a gene is redrawn when mutating (0...1).")
+        var mutationProbability: Double = Options.defaults.evolution.mutationProbability
+        @Option(name: .long, help: "Validation windows per perplexity measurement.")
+        var validationWindows: Int = Options.defaults.validationWindows
+        @Option(name: .long, help: "Sequence length of the hardware cost (tokens per inference).")
+        var hwSeqLen: Int = Options.defaults.hardwareSequenceLength
+        @Option(name: .long, help: "Corpus split: block size in bytes.")
+        var splitBlockSize: Int = Options.defaults.blockSize
+        @Option(name: .long, help: "Corpus split: blocks per period (one validation and one test block each).")
+        var splitPeriod: Int = Options.defaults.splitPeriod
+        @Option(name: .long, help: "Corpus split: the block of each period that goes to validation.")
+        var validationResidue: Int = Options.defaults.validationResidue
+        @Option(name: .long, help: "Corpus split: the block of each period that goes to test.")
+        var testResidue: Int = Options.defaults.testResidue
+        @Option(name: .long, help: "Sandwich steps of --train.")
+        var trainSteps: Int = Options.defaults.training.steps
+        @Option(name: .long, help: "Seed of --train (initialisation, sub-network and batch sampling).")
+        var trainSeed: UInt64 = Options.defaults.training.seed
+    }
+
+    @Option(name: .long, help: "OpenBLAS threads for --train (the products here are small: 1 is fastest on 2 cores). The search's perplexities do not use BLAS.")
     var blasThreads: Int = 1
     @Option(name: .long, help: "Threads that measure the search's perplexities (default: all active processors; every count gives the same bits).")
     var threads: Int?
@@ -53,10 +66,6 @@ struct NASCommand: ParsableCommand {
     var corpus: String = NASData.corpusPath
     @Flag(name: .long, help: "Retrain the supernet (writes data/nas/supernet.bin and training-log.tsv under --out) before the report.")
     var train = false
-    @Option(name: .customLong("train-steps"), help: "Sandwich steps of --train.")
-    var trainSteps: Int = NASSettings().training.steps
-    @Option(name: .customLong("train-seed"), help: "Seed of --train (initialisation, sub-network and batch sampling).")
-    var trainSeed: UInt64 = NASSettings().training.seed
 
     /// Core's field names that differ from this command's flags.
     static let flags = ["block-size": "split-block-size", "period": "split-period", "steps": "train-steps",
@@ -64,8 +73,8 @@ struct NASCommand: ParsableCommand {
 
     func settings() throws -> NASSettings {
         var s = NASSettings()
-        s.evolution = EvolutionSettings(population: population, iterations: iterations,
-                                        mutationProbability: mutationProbability, seed: seed)
+        s.evolution = EvolutionSettings(population: options.population, iterations: options.iterations,
+                                        mutationProbability: options.mutationProbability, seed: options.seed)
         guard (1...64).contains(blasThreads) else {
             throw ValidationError("invalid --blas-threads: \(blasThreads) is out of range; allowed 1...64")
         }
@@ -75,17 +84,18 @@ struct NASCommand: ParsableCommand {
             }
             s.evaluationThreads = threads
         }
-        s.validationWindows = validationWindows
-        s.hardwareSequenceLength = hwSeqLen
-        s.blockSize = splitBlockSize
-        s.splitPeriod = splitPeriod
-        s.validationResidue = validationResidue
-        s.testResidue = testResidue
+        s.validationWindows = options.validationWindows
+        s.hardwareSequenceLength = options.hwSeqLen
+        s.blockSize = options.splitBlockSize
+        s.splitPeriod = options.splitPeriod
+        s.validationResidue = options.validationResidue
+        s.testResidue = options.testResidue
+        s.command = RerunLine.render(Self.self, options)
         try naming(Self.flags) {
             let t = s.training
             s.training = try SupernetTrainingRun(widthDivisor: t.widthDivisor, context: t.context,
-                                                 sequencesPerStep: t.sequencesPerStep, steps: trainSteps,
-                                                 peakLearningRate: t.peakLearningRate, seed: trainSeed)
+                                                 sequencesPerStep: t.sequencesPerStep, steps: options.trainSteps,
+                                                 peakLearningRate: t.peakLearningRate, seed: options.trainSeed)
             try s.validate()
         }
         return s
@@ -110,15 +120,6 @@ struct NASCommand: ParsableCommand {
     mutating func run() throws {
         var s = try settings()
         TransformerRuntime.setThreads(blasThreads)
-        // The report's first line names the command with the flags that change its content.
-        var shown: [String] = []
-        var arguments = CommandLine.arguments.dropFirst().makeIterator()
-        while let a = arguments.next() {
-            if ["--out", "--checkpoint", "--blas-threads", "--threads", "--corpus"].contains(a) { _ = arguments.next(); continue }
-            if ["--out=", "--checkpoint=", "--blas-threads=", "--threads=", "--corpus="].contains(where: a.hasPrefix) || ["--check", "--json", "--quiet", "--train"].contains(a) { continue }
-            shown.append(a)
-        }
-        if !shown.isEmpty { s.command += " " + shown.joined(separator: " ") }
         if common.showsProgress && !common.check {
             s.progress = { line in
                 var err = StandardError()

@@ -21,32 +21,63 @@ struct WorkloadAnalysisCommand: ParsableCommand {
             """)
 
     @OptionGroup var common: ChapterOptions
+    @OptionGroup var options: Options
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Models for the sweeps and detail tables, comma-separated: bert-base, bert-large, gpt2, bert-base-4h, resnet50 (its sections are always included) or custom.",
-        valueName: "names"))
-    var model: String = "bert-base,bert-large,gpt2"
+    /// The flags that shape the report; its first line names those that differ from their defaults (``RerunLine``).
+    struct Options: ParsableArguments {
+        static let defaults = WorkloadAnalysisSettings()
 
-    @Option(name: .customLong("seq-lens"), help: ArgumentHelp(
-        "Sequence lengths for the sweeps, comma-separated, each in \(TransformerConfig.sequenceLengthRange.lowerBound)...\(TransformerConfig.sequenceLengthRange.upperBound).",
-        valueName: "list"))
-    var seqLens: String = "128,256,512,1024,2048,4096"
+        @Option(name: .long, help: ArgumentHelp(
+            "Models for the sweeps and detail tables, comma-separated: \(TransformerConfig.allValueStrings.joined(separator: ", ")), resnet50 (its sections are always included) or custom.",
+            valueName: "names"))
+        var model: String = Options.defaults.models.map(\.name).joined(separator: ",")
 
-    @Option(name: .long, help: "Custom model: number of layers N.")
-    var layers: Int?
-    @Option(name: .customLong("d-model"), help: "Custom model: model dimension d.")
-    var dModel: Int?
-    @Option(name: .long, help: "Custom model: attention heads h (must divide d).")
-    var heads: Int?
-    @Option(name: .customLong("d-ffn"), help: "Custom model: FFN hidden width d_FFN (default 4d).")
-    var dFFN: Int?
-    @Flag(name: .long, help: "Custom model: run it as a decoder (token by token with a KV cache) instead of an encoder.")
-    var decoder = false
+        @Option(name: .long, help: ArgumentHelp(
+            "Sequence lengths for the sweeps, comma-separated, each in \(TransformerConfig.sequenceLengthRange.lowerBound)...\(TransformerConfig.sequenceLengthRange.upperBound).",
+            valueName: "list"))
+        var seqLens: String = Options.defaults.sequenceLengths.commaSeparated
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Counting convention: survey (reproduces the paper's tables) or itemised (every operand read and written once, exact causal triangle).",
-        valueName: "name"))
-    var convention: String = "survey"
+        @Option(name: .long, help: "Custom model: number of layers N.")
+        var layers: Int?
+        @Option(name: .long, help: "Custom model: model dimension d.")
+        var dModel: Int?
+        @Option(name: .long, help: "Custom model: attention heads h (must divide d).")
+        var heads: Int?
+        @Option(name: .long, help: "Custom model: FFN hidden width d_FFN (default 4d).")
+        var dFFN: Int?
+        @Flag(name: .long, help: "Custom model: run it as a decoder (token by token with a KV cache) instead of an encoder.")
+        var decoder = false
+
+        @Option(name: .long, help: ArgumentHelp(
+            "Counting convention: survey (reproduces the paper's tables) or itemised (every operand read and written once, exact causal triangle).",
+            valueName: "name"))
+        var convention: CountingConvention = Options.defaults.convention
+
+        /// The models `--model` names, in order; `resnet50` adds none (its sections are always there).
+        func models() throws -> [TransformerConfig] {
+            let names = model.split(separator: ",", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            let models = try names.compactMap { name -> TransformerConfig? in
+                switch name {
+                case "resnet50": return nil
+                case "":
+                    throw ValidationError("invalid --model: empty name in '\(model)'")
+                case "custom":
+                    guard let layers, let dModel, let heads else {
+                        throw ValidationError("invalid --model: 'custom' needs --layers, --d-model and --heads (and optionally --d-ffn, --decoder)")
+                    }
+                    return TransformerConfig(name: "custom", displayName: "Custom", layers: layers, dModel: dModel, heads: heads,
+                                             dFFN: dFFN ?? 4 * dModel, architecture: decoder ? .decoder : .encoder)
+                default:
+                    return try naming { try TransformerConfig.preset(named: name) }
+                }
+            }
+            if !names.contains("custom"), layers != nil || dModel != nil || heads != nil || dFFN != nil || decoder {
+                throw ValidationError("invalid --layers/--d-model/--heads/--d-ffn/--decoder: they describe a custom model; add 'custom' to --model")
+            }
+            return models
+        }
+    }
 
     @Option(name: .long, help: ArgumentHelp("The recorded CPU profile for §2.2.2 (Fig. 7-9), relative to the current folder.", valueName: "path"))
     var profile: String = Profiling.defaultPath
@@ -59,51 +90,10 @@ struct WorkloadAnalysisCommand: ParsableCommand {
 
     /// The settings these flags describe, or an error naming the bad flag.
     func settings() throws -> WorkloadAnalysisSettings {
-        let names = model.split(separator: ",", omittingEmptySubsequences: false)
-            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        var models: [TransformerConfig] = []
-        for name in names {
-            switch name {
-            case "resnet50": continue
-            case "custom":
-                guard let layers, let dModel, let heads else {
-                    throw ValidationError("invalid --model: 'custom' needs --layers, --d-model and --heads (and optionally --d-ffn, --decoder)")
-                }
-                models.append(TransformerConfig(name: "custom", displayName: "Custom", layers: layers, dModel: dModel,
-                                                heads: heads, dFFN: dFFN ?? 4 * dModel,
-                                                architecture: decoder ? .decoder : .encoder))
-            case "":
-                throw ValidationError("invalid --model: empty name in '\(model)'")
-            default:
-                models.append(try naming { try TransformerConfig.preset(named: name) })
-            }
-        }
-        if !names.contains("custom"), layers != nil || dModel != nil || heads != nil || dFFN != nil || decoder {
-            throw ValidationError("invalid --layers/--d-model/--heads/--d-ffn/--decoder: they describe a custom model; add 'custom' to --model")
-        }
-        let conventions: [String: CountingConvention] = ["survey": .survey, "itemised": .itemised]
-        guard let chosen = conventions[convention] else {
-            throw ValidationError("invalid --convention: unknown '\(convention)'; choose survey or itemised")
-        }
-        var settings = WorkloadAnalysisSettings(models: models, sequenceLengths: try parseIntegerList(seqLens, flag: "seq-lens"),
-                                                convention: chosen, command: commandLine())
+        let settings = WorkloadAnalysisSettings(models: try options.models(), sequenceLengths: try parseIntegerList(options.seqLens, flag: "seq-lens"),
+                                                convention: options.convention, command: RerunLine.render(Self.self, options))
         try naming { try settings.validate() }
-        settings.command = commandLine()
         return settings
-    }
-
-    /// The command as a user would type it, with only the flags that change the output.
-    func commandLine() -> String {
-        var parts = ["swift run -c release workload-analysis"]
-        if model != "bert-base,bert-large,gpt2" { parts.append("--model \(model)") }
-        if seqLens != "128,256,512,1024,2048,4096" { parts.append("--seq-lens \(seqLens)") }
-        if let layers { parts.append("--layers \(layers)") }
-        if let dModel { parts.append("--d-model \(dModel)") }
-        if let heads { parts.append("--heads \(heads)") }
-        if let dFFN { parts.append("--d-ffn \(dFFN)") }
-        if decoder { parts.append("--decoder") }
-        if convention != "survey" { parts.append("--convention \(convention)") }
-        return parts.joined(separator: " ")
     }
 
     func validate() throws {
