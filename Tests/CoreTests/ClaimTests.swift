@@ -28,9 +28,9 @@ struct ClaimTests {
         let ok = Claim.number(id: "a", reference: "Tab. 3", statement: "", paper: 1, observed: 1,
                               tolerance: .relative(0.01))
         let typo = Claim.number(id: "b", reference: "Tab. 3", statement: "", paper: 0.006, observed: 0.0094,
-                                tolerance: .printed(decimals: 3), knownDeviation: "typo")
+                                tolerance: .printed(decimals: 3), knownDeviation: .paperError("typo"))
         let stale = Claim.number(id: "c", reference: "Tab. 3", statement: "", paper: 1, observed: 1,
-                                 tolerance: .relative(0.01), knownDeviation: "should fail but holds")
+                                 tolerance: .relative(0.01), knownDeviation: .modelDifference("should fail but holds"))
         #expect(ok.isAsExpected && typo.isAsExpected && !stale.isAsExpected)
         #expect([ok, typo, stale].tally == (2, 1))
     }
