@@ -64,9 +64,10 @@ struct Chapter1OutputTests {
         let text = chapter1.json.serialized()
         let doc = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
         #expect(doc["chapter"] as? String == "workload-analysis")
+        #expect(doc["tally"] != nil && doc["illustrations"] != nil)
         let claims = doc["claims"] as! [[String: Any]]
         #expect(claims.count == chapter1.claims.count)
-        for key in ["id", "reference", "kind", "expected", "observed", "holds", "note"] {
+        for key in ["id", "reference", "kind", "expected", "observed", "holds", "unexpected", "note"] {
             #expect(claims.allSatisfy { $0[key] != nil }, "claims lack \(key)")
         }
         let rows = (doc["results"] as! [String: Any])["operations"] as! [[String: Any]]

@@ -28,10 +28,40 @@ struct ClaimTests {
         let ok = Claim.number(id: "a", reference: "Tab. 3", statement: "", paper: 1, observed: 1,
                               tolerance: .relative(0.01))
         let typo = Claim.number(id: "b", reference: "Tab. 3", statement: "", paper: 0.006, observed: 0.0094,
-                                tolerance: .printed(decimals: 3), knownDeviation: "typo")
+                                tolerance: .printed(decimals: 3), knownDeviation: .paperError("typo"))
         let stale = Claim.number(id: "c", reference: "Tab. 3", statement: "", paper: 1, observed: 1,
-                                 tolerance: .relative(0.01), knownDeviation: "should fail but holds")
+                                 tolerance: .relative(0.01), knownDeviation: .modelDifference("should fail but holds"))
         #expect(ok.isAsExpected && typo.isAsExpected && !stale.isAsExpected)
         #expect([ok, typo, stale].tally == (2, 1))
+    }
+
+    @Test("a claim that does not hold names its cause: the recorded one, else one for the run it failed in")
+    func causes() {
+        let typo = Claim.number(id: "b", reference: "Tab. 3", statement: "", paper: 0.006, observed: 0.0094,
+                                tolerance: .printed(decimals: 3), knownDeviation: .paperError("typo"))
+        #expect(typo.deviation == .paperError && typo.isAsExpected)
+        let ok = Claim.number(id: "a", reference: "Tab. 3", statement: "", paper: 1, observed: 1, tolerance: .relative(0.01),
+                              knownDeviation: .modelDifference("should fail but holds"))
+        #expect(ok.deviation == nil && !ok.isAsExpected)
+        // Failures nobody recorded (a run on other flags or another machine).
+        let modelled = Claim.number(id: "c", reference: "Fig. 19", statement: "", paper: 1, observed: 3, tolerance: .factor(2))
+        #expect(modelled.deviation == .modelDifference && !modelled.isAsExpected)
+        let measured = Claim.statement(id: "d", reference: "Fig. 7", statement: "", expected: "a", observed: "b", holds: false,
+                                       kind: .measured)
+        #expect(measured.deviation == .differentMachine)
+        #expect(DeviationCause.allCases.map(\.rawValue) == ["paperError", "paperUnderspecified", "modelDifference", "differentMachine"])
+    }
+
+    @Test("illustrations are counted neither as holding nor as failing, and carry no cause")
+    func illustrations() {
+        let shown = Claim.number(id: "e", reference: "cited", statement: "", paper: 9.4, observed: 18.75, tolerance: .relative(0.1))
+            .illustration()
+        let claim = Claim.number(id: "f", reference: "Tab. 3", statement: "", paper: 2, observed: 3, tolerance: .absolute(0),
+                                 knownDeviation: .paperUnderspecified("not stated"))
+        #expect(shown.isIllustration && shown.deviation == nil && shown.isAsExpected)
+        let t = ClaimTally([shown, claim])
+        #expect(t.holding == 0 && t.failing == 1 && t.illustrations == 1 && t.unexpected == 0)
+        #expect(t.failingByCause == [.paperUnderspecified: 1])
+        #expect([shown, claim].tally == (0, 1))
     }
 }

@@ -81,7 +81,9 @@ public indirect enum JSONValue: Sendable, Equatable {
 }
 
 extension Claim {
-    /// The claim as the `--json` schema has it: id, reference, kind, expected, observed, holds, note.
+    /// The claim as the `--json` schema has it: id, reference, kind, statement, expected, observed, tolerance,
+    /// then `holds`, `unexpected` and, for a claim that does not hold, `deviation` (its cause); an illustration
+    /// has `agrees` instead and no cause. `note` carries the known deviation's reason after the claim's note.
     public var json: JSONValue {
         func value(_ v: ClaimValue) -> JSONValue {
             switch v {
@@ -90,13 +92,21 @@ extension Claim {
             }
         }
         var note = self.note
-        if let deviation = knownDeviation { note = note.isEmpty ? deviation : note + " " + deviation }
-        return .object([
+        if let deviation = knownDeviation { note = note.isEmpty ? deviation.reason : note + " " + deviation.reason }
+        var pairs: [(String, JSONValue)] = [
             ("id", .string(id)), ("reference", .string(reference)), ("kind", .string(kind.rawValue)),
             ("statement", .string(statement)),
             ("expected", value(expected)), ("observed", value(observed)),
             ("tolerance", tolerance.map { .string($0.summary) } ?? .null),
-            ("holds", .bool(holds)), ("note", .string(note)),
-        ])
+        ]
+        if isIllustration {
+            pairs.append(("agrees", .bool(holds)))
+        } else {
+            pairs.append(("holds", .bool(holds)))
+            pairs.append(("unexpected", .bool(!isAsExpected)))
+            if let cause = deviation { pairs.append(("deviation", .string(cause.rawValue))) }
+        }
+        pairs.append(("note", .string(note)))
+        return .object(pairs)
     }
 }

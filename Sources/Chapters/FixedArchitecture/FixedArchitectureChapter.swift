@@ -80,7 +80,6 @@ public enum FixedArchitectureChapter {
         claims += cited.claims
         sections += cited.sections
 
-        let tally = claims.tally
         let report = Report(
             title: "Chapter 3 — Model optimisation for a fixed accelerator (§4)",
             generatedBy: settings.command,
@@ -90,8 +89,7 @@ public enum FixedArchitectureChapter {
                 change on the survey's analytical accelerator with a roofline estimate, and sets the survey's \
                 numbers against the energy and area table they come from. Accuracy after compression needs \
                 training, which this project does not do: those numbers are the companion survey's cited \
-                results, plotted and labelled as cited. \(tally.holding) of \(claims.count) claims hold; each \
-                one that does not is listed with its reason.
+                results, plotted and labelled as cited. \(ClaimSummary.sentence(claims))
                 """,
             sections: sections,
             summary: [

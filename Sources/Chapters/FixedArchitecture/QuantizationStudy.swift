@@ -169,7 +169,7 @@ enum QuantizationStudy {
             Claim.number(id: "fig15.add.area", reference: "Fig. 15, §4.1", statement: "area of a 32b FP add over an 8b integer add (×)",
                          paper: 120, observed: addF.areaSquareMicrometres! / add8.areaSquareMicrometres!, tolerance: .printed(decimals: 0),
                          note: "4184 / 36 from the table",
-                         knownDeviation: "the table's own rows give 116.2×; the text's ~120× holds only rounded to two significant figures"),
+                         knownDeviation: .paperError("the table's own rows give 116.2×; the text's ~120× holds only rounded to two significant figures")),
             Claim.number(id: "fig15.model-size", reference: "§4.1", statement: "BERT-Base weights at FP32 over INT8 (×)",
                          paper: 4, observed: fp32Bert.parameterBytes / int8Bert.parameterBytes, tolerance: .absolute(0)),
         ]

@@ -171,14 +171,13 @@ enum SparsityStudy {
                             note: "uniform keep ratio; 29-51% allows for ⌈r·l⌉ token rounding"),
             Claim.statement(id: "tokens.dynamicvit", reference: "DynamicViT (cited)", statement: "DeiT-S keeping 70% at layers 4, 7, 10 (66% pruned by the end): FLOPs saved within the cited 31-37%",
                             expected: "31-37%", observed: Fmt.pct(dynamicViT), holds: dynamicViT >= 0.31 && dynamicViT <= 0.37, kind: .crossCheck,
-                            note: "encoder layers plus the unpruned patch embedding",
-                            knownDeviation: "our count saves slightly more than the cited upper end: DynamicViT's own prediction modules and keeping the class token add work back that this model leaves out"),
+                            note: "encoder layers plus the unpruned patch embedding; our count saves slightly more than the cited upper end: DynamicViT's own prediction modules and keeping the class token add work back that this model leaves out").illustration(),
             Claim.number(id: "tokens.deit-s-gmacs", reference: "DeiT (cited)", statement: "DeiT-S at 224² in multiply-accumulates: the vision papers' \"4.6G FLOPs\"",
                          paper: 4.6, observed: deitGMACs, tolerance: .printed(decimals: 1), kind: .crossCheck,
-                         note: "12 encoder layers at 197 tokens (survey FLOP convention) / 2, plus the 16×16 patch embedding: the counting pitfall (MACs reported as FLOPs)"),
+                         note: "12 encoder layers at 197 tokens (survey FLOP convention) / 2, plus the 16×16 patch embedding: the counting pitfall (MACs reported as FLOPs)").illustration(),
         ]
         claims += tokenClaims
-        tokens.table(ClaimFormatting.table(tokenClaims))
+        tokens.claims(tokenClaims)
         tokens.takeaway("Token pruning is the one sparsity a dense array exploits for free: fewer tokens are simply shorter matrices. Keeping half the tokens saves about half the FLOPs, more where l² attention dominates.")
         sections.append(tokens)
 

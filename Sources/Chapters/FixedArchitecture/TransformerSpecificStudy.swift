@@ -69,15 +69,17 @@ enum TransformerSpecificStudy {
             Claim.statement(id: "exp.taylor5-more-accurate", reference: "§4.3", statement: "the 5th-order Taylor series is more accurate than I-BERT's 2nd-order fit, in real and in integer arithmetic",
                             expected: "Taylor-5 error < I-BERT error",
                             observed: "real \(NumberFormat.significant(taylorErrors[5]!.maximum, digits: 2)) vs \(NumberFormat.significant(polyError.maximum, digits: 2)); integer \(NumberFormat.significant(intTaylor.maximum, digits: 2)) vs \(NumberFormat.significant(intPoly.maximum, digits: 2))",
-                            holds: taylorErrors[5]!.maximum < polyError.maximum && intTaylor.maximum < intPoly.maximum),
+                            holds: taylorErrors[5]!.maximum < polyError.maximum && intTaylor.maximum < intPoly.maximum,
+                            note: "the survey names both methods but does not compare their accuracy").illustration(),
             Claim.statement(id: "exp.poly-beats-taylor2", reference: "§4.3", statement: "at equal order, the fitted polynomial beats the Taylor series",
                             expected: "I-BERT < Taylor-2", observed: "\(NumberFormat.significant(polyError.maximum, digits: 2)) vs \(NumberFormat.significant(taylorErrors[2]!.maximum, digits: 2))",
-                            holds: polyError.maximum < taylorErrors[2]!.maximum),
+                            holds: polyError.maximum < taylorErrors[2]!.maximum,
+                            note: "the survey does not compare them").illustration(),
             Claim.number(id: "exp.poly-max-error", reference: "I-BERT §3.4", statement: "I-BERT's exp polynomial: max error on (−ln 2, 0]", paper: 1.9e-3,
                          observed: polyError.maximum, tolerance: .relative(0.05), kind: .crossCheck, note: "chapter 2 checks the same with its own grid"),
         ]
         claims += polyClaims
-        poly.table(ClaimFormatting.table(polyClaims))
+        poly.claims(polyClaims)
         poly.takeaway("Both are well below an 8-bit step; I-BERT's fit buys its accuracy with one multiply where the Taylor series needs five, which is why a fitted low-order polynomial is the better trade for Int8 outputs.")
         sections.append(poly)
 

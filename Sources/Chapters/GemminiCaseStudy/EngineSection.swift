@@ -57,16 +57,16 @@ enum EngineSection {
         claims.append(.statement(id: "engine.block-cycles", reference: "issue: engine",
                                  statement: "tile-level compute cycles equal the register-level simulator's over \(blocksChecked) blocks",
                                  expected: "equal", observed: blockCycles ? "equal" : "differ", holds: blockCycles, kind: .crossCheck))
-        // 2. Closed forms against SCALE-Sim.
+        // 2. Closed forms against SCALE-Sim: the survey runs no SCALE-Sim, so these are illustrations.
         let w1 = GEMMShape(m: 128, n: 3072, k: 768), mesh = SystolicArray.gemmini
         for (dataflow, cycles) in scaleSim {
             claims.append(.number(id: "scalesim.\(dataflow.rawValue)", reference: "notes/peers.md",
                                   statement: "FFN W1 at 128 tokens, \(dataflow.rawValue.uppercased()): closed form − 1 = SCALE-Sim's count",
                                   paper: Double(cycles), observed: Double(mesh.closedFormCycles(w1, dataflow) - 1),
                                   tolerance: .absolute(0), kind: .crossCheck,
-                                  note: "the register-level simulator equals the closed form (Core tests)"))
+                                  note: "the register-level simulator equals the closed form (Core tests)").illustration())
         }
-        section.table(ClaimFormatting.table(claims))
+        section.claims(claims)
         // 3. Side by side.
         let l = s.compareSequenceLength
         let layer = try GemminiCaseStudyChapter.layers(s, s.baseline, l)

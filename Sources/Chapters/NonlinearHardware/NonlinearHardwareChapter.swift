@@ -114,7 +114,6 @@ public enum NonlinearHardwareChapter {
         claims += ibertClaims
         sections += ibert
 
-        let tally = claims.tally
         let labelsHit = claims.filter { $0.id.hasPrefix("fig32.") && $0.id != "fig32.order" && $0.holds }.count
         let report = Report(
             title: "Chapter 2 — Non-linear operations in hardware (§3.1-3.3, I-BERT)",
@@ -125,8 +124,7 @@ public enum NonlinearHardwareChapter {
                 floating-point functions that an integer datapath lacks. This chapter measures those passes, \
                 describes the accelerators the survey models, reproduces the non-ideal intensities of Tab. 5, builds \
                 §3.3's analytical latency model (Fig. 30-32, ResNet-50, the CPU comparison) on the survey's stated \
-                assumptions, and runs I-BERT's integer-only kernels against floating point: \(tally.holding) of \(claims.count) claims hold; each one that does not is listed \
-                with its reason.
+                assumptions, and runs I-BERT's integer-only kernels against floating point: \(ClaimSummary.sentence(claims))
                 """,
             sections: sections,
             summary: [

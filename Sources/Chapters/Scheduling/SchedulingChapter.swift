@@ -10,9 +10,8 @@ public enum SchedulingChapter {
     static let reportPath = "chapters/04-scheduling.md"
 
     /// Every known deviation of the chapter, by claim id (each section's table merged).
-    static var knownDeviations: [String: String] {
-        MapspaceStudySection.knownDeviations.merging(PeerSection.knownDeviations) { a, _ in a }
-            .merging(FusionSection.knownDeviations) { a, _ in a }
+    static var knownDeviations: [String: KnownDeviation] {
+        MapspaceStudySection.knownDeviations.merging(FusionSection.knownDeviations) { a, _ in a }
     }
 
     public static func build(_ settings: SchedulingSettings = .init()) throws -> ChapterResult {
@@ -37,7 +36,6 @@ public enum SchedulingChapter {
         sections += fusion
         claims += fusionClaims
 
-        let tally = claims.tally
         let report = Report(
             title: "Chapter 4 — Mapping and scheduling (§5)",
             generatedBy: settings.command,
@@ -47,7 +45,7 @@ public enum SchedulingChapter {
                 (problems, a Gemmini-like architecture, mappings that either run or say why not, a cost model derived \
                 two ways), measures how large the space is, samples it the way the survey's §5.5.1 does, compares one \
                 GEMM with SCALE-Sim and ZigZag, and repeats §5.5.2's fusion study on Gemmini's own tiling model: \
-                \(tally.holding) of \(claims.count) claims hold; each that does not is listed with its reason.
+                \(ClaimSummary.sentence(claims))
                 """,
             sections: sections,
             summary: [

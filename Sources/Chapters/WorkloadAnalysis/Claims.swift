@@ -4,32 +4,32 @@ import Render
 /// Chapter 1's claims beyond the per-cell table comparisons: figure labels, ResNet-50, the text's statements
 /// and the cross-checks between our two derivations.
 enum ChapterClaims {
-    /// Why a claim does not hold, by id. Every entry is tested to really fail.
-    static let knownDeviations: [String: String] = {
-        var d: [String: String] = [
-            "tab3.l128.act.gmops": "Typo in the paper: the row's own GFLOPs and intensity give 0.60/63.62 = 0.0094.",
-            "tab11.l128.act.gflops": "Typo in the paper: printed \"30\" for 0.30 (0.30/0.16 ≈ 1.9, the row's intensity).",
-            "tab11.l128.act.flopShare": "Typo in the paper: printed \"0.01\" for 1 (0.30 of 22.12 GFLOPs is 1.4%).",
-            "tab11.l512.act.intensity": "The paper's own row gives 4.83/2.45 = 1.97, not the printed 2.00.",
+    /// Why a claim does not hold, and the cause, by id. Every entry is tested to really fail.
+    static let knownDeviations: [String: KnownDeviation] = {
+        var d: [String: KnownDeviation] = [
+            "tab3.l128.act.gmops": .paperError("Typo in the paper: the row's own GFLOPs and intensity give 0.60/63.62 = 0.0094."),
+            "tab11.l128.act.gflops": .paperError("Typo in the paper: printed \"30\" for 0.30 (0.30/0.16 ≈ 1.9, the row's intensity)."),
+            "tab11.l128.act.flopShare": .paperError("Typo in the paper: printed \"0.01\" for 1 (0.30 of 22.12 GFLOPs is 1.4%)."),
+            "tab11.l512.act.intensity": .paperError("The paper's own row gives 4.83/2.45 = 1.97, not the printed 2.00."),
         ]
         let truncated = "The survey truncates here instead of rounding: our value truncated to the printed digits gives exactly the printed number."
         for id in ["tab3.l512.ffn.intensity", "tab3.l4096.act.flopShare", "tab10.l512.ffn.mopShare",
                    "tab10.l512.ffn.intensity", "tab10.l512.other.gmops"] {
-            d[id] = truncated
+            d[id] = .paperError(truncated)
         }
-        d["tab3.l4096.other.intensity"] = "Ours 2.1655: " + truncated
-        d["tab3.l512.act.mopShare"] = "The printed shares of this column sum to 98%; the row's own 0.09 of 0.42 GMOPs is 21%, and the convention gives 22.5% with the other three shares matching."
-        d["tab10.l128.ffn.gflops"] = "Typo in the paper: the FFN does not depend on the head count, and Tab. 3 and Tab. 10 print 14.50 and 57.98/463.86 for the same FFN elsewhere."
+        d["tab3.l4096.other.intensity"] = .paperError("Ours 2.1655: " + truncated)
+        d["tab3.l512.act.mopShare"] = .paperError("The printed shares of this column sum to 98%; the row's own 0.09 of 0.42 GMOPs is 21%, and the convention gives 22.5% with the other three shares matching.")
+        d["tab10.l128.ffn.gflops"] = .paperError("Typo in the paper: the FFN does not depend on the head count, and Tab. 3 and Tab. 10 print 14.50 and 57.98/463.86 for the same FFN elsewhere.")
         for id in ["tab11.l512.proj.flopShare", "tab11.l512.proj.mopShare"] {
-            d[id] = "Ours is 31.5%, which rounds to 31; the survey's 32 makes the row's shares sum to 100.4, as if the rounding had been adjusted by hand."
+            d[id] = .paperError("Ours is 31.5%, which rounds to 31; the survey's 32 makes the row's shares sum to 100.4, as if the rounding had been adjusted by hand.")
         }
         for l in [128, 512, 4096] {
-            d["tab11.l\(l).proj.intensity"] = "A projection step moves d² weights plus 2d activations per 2d² FLOPs: 2d/(d+2) = 1.9948. The printed 2.00 matches the rounded 7.25/3.63 rather than the counts."
+            d["tab11.l\(l).proj.intensity"] = .paperError("A projection step moves d² weights plus 2d activations per 2d² FLOPs: 2d/(d+2) = 1.9948. The printed 2.00 matches the rounded 7.25/3.63 rather than the counts.")
         }
         for l in PaperValues.figureSeqLens {
             let why = "BERT-Large's plotted FLOPs are 4-8% below what Tab. 1's configuration gives in the convention that reproduces BERT-Base and GPT-2 exactly (a known inconsistency of the figure)."
-            d["fig4.bert-large.l\(l)"] = why
-            d["fig6.bert-large.l\(l)"] = "Follows from Fig. 4's low BERT-Large FLOPs. " + why
+            d["fig4.bert-large.l\(l)"] = .paperError(why)
+            d["fig6.bert-large.l\(l)"] = .paperError("Follows from Fig. 4's low BERT-Large FLOPs. " + why)
         }
         // ResNet-50: the survey does not say which layers Tab. 4 counts.
         let resnet = "The survey does not list the layers behind Tab. 4; we count every layer of He et al.'s ResNet-50 (3.8 G multiply-adds, which our 7.71 GFLOPs of convolutions reproduce). Tab. 12's rows, which we match, sum to 6.68 GFLOPs, so Tab. 4's 7.26 leaves about 0.58 GFLOPs unaccounted for."
@@ -39,11 +39,11 @@ enum ChapterClaims {
                    "tab4.total.gflops", "tab4.total.gmops", "tab4.total.intensity",
                    "tab4.fused.gflops", "tab4.fused.intensity",
                    "text.resnet-flops-ratio", "text.resnet-mops-ratio", "text.fusion-before", "text.fusion-after"] {
-            d[id] = resnet
+            d[id] = .paperUnderspecified(resnet)
         }
         let firstBlock = "The survey counts three 1×1 convolutions with 256 input channels in conv2_x; conv2_1's actually reads the 64-channel pooled stem output, so only two blocks have this shape."
-        d["tab12.conv2.reduce.gflops"] = firstBlock
-        d["tab12.conv2.reduce.gmops"] = firstBlock
+        d["tab12.conv2.reduce.gflops"] = .paperError(firstBlock)
+        d["tab12.conv2.reduce.gmops"] = .paperError(firstBlock)
         return d
     }()
 

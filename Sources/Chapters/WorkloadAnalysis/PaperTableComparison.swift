@@ -10,7 +10,7 @@ struct PaperTableComparison {
     let shareScale: Double
     let convention: CountingConvention
     /// Reasons for claims that do not hold, by claim id.
-    let knownDeviations: [String: String]
+    let knownDeviations: [String: KnownDeviation]
     /// Notes for particular claims (what a typo should have read), by claim id.
     let notes: [String: String]
 

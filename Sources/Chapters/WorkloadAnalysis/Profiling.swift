@@ -118,7 +118,7 @@ enum Profiling {
                               expected: "act-to-act largest",
                               observed: "largest: \(largest.label) (\(pct(share(last, largest)))); act-to-act \(pct(share(last, .actToAct)))",
                               holds: largest == .actToAct, kind: .measured,
-                              knownDeviation: "On our runtime Softmax over the h·l² scores (the non-linear class) costs as much as the score matmuls at 4096: OpenBLAS makes the matmuls fast, while Softmax is bound by memory traffic over 200 M scores per layer."))
+                              knownDeviation: .differentMachine("On our runtime Softmax over the h·l² scores (the non-linear class) costs as much as the score matmuls at 4096: OpenBLAS makes the matmuls fast, while Softmax is bound by memory traffic over 200 M scores per layer.")))
         let gptNonlinear = gpt.map { share($0, .nonlinear) }, baseNonlinear = base.map { share($0, .nonlinear) }
         let nonlinearHolds = zip(gptNonlinear, baseNonlinear).allSatisfy { $0 > $1 }
         out.append(.statement(id: "profile.gpt2-nonlinear", reference: "Fig. 8",
@@ -126,7 +126,7 @@ enum Profiling {
                               expected: "larger at every l",
                               observed: "GPT-2 \(gptNonlinear.map(pct).joined(separator: ", ")); BERT-Base \(baseNonlinear.map(pct).joined(separator: ", "))",
                               holds: nonlinearHolds, kind: .measured,
-                              knownDeviation: "Our runtime has no framework: a decoding step's Softmax, LayerNorm and GELU touch a few thousand values and cost microseconds, while the survey's framework pays a fixed dispatch cost per operation that weighs most when each operation is tiny, as in decoding."))
+                              knownDeviation: .modelDifference("Our runtime has no framework: a decoding step's Softmax, LayerNorm and GELU touch a few thousand values and cost microseconds, while the survey's framework pays a fixed dispatch cost per operation that weighs most when each operation is tiny, as in decoding.")))
         let growth = models.map { m in (m.displayName, norm[m.name]!.last! / norm[m.name]![norm[m.name]!.count - 2]) }
         out.append(.statement(id: "profile.superlinear", reference: "Fig. 9",
                               statement: "Latency grows super-linearly with l (doubling 2048 → 4096 more than doubles it)",

@@ -76,10 +76,9 @@ extension WorkloadAnalysisChapter {
         return "\(text) ✘ (paper \(NumberFormat.fixed(paper, decimals: k)))"
     }
 
-    /// A one-line tally and the table of claims that do not hold, with their reasons.
+    /// A one-line tally and the table of claims that do not hold, with their causes and reasons.
     static func appendClaimSummary(_ s: inout Section, _ claims: [Claim]) {
-        let tally = claims.tally
-        s.prose("**Claims:** \(claims.count) checked, \(tally.holding) ✔, \(tally.failing) ✘.")
+        s.prose(ClaimSummary.sectionLine(claims))
         let failing = claims.filter { !$0.holds }
         if !failing.isEmpty { s.table(ClaimFormatting.table(failing)) }
     }

@@ -87,11 +87,49 @@ public enum ClaimValue: Sendable, Hashable, Codable {
     }
 }
 
+/// Why a claim does not hold: one of exactly four causes (DESIGN §4).
+public enum DeviationCause: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The survey is wrong: a typo, a rounding or truncation, or two of its own numbers contradicting each other.
+    case paperError
+    /// The survey leaves out what is needed to compute the value (a layer list, a tiling rule, a constant).
+    case paperUnderspecified
+    /// Our model or tool knowingly differs from the survey's (a cost model's rule, a smaller experiment).
+    /// A debt: the aim is to remove it by modelling the real thing.
+    case modelDifference
+    /// Measured here, not on the survey's hardware.
+    case differentMachine
+}
+
+/// A claim the reproduction does not meet: the cause, and the reason in words.
+///
+/// ```swift
+/// let typo = KnownDeviation.paperError("printed \"30\" for 0.30")
+/// typo.cause    // .paperError
+/// ```
+public struct KnownDeviation: Sendable, Hashable, Codable {
+    public var cause: DeviationCause
+    public var reason: String
+
+    public init(_ cause: DeviationCause, _ reason: String) {
+        self.cause = cause
+        self.reason = reason
+    }
+
+    public static func paperError(_ reason: String) -> KnownDeviation { KnownDeviation(.paperError, reason) }
+    public static func paperUnderspecified(_ reason: String) -> KnownDeviation { KnownDeviation(.paperUnderspecified, reason) }
+    public static func modelDifference(_ reason: String) -> KnownDeviation { KnownDeviation(.modelDifference, reason) }
+    public static func differentMachine(_ reason: String) -> KnownDeviation { KnownDeviation(.differentMachine, reason) }
+}
+
 /// One checkable statement of the paper, with our value, shared by tests (one test per claim) and reports
 /// (one row per claim).
 ///
-/// A claim the reproduction does not meet keeps `holds == false` and carries a `knownDeviation` saying why;
-/// its test then expects the failure, and fails if the claim ever starts to hold.
+/// A claim the reproduction does not meet keeps `holds == false` and carries a `knownDeviation` saying why and
+/// naming its cause; its test then expects the failure, and fails if the claim ever starts to hold.
+///
+/// A check the survey never makes (a cited paper's numbers against each other, a peer tool's output) is an
+/// *illustration* (``illustration()``): it is computed and shown, but counted neither as holding nor as failing,
+/// and carries no deviation.
 ///
 /// ```swift
 /// let c = Claim.number(id: "tab3.l128.proj.gflops", reference: "Tab. 3", statement: "MHA proj GFLOPs, l = 128",
@@ -111,12 +149,14 @@ public struct Claim: Sendable, Hashable, Identifiable, Codable {
     public var holds: Bool
     /// Context: how the value was derived, or what a typo should have read.
     public var note: String
-    /// Why the reproduction does not meet the claim (a typo in the paper, an unstated setup); nil if it should hold.
-    public var knownDeviation: String?
+    /// Why the reproduction does not meet the claim, and the cause; nil if it should hold.
+    public var knownDeviation: KnownDeviation?
+    /// A check the survey never makes, shown but kept out of the tally.
+    public var isIllustration: Bool
 
     public init(id: String, reference: String, statement: String, kind: ClaimKind, expected: ClaimValue,
                 observed: ClaimValue, tolerance: Tolerance?, holds: Bool, note: String = "",
-                knownDeviation: String? = nil) {
+                knownDeviation: KnownDeviation? = nil, isIllustration: Bool = false) {
         self.id = id
         self.reference = reference
         self.statement = statement
@@ -127,12 +167,13 @@ public struct Claim: Sendable, Hashable, Identifiable, Codable {
         self.holds = holds
         self.note = note
         self.knownDeviation = knownDeviation
+        self.isIllustration = isIllustration
     }
 
     /// A number the paper prints, judged with `tolerance`.
     public static func number(id: String, reference: String, statement: String, paper: Double, observed: Double,
                               tolerance: Tolerance, kind: ClaimKind = .paperNumber, note: String = "",
-                              knownDeviation: String? = nil) -> Claim {
+                              knownDeviation: KnownDeviation? = nil) -> Claim {
         Claim(id: id, reference: reference, statement: statement, kind: kind, expected: .number(paper),
               observed: .number(observed), tolerance: tolerance,
               holds: tolerance.accepts(observed: observed, expected: paper), note: note,
@@ -142,18 +183,69 @@ public struct Claim: Sendable, Hashable, Identifiable, Codable {
     /// A statement that is true or false (an ordering or trend), with both sides described in words.
     public static func statement(id: String, reference: String, statement: String, expected: String,
                                  observed: String, holds: Bool, kind: ClaimKind = .ordering, note: String = "",
-                                 knownDeviation: String? = nil) -> Claim {
+                                 knownDeviation: KnownDeviation? = nil) -> Claim {
         Claim(id: id, reference: reference, statement: statement, kind: kind, expected: .text(expected),
               observed: .text(observed), tolerance: nil, holds: holds, note: note, knownDeviation: knownDeviation)
     }
 
     /// Whether the claim came out as the project expects: holding, or failing for its stated reason.
-    public var isAsExpected: Bool { holds == (knownDeviation == nil) }
+    /// An illustration expects nothing.
+    public var isAsExpected: Bool { isIllustration || holds == (knownDeviation == nil) }
+
+    /// The same check as an illustration: shown, not counted. An illustration explains itself in `note`;
+    /// it has no deviation.
+    public func illustration() -> Claim {
+        precondition(knownDeviation == nil, "\(id): an illustration has no known deviation; say why in its note")
+        var c = self
+        c.isIllustration = true
+        return c
+    }
+
+    /// Why the claim does not hold: nil when it holds or is an illustration; otherwise its known deviation's
+    /// cause, or, for a failure nobody recorded (possible only on other flags than the defaults),
+    /// ``unexpectedFailureCause``.
+    public var deviation: DeviationCause? {
+        guard !holds, !isIllustration else { return nil }
+        return knownDeviation?.cause ?? unexpectedFailureCause
+    }
+
+    /// The cause a failure with no recorded deviation is counted under. Every recorded deviation is a failure
+    /// of the default run, so such a failure comes from a run on other settings or another machine: a claim
+    /// measured on this machine (`measured`) has failed because of the machine it was measured on; any other
+    /// has failed because our model was run on settings the survey did not use, a difference of our model.
+    public var unexpectedFailureCause: DeviationCause {
+        kind == .measured ? .differentMachine : .modelDifference
+    }
+}
+
+/// What a list of claims adds up to: illustrations apart, the claims that hold, those that do not by cause,
+/// and those that came out otherwise than recorded.
+public struct ClaimTally: Sendable, Hashable {
+    public var holding = 0
+    public var failing = 0
+    /// Failing claims by cause (``Claim/deviation``); the counts sum to `failing`.
+    public var failingByCause: [DeviationCause: Int] = [:]
+    /// Claims that are not as expected (``Claim/isAsExpected``).
+    public var unexpected = 0
+    public var illustrations = 0
+
+    public init(_ claims: [Claim]) {
+        for c in claims {
+            if c.isIllustration { illustrations += 1; continue }
+            if c.holds { holding += 1 } else { failing += 1 }
+            if let cause = c.deviation { failingByCause[cause, default: 0] += 1 }
+            if !c.isAsExpected { unexpected += 1 }
+        }
+    }
+
+    /// Claims counted (illustrations excluded).
+    public var counted: Int { holding + failing }
 }
 
 extension Array where Element == Claim {
-    /// Counts of holding and failing claims.
+    /// Counts of holding and failing claims; illustrations are not counted.
     public var tally: (holding: Int, failing: Int) {
-        (filter(\.holds).count, filter { !$0.holds }.count)
+        let t = ClaimTally(self)
+        return (t.holding, t.failing)
     }
 }
