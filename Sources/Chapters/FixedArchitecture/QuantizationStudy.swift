@@ -181,11 +181,13 @@ enum QuantizationStudy {
                                    mode: .grouped, y: Axis(label: "pJ", min: 0))
         fig15.figure(figures.svg("03-fig15-energy", try energyChart.svg()), caption: "Energy per arithmetic operation at 45 nm (Horowitz 2014, as the survey's Fig. 15 prints it).")
         let gpus = ["Titan RTX", "A100"], precisions = ["FP32", "FP16", "INT8", "INT4"]
+        let missing = gpus.flatMap { g in precisions.filter { p in !GPUPeakThroughput.fig15Left.contains { $0.gpu == g && $0.precision == p } }.map { "\(g) \($0)" } }
+        let missingText = missing.isEmpty ? "" : "No bar for \(missing.joined(separator: ", ")): we found no source to check those values against, so we left them out. "
         let gpuChart = BarChart(title: "Fig. 15 (left): GPU peak dense throughput (vendor specifications)", categories: precisions,
                                 series: gpus.map { g in
-                                    BarSeries(name: g, values: precisions.map { p in GPUPeakThroughput.fig15Left.first { $0.gpu == g && $0.precision == p }!.teraOpsPerSecond })
+                                    BarSeries(name: g, values: precisions.map { p in GPUPeakThroughput.fig15Left.first { $0.gpu == g && $0.precision == p }?.teraOpsPerSecond ?? 0 })
                                 }, mode: .grouped, y: Axis(label: "TFLOPS or TOPS", min: 0))
-        fig15.figure(figures.svg("03-fig15-gpu-throughput", try gpuChart.svg()), caption: "Peak throughput doubles with each halving of precision on the Tensor Cores. Cited from NVIDIA; see the table for which values were checked.")
+        fig15.figure(figures.svg("03-fig15-gpu-throughput", try gpuChart.svg()), caption: "Peak throughput doubles with each halving of precision on the Tensor Cores (FP16 → INT8 → INT4); the FP32 bars are the CUDA-core peaks, not Tensor Core ones. \(missingText)Sources in the table.")
         fig15.table(Table(columns: [.init("GPU"), .init("Precision"), .init("Peak (T/s)", alignment: .right), .init("Source")],
                           rows: GPUPeakThroughput.fig15Left.map { [$0.gpu, $0.precision, NumberFormat.trimmed($0.teraOpsPerSecond, maxDecimals: 1), $0.source] }))
         fig15.takeaway("Integer arithmetic is one to two orders of magnitude cheaper than FP32 in energy and area, but one DRAM read outweighs hundreds of MACs: the memory traffic that fewer bits save matters as much as the cheaper arithmetic.")

@@ -143,7 +143,7 @@ enum LatencySection {
         let fig32Claims = claims
         model.table(ClaimFormatting.table(fig32Claims.filter { !$0.holds } + [fig32Claims.last!]))
         model.prose(ClaimSummary.sectionLine(fig32Claims))
-        model.takeaway("With a 256-MAC array and 64 B/cycle of DRAM, BERT-Base's matmuls stay compute-bound at every length, while Softmax, GELU and the residual adds are bound by memory; GPT-2's decoding is bound by moving weights for every token and is over an order of magnitude slower at equal FLOPs.")
+        model.takeaway(boundTakeaway(results, shown: shown, accelerator: a))
 
         let (resnet, resnetClaims) = try resnetSection(bertBase: results["bert-base@128"]!, accelerator: a)
         claims += resnetClaims
@@ -154,6 +154,52 @@ enum LatencySection {
             sections.append(cpu)
         }
         return (sections, claims)
+    }
+
+    /// What bounds BERT-Base's operations and GPT-2's decoding, read off the model's rows rather than assumed.
+    static func boundTakeaway(_ results: [String: AnalyticalLatency.ModelLatency], shown: [Int], accelerator a: Accelerator) -> String {
+        func names(_ rows: [AnalyticalLatency.Estimate]) -> [String] {
+            var seen: [String] = []
+            for r in rows where !seen.contains(r.name) { seen.append(r.name) }
+            return seen
+        }
+        func list(_ xs: [String]) -> String {
+            xs.count <= 1 ? (xs.first ?? "") : xs.dropLast().joined(separator: ", ") + " and " + xs.last!
+        }
+        let bert = shown.compactMap { results["bert-base@\($0)"] }
+        guard let first = bert.first else { return "" }
+        // For each operation name, the bounds it has at each shown length.
+        func bounds(_ name: String) -> [(Int, AnalyticalLatency.Bound)] {
+            bert.flatMap { r in r.rows.filter { $0.name == name }.map { (r.sequenceLength, $0.bound) } }
+        }
+        let matmuls = names(first.rows.filter(\.isMatmul)), others = names(first.rows.filter { !$0.isMatmul })
+        let peAlways = matmuls.filter { bounds($0).allSatisfy { $0.1 == .peArray } }
+        let notPE = matmuls.filter { !peAlways.contains($0) }.map { name -> String in
+            let b = bounds(name).filter { $0.1 != .peArray }
+            let lengths = b.map(\.0).reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } }
+            let kinds = Set(b.map(\.1.rawValue)).sorted()
+            return "\(name) is bound by the \(list(kinds)) port at l = \(list(lengths.map(String.init)))"
+                .replacingOccurrences(of: "the PE array port", with: "the PE array")
+                .replacingOccurrences(of: "the DRAM port", with: "DRAM")
+                .replacingOccurrences(of: "the SFU port", with: "the SFU")
+        }
+        let otherBounds = Set(others.flatMap { bounds($0).map(\.1.rawValue) }).sorted()
+        let dramCycles = bert.reduce(0.0) { $0 + $1.rows.filter { $0.bound == .dram }.reduce(0) { $0 + $1.cycles } }
+        var text = "With a \(a.meshRows * a.meshColumns)-MAC array, \(NumberFormat.trimmed(a.dramBytesPerCycle, maxDecimals: 2)) B/cycle of DRAM and \(NumberFormat.trimmed(a.l2BytesPerCycle, maxDecimals: 2)) B/cycle between L2 and the local memories, "
+        text += peAlways.count == matmuls.count
+            ? "all of BERT-Base's matmuls are bound by the PE array at l = \(list(shown.map(String.init)))"
+            : "BERT-Base's \(list(peAlways)) are bound by the PE array at l = \(list(shown.map(String.init))), but \(list(notPE))" + (notPE.count == 1 && notPE[0].hasPrefix("Q×K") ? ", where writing its 32-bit scores for Softmax takes longer than computing them" : "")
+        text += "; the non-linear operations are bound by \(list(otherBounds.map { $0 == AnalyticalLatency.Bound.dram.rawValue ? "DRAM" : "the " + $0 + ($0 == AnalyticalLatency.Bound.local.rawValue ? " port" : "") }))"
+        text += dramCycles == 0 ? ", and nothing is bound by DRAM." : "."
+        if let gpt = results["gpt2@128"], let base = results["bert-base@128"] {
+            var byBound: [AnalyticalLatency.Bound: Double] = [:]
+            for r in gpt.rows where r.isMatmul { byBound[r.bound, default: 0] += r.cycles }
+            if let top = byBound.max(by: { $0.value < $1.value }) {
+                let where_ = top.key == .dram ? "DRAM" : (top.key == .local ? "the L2 ↔ local port" : "the \(top.key.rawValue)")
+                text += " GPT-2's decoding re-reads every weight for every token; its matrix-vector products are bound by \(where_), and at l = 128 it takes \(NumberFormat.fixed(gpt.totalCycles / base.totalCycles, decimals: 1))× BERT-Base's cycles for about the same FLOPs."
+            }
+        }
+        return text
     }
 
     /// The model on the run's own accelerator, model and lengths (the flags), so a changed parameter shows.

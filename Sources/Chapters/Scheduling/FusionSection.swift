@@ -167,7 +167,28 @@ enum FusionSection {
                                  observed: all.map { pct($0.attention.queryKey.relativeChange) }.joined(separator: ", "), holds: qkAlwaysHelps,
                                  knownDeviation: knownDeviations["fig21.always-fuse-qk-softmax"]))
         s.table(ClaimFormatting.table(claims))
-        s.takeaway("Softmax over l² scores costs more than the Q×K that produces them once it must stream 32-bit scores through memory; keeping rows in the accumulator hides it. LayerNorm after W_out gains little and can lose when the accumulator is small.")
+        // The takeaway follows the table's signs (negative change = fusion is faster), whatever the model gives.
+        func verdict(_ changes: [(Setting, Double)]) -> String {
+            // Grouped by sequence length: "l = 512 (-5.7% with 128 kB, -29.0% with 256 kB)".
+            func group(_ es: [(Setting, Double)]) -> String {
+                var lengths: [Int] = []
+                for e in es where !lengths.contains(e.0.l) { lengths.append(e.0.l) }
+                return lengths.map { l in
+                    "l = \(l) (" + es.filter { $0.0.l == l }.map { "\(pct($0.1)) with \($0.0.kib) kB" }.joined(separator: ", ") + ")"
+                }.joined(separator: " and ")
+            }
+            let faster = changes.filter { $0.1 < 0 }, slower = changes.filter { $0.1 >= 0 }
+            if slower.isEmpty { return "faster in every setting: \(group(faster))" }
+            if faster.isEmpty { return "slower in every setting: \(group(slower))" }
+            return "faster at \(group(faster)) but slower at \(group(slower))"
+        }
+        let shareRun = r256 ?? runs.last!
+        let softmaxShare = shareRun.attention.queryKey.unfused.nonlinearCycles / shareRun.attention.queryKey.unfused.totalCycles
+        let qkVerdict = verdict(all.map { ($0, $0.attention.queryKey.relativeChange) })
+        let woutVerdict = verdict(all.map { ($0, $0.attention.outputProjection.relativeChange) })
+        let mhaVerdict = verdict(all.map { ($0, -$0.attention.gain) })
+        let anyLoss = all.contains { $0.attention.queryKey.relativeChange >= 0 || $0.attention.outputProjection.relativeChange >= 0 || $0.attention.gain <= 0 }
+        s.takeaway("Non-fused, Softmax takes \(NumberFormat.percent(softmaxShare, decimals: 0)) of Q×K + Softmax's cycles at l = \(shareRun.l) (\(shareRun.kib) kB), streaming 32-bit scores out and back. Keeping complete rows in the accumulator makes Q×K + Softmax \(qkVerdict); W_out + LayerNorm \(woutVerdict); and all of MHA \(mhaVerdict)." + (anyLoss ? " Fusion saves the round trip but forces a tiling with fewer rows per block; where the array loses more to that tiling than the round trip cost, the fused schedule is slower." : ""))
 
         var ffn = Section("5.5.2 / Fig. 22: fusing LayerNorm after the FFN")
         ffn.prose("""

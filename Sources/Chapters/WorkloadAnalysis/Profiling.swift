@@ -139,8 +139,18 @@ enum Profiling {
                               statement: "GPT-2 is an order of magnitude slower than BERT-Base at l = 128 for about the same FLOPs",
                               expected: "≥ 10× slower (survey: 45×)",
                               observed: "\(NumberFormat.fixed(ratio, decimals: 1))× slower at \(NumberFormat.fixed(flopRatio, decimals: 2))× the FLOPs",
-                              holds: ratio >= 10, kind: .measured))
+                              holds: ratio >= 10, kind: .measured,
+                              note: surveyGap(ratio)))
         return out
+    }
+
+    /// What the Fig. 9 order-of-magnitude check leaves out: how far our GPT-2/BERT-Base ratio at l = 128 is
+    /// from the survey's.
+    static func surveyGap(_ ratio: Double) -> String {
+        guard let survey = figure9["gpt2"]?.first.flatMap(Double.init), ratio > 0 else { return "" }
+        let gap = survey / ratio
+        let margin = ratio >= 10 ? "The check passes with little margin, but" : "And"
+        return "\(margin) the survey's GPT-2 is \(NumberFormat.fixed(survey, decimals: 0))× slower than BERT-Base, \(NumberFormat.fixed(gap, decimals: 1))× our ratio: an order of magnitude is all the two machines agree on."
     }
 
     /// The §2.2.2 section: Fig. 7, 8 and 9 from the recorded (or fresh) profile.

@@ -66,6 +66,14 @@ public enum WorkloadAnalysisChapter {
         counting.takeaway("The linear operations follow from the survey's stated rules exactly; the non-linear ones need a fitted per-element count, which this chapter states and tests rather than hides.")
         sections.append(counting)
 
+        // Tab. 10's takeaway: how much more intense the act-to-act matmuls get with 4 heads, from the counts.
+        let headGain = try [128, 4096].map { l -> (Int, Double) in
+            let twelve = try ModelWorkload(.bertBase, sequenceLength: l, convention: c).classTotals[.actToAct]!
+            let four = try ModelWorkload(.bertBase4Heads, sequenceLength: l, convention: c).classTotals[.actToAct]!
+            return (l, four.intensity / twelve.intensity)
+        }
+        let headGainText = "\(fmt(headGain[0].1, 1))× as intense at l = \(headGain[0].0), growing with l to \(fmt(headGain[1].1, 1))× at l = \(headGain[1].0)"
+
         // Tab. 3 / 10 / 11.
         let tables: [(String, String, TransformerConfig, PaperValues.PrintedTable, Double, String, String)] = [
             ("Tab. 3: BERT-Base, operation by operation", "tab3", .bertBase, PaperValues.table3, 100,
@@ -73,7 +81,7 @@ public enum WorkloadAnalysisChapter {
              "At l = 128 the FFN alone is two thirds of the FLOPs and the projections most of the rest; by l = 4096 the act-to-act matmuls are the largest class and the non-linear operations (mostly Softmax over l² scores) move half of all bytes at an intensity near 2."),
             ("Tab. 10: a hypothetical BERT-Base with 4 heads", "tab10", .bertBase4Heads, PaperValues.table10, 1,
              "Tab. 10",
-             "Fewer, wider heads make the act-to-act matmuls three times as intense (l × l score matrices are written h times): the head count trades accuracy against memory traffic."),
+             "Fewer, wider heads make the act-to-act matmuls \(headGainText) (each head writes its own l × l score matrix, and the longer l is, the more those matrices dominate the act-to-act traffic, so the gain approaches \(TransformerConfig.bertBase.heads)/\(TransformerConfig.bertBase4Heads.heads) = \(fmt(Double(TransformerConfig.bertBase.heads) / Double(TransformerConfig.bertBase4Heads.heads), 0))×): the head count trades accuracy against memory traffic."),
             ("Tab. 11: GPT-2 decoding with a key/value cache", "tab11", .gpt2, PaperValues.table11, 100,
              "Tab. 11",
              "A decoder reads every weight once per generated token, so its projections run at 2 FLOPs per byte whatever l is: the same FLOPs as BERT-Base at l = 128, but 80 times the bytes."),
@@ -125,7 +133,16 @@ public enum WorkloadAnalysisChapter {
             let fig5 = try ChapterFigures.sweepChart(title: "Fig. 5: memory operations", yLabel: "GMOPs (GB moved)",
                                                       models: sweepModels, lengths: lengths, logY: true,
                                                       paper: PaperValues.figure5, convention: c) { $0.bytes / 1e9 }
-            sweeps.figure(svg("01-fig5-mops", fig5), caption: "Fig. 5: GPT-2 moves two orders of magnitude more bytes, reloading every weight per token.")
+            let byteRatios = try lengths.map { l in
+                (l, try ModelWorkload(.gpt2, sequenceLength: l, convention: c).total.bytes
+                    / ModelWorkload(.bertBase, sequenceLength: l, convention: c).total.bytes)
+            }
+            let most = byteRatios.max { $0.1 < $1.1 }!
+            let fewest = byteRatios.min { $0.1 < $1.1 }!
+            let fig5Caption = sweepModels.contains(.gpt2) && sweepModels.contains(.bertBase)
+                ? "Fig. 5: GPT-2 moves \(fmt(fewest.1, 0)) (l = \(fewest.0)) to \(fmt(most.1, 0)) (l = \(most.0)) times BERT-Base's bytes, reloading every weight per token."
+                : "Fig. 5: bytes moved by each model of the run; a decoder reloads every weight per token."
+            sweeps.figure(svg("01-fig5-mops", fig5), caption: fig5Caption)
             let fig6 = try ChapterFigures.sweepChart(title: "Fig. 6: arithmetic intensity", yLabel: "FLOPs per byte",
                                                       models: sweepModels, lengths: lengths, logY: true,
                                                       paper: PaperValues.figure6, convention: c) { $0.intensity }
@@ -161,7 +178,13 @@ public enum WorkloadAnalysisChapter {
         appendClaimSummary(&resnet, resnetClaims)
         resnet.figure(try graph("01-resnet-bottleneck", ChapterFigures.bottleneckGraph()),
                       caption: "Fig. 28 (one bottleneck block): the 3×3 convolution does most of the work at the highest intensity; BatchNorm and ReLU are pure traffic.")
-        resnet.takeaway("Convolutions reuse every weight at every output position, so ResNet-50 runs at a higher intensity per convolution than BERT's projections at short lengths; its whole-network intensity is lower only because of BatchNorm and ReLU traffic, which fusion removes.")
+        let cnn = CNNWorkload(fused: false), cnnFused = CNNWorkload(fused: true).total
+        let conv = cnn.classTotals[.convolution]!.intensity
+        let bert128 = try ModelWorkload(.bertBase, sequenceLength: 128, convention: c)
+        let proj = bert128.classTotals[.projection]!.intensity, ffn = bert128.classTotals[.ffn]!.intensity
+        let convVersusBERT = conv < min(proj, ffn) ? "below" : (conv > max(proj, ffn) ? "above" : "between")
+        let fusedVersusBERT = cnnFused.intensity < bert128.total.intensity ? "still below" : "above"
+        resnet.takeaway("Convolutions reuse every weight at every output position, yet ResNet-50's convolutions run at \(fmt(conv, 1)) FLOPs per byte, \(convVersusBERT) BERT-Base's projections (\(fmt(proj, 1))) and FFN (\(fmt(ffn, 1))) at l = 128. BatchNorm and ReLU traffic pulls the whole network down to \(fmt(cnn.total.intensity, 1)); fusing them lifts it to \(fmt(cnnFused.intensity, 1)), \(fusedVersusBERT) BERT-Base's \(fmt(bert128.total.intensity, 1)) at l = 128.")
         sections.append(resnet)
 
         // Text claims.
