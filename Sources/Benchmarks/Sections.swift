@@ -36,11 +36,11 @@ final class BenchContext {
     }
 }
 
-/// SCALE-Sim 3.0.0 on the project's machine kind (shared notes/peers.md): cycles and wall time of the same GEMM.
+/// SCALE-Sim 3.0.0 on the project's machine kind (data/peers/scalesim.csv): cycles and wall time of the same GEMM.
 let scaleSimRecorded: [Dataflow: (cycles: Int, seconds: Double)] = [
     .weightStationary: (1_603_583, 261), .outputStationary: (1_225_727, 259), .inputStationary: (1_197_311, 239),
 ]
-let peersSource = "recorded on the project's 2-core machine kind, notes/peers.md"
+let peersSource = "recorded on the project's 2-core machine kind, data/peers/scalesim.csv"
 
 func benchmarkSystolic(_ ctx: BenchContext) throws {
     let report = ctx.report
@@ -230,7 +230,7 @@ func benchmarkChapter1(_ ctx: BenchContext) throws {
 
 func benchmarkGemmini(_ ctx: BenchContext) throws {
     let report = ctx.report, w1 = ctx.w1
-    report.say("Gemmini engine (Core/Gemmini): the reference GEMM of notes/peers.md, functional and timed, on the CNN-tuned baseline")
+    report.say("Gemmini engine (Core/Gemmini): the reference GEMM of data/peers/, functional and timed, on the CNN-tuned baseline")
     let (a, b, reference) = ctx.w1Operands
     var engineRun: (output: [Int32], stats: GemminiMatmulStats)? = nil
     let engineSeconds = try time(3) { engineRun = try GemminiMatmul.run(a: a, b: b, shape: w1, accelerator: .gemminiBaseline) }

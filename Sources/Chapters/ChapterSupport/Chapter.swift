@@ -37,6 +37,9 @@ public struct ChapterResult: Sendable {
     public init(name: String, report: Report, claims: [Claim], figures: [GeneratedFile], reportPath: String,
                 results: JSONValue) {
         self.name = name
+        var report = report
+        // Every chapter's report opens with the same box on how to read its claims tables.
+        if !claims.isEmpty { report.intro += "\n\n" + ClaimFormatting.howToRead }
         self.report = report
         self.claims = claims.filter { !$0.isIllustration }
         self.illustrations = claims.filter(\.isIllustration)
@@ -170,6 +173,27 @@ extension DeviationCause {
 
 /// How claims' values print in reports and on the terminal.
 public enum ClaimFormatting {
+    /// The box every report shows after its introduction: what the columns of a claims table, the tolerances,
+    /// ✘, *known*, the four causes and the illustrations mean. Written once, here, for all six chapters.
+    public static let howToRead = """
+        > **How to read a claim row.** Each row checks one number or statement of the survey. **Ref.** is where \
+        the survey makes it (a table, figure or section; for our own cross-checks, the file of this repository \
+        that holds the other side). **Claim** says what is checked, **Paper** is the survey's value and **Ours** \
+        the one this chapter computes or measures. **Tol.** is how close counts as agreeing, fixed before the \
+        comparison: ±0.005 and the like, half a unit of the last digit the survey prints; *label*, a figure's \
+        data label, which the survey rounds or truncates (either reading gives it); ±N%, relative; ±N or \
+        *exact*, absolute; ×÷N, within a factor of N. ✔ means Ours is within Tol. of Paper, ✘ that it is \
+        not. Every ✘ of the default run is *known*: recorded in the code with its reason (in **Note**) and one \
+        of four **Causes**: *paper error* (the survey is wrong: a typo, a rounding, or two of its own numbers \
+        disagreeing), *under-specified* (the survey leaves out what the value needs, such as a layer list, a \
+        tiling rule or a constant), *model difference* (our model or experiment knowingly differs from the \
+        survey's) and *machine difference* (measured on this machine, not the survey's hardware). A ✘ that is \
+        not recorded can only come from other flags or another machine; it is called *unexpected* and counted \
+        as a machine difference if measured, a model difference otherwise. **Illustrations**, in tables of \
+        their own with *agrees* or *differs* instead of ✔ or ✘, are checks the survey does not make (a cited \
+        paper against another, a peer tool's output): they are counted neither as holding nor as failing.
+        """
+
     public static func text(_ value: ClaimValue, _ tolerance: Tolerance?) -> String {
         switch value {
         case let .text(s): return s

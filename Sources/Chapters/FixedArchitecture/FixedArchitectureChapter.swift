@@ -100,11 +100,11 @@ public enum FixedArchitectureChapter {
                 "Speculative decoding pays because verifying several tokens costs about one memory-bound step; early exit pays in proportion to the layers skipped.",
             ],
             exercises: [
-                "Re-run with `--bits 8,6,4,3` and check the 6 dB-per-bit rule on the weight row of the quantization table.",
-                "Try `--sparsity 0.3,0.5,0.7,0.95`: from which sparsity does the idealised sparse unit's bitmask overhead stop mattering?",
-                "Run `--tokens-kept 1,0.9,0.8,0.6,0.4` and compare the FLOP reduction with the survey's 30-50%.",
-                "Change `--seq-len 2048` and watch the act-to-act share grow in the token-pruning table: why does pruning tokens pay more there?",
-                "Plot the distillation table's GLUE scores against parameters, mixing dev and test: which conclusions change?",
+                "`swift run -c release fixed-architecture --bits 8,6,4,3 --out lesson/`: check the 6 dB-per-bit rule on the per-tensor, symmetric weight rows of the quantization table. Does it still hold from 4 to 3 bits?",
+                "`swift run -c release fixed-architecture --sparsity 0.3,0.5,0.7,0.95 --out lesson/`: compare the idealised sparse unit's speed-up on unstructured sparsity with the structured rows that perform about the same share of FLOPs. Where does the 1-bit mask cost most of the gain, and why does it weigh more, not less, as the sparsity grows?",
+                "`swift run -c release fixed-architecture --tokens-kept 1,0.9,0.8,0.6,0.4 --out lesson/`: compare the FLOPs saved with the survey's 30-50% for keeping 50-70% of the tokens.",
+                "`swift run -c release fixed-architecture --seq-len 2048 --out lesson/`: compare the FLOPs saved at 0.7 and 0.5 of the tokens kept with the committed report's at l = 128. Why does pruning tokens save more at long lengths? (Two claims stated at l = 128 come out unexpected.)",
+                "`cut -d, -f1,3,6,7 data/cited/distillation-bert.csv` lists the distilled models' parameters, GLUE averages and splits: plot the scores against parameters mixing dev and test, then per split. Which conclusions change?",
             ])
         return ChapterResult(name: name, report: report, claims: claims, figures: figures.files, reportPath: reportPath,
                              results: .object(results))

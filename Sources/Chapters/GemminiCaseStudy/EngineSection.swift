@@ -5,10 +5,10 @@ import Render
 /// The engine: bit-exactness, the cycle model against the register-level simulator and the closed forms, and the
 /// side-by-side table of every BERT-Base matmul.
 enum EngineSection {
-    /// SCALE-Sim 3.0.0 on BERT-Base FFN W1 at 128 tokens, 16×16 (`notes/peers.md`).
+    /// SCALE-Sim 3.0.0 on BERT-Base FFN W1 at 128 tokens, 16×16 (`data/peers/scalesim.csv`; `PeerDataTests` checks these).
     static let scaleSim: [(Dataflow, Int)] = [(.weightStationary, 1_603_583), (.outputStationary, 1_225_727),
                                               (.inputStationary, 1_197_311)]
-    /// ZigZag 3.9.1's best mapping for the same GEMM (`notes/peers.md`).
+    /// ZigZag 3.9.1's best mapping for the same GEMM (`data/peers/zigzag.csv`).
     static let zigZagW1 = 1_191_968
 
     static func build(_ s: GemminiCaseStudySettings) throws -> SectionOutput {
@@ -52,15 +52,15 @@ enum EngineSection {
                 blockCycles = blockCycles && sum == run.stats.computeCycles
             }
         }
-        claims.append(.statement(id: "engine.bit-exact", reference: "issue: engine", statement: "the engine's Int32 results equal integer GEMM on \(checked) random ragged matmuls",
+        claims.append(.statement(id: "engine.bit-exact", reference: "Tests/CoreTests/GemminiTests.swift", statement: "the engine's Int32 results equal integer GEMM on \(checked) random ragged matmuls",
                                  expected: "bit for bit", observed: exact ? "bit for bit" : "differ", holds: exact, kind: .crossCheck))
-        claims.append(.statement(id: "engine.block-cycles", reference: "issue: engine",
+        claims.append(.statement(id: "engine.block-cycles", reference: "Tests/CoreTests/GemminiTests.swift",
                                  statement: "tile-level compute cycles equal the register-level simulator's over \(blocksChecked) blocks",
                                  expected: "equal", observed: blockCycles ? "equal" : "differ", holds: blockCycles, kind: .crossCheck))
         // 2. Closed forms against SCALE-Sim: the survey runs no SCALE-Sim, so these are illustrations.
         let w1 = GEMMShape(m: 128, n: 3072, k: 768), mesh = SystolicArray.gemmini
         for (dataflow, cycles) in scaleSim {
-            claims.append(.number(id: "scalesim.\(dataflow.rawValue)", reference: "notes/peers.md",
+            claims.append(.number(id: "scalesim.\(dataflow.rawValue)", reference: "data/peers/scalesim.csv",
                                   statement: "FFN W1 at 128 tokens, \(dataflow.rawValue.uppercased()): closed form − 1 = SCALE-Sim's count",
                                   paper: Double(cycles), observed: Double(mesh.closedFormCycles(w1, dataflow) - 1),
                                   tolerance: .absolute(0), kind: .crossCheck,
@@ -102,7 +102,7 @@ enum EngineSection {
                                       .init("Gemmini tile model", alignment: .right), .init("util.", alignment: .right),
                                       .init("tiles I·J·K", alignment: .right), .init("ch. 2 analytical", alignment: .right),
                                       .init("SCALE-Sim", alignment: .right), .init("ZigZag", alignment: .right)],
-                            rows: rows, caption: "Cycles on the \(s.baseline.name) (16×16). Ideal = MACs / 256. Roofline = max(ideal, compulsory bytes / \(NumberFormat.trimmed(bandwidth, maxDecimals: 1)) B/cycle), with Int32 outputs where the CPU consumes them. Peers measured only FFN W1 at 128 tokens (`notes/peers.md`). The analytical column is chapter 2's §3.3 model on the same accelerator (square tiles of the largest multiple of 16 that fits, W-cycle latency per tile, max of compute, DRAM and the 16 B/cycle L2 ↔ local port)."))
+                            rows: rows, caption: "Cycles on the \(s.baseline.name) (16×16). Ideal = MACs / 256. Roofline = max(ideal, compulsory bytes / \(NumberFormat.trimmed(bandwidth, maxDecimals: 1)) B/cycle), with Int32 outputs where the CPU consumes them. Peers measured only FFN W1 at 128 tokens (`data/peers/`). The analytical column is chapter 2's §3.3 model on the same accelerator (square tiles of the largest multiple of 16 that fits, W-cycle latency per tile, max of compute, DRAM and the 16 B/cycle L2 ↔ local port)."))
         section.prose("""
             Why the columns differ. The **ideal** and the **roofline** assume every PE busy every cycle: no \
             matmul here is memory-bound at 16 B/cycle, so they agree. The **closed form** (and SCALE-Sim, one \

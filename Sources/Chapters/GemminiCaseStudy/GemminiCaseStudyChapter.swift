@@ -125,11 +125,11 @@ public enum GemminiCaseStudyChapter {
                 "88.7× multiplies a latency ratio by an EDP ratio; consistent compositions give other numbers, shown beside it.",
             ],
             exercises: [
-                "Re-run with `--cpu-miss-penalty 300`: how do the baseline shares and the end-to-end speedup move?",
-                "Try `--accumulator-kib 256 --scratchpad-kib 64` for the baseline: how much of the speedup is memory alone?",
-                "Set `--sfu-width 4`: at which sequence length does Softmax on the units stop being negligible?",
-                "The cycle model pays 2R + C − 2 cycles of preload, fill and drain per weight fold. Derive the utilisation of a fold with r rows and compare it with the Fig. 13 grid.",
-                "Use the inverse table of §3.4.2 to argue which CPU constant would have to change, and by how much, to give the survey's 49% (de)quantization share.",
+                "`swift run -c release gemmini-case-study --cpu-miss-penalty 300 --out lesson/`: how do the baseline's shares (Fig. 14 left) and the end-to-end speedup move?",
+                "`swift run -c release gemmini-case-study --accumulator-kib 256 --scratchpad-kib 64 --out lesson/` gives the baseline the rebalanced memories: how much of the speedup is memory alone?",
+                "`swift run -c release gemmini-case-study --sfu-width 4 --breakdown-seq-lens 128,256,512,1024,2048,4096 --out lesson/sfu4` and `swift run -c release gemmini-case-study --breakdown-seq-lens 128,256,512,1024,2048,4096 --out lesson/sfu16`: in Fig. 14 right (figures/06-fig14-right.svg under each folder), from which length does Softmax take more than a tenth of the Transformer variant's time, with 4 units and with 16?",
+                "The cycle model pays 2R + C − 2 cycles of preload, fill and drain per weight fold. Derive the utilisation of a fold with r rows and compare it with the Fig. 13 grid of `swift run -c release gemmini-case-study --out lesson/`.",
+                "Use the inverse table of §3.4.2 (in the report of `swift run -c release gemmini-case-study --out lesson/`) to argue which CPU constant would have to change, and by how much, to give the survey's 49% (de)quantization share; then try it with that constant's `--cpu-…` flag.",
             ])
         return ChapterResult(name: name, report: report, claims: claims, figures: figures.files, reportPath: reportPath,
                              results: .object(hardware.json + engine.json + rebalancing.json + breakdown.json + stack.json))

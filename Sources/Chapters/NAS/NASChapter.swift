@@ -77,12 +77,12 @@ public enum NASChapter {
                 "88.7× is 39.6 (latency) × 2.24 (EDP); our own EDP factor is shown beside the survey's.",
             ],
             exercises: [
-                "Re-run with `--seed 2` and `--seed 3`: how much do the found architecture and the gains move between seeds?",
-                "Try `--population 20 --iterations 80` and `--population 80 --iterations 20` (same number of children): which finds the cheaper architecture within +0.1?",
-                "Set `--mutation-probability 0.05` and `0.5`: how does the evolution figure change?",
-                "Measure with `--validation-windows 128`: do the Pareto front and the +0.1 pick survive a less noisy perplexity?",
-                "Price the architectures at `--hw-seq-len 128`: which operations' share of the cost shrinks, and does the search pick a different architecture?",
-                "Retrain with `nas --train --train-steps 500 --out nas-lesson` (a folder of your own) and compare the gains of an under-trained supernet.",
+                "`swift run -c release nas --seed 2 --out lesson/seed2` and `swift run -c release nas --seed 3 --out lesson/seed3` (under a minute each on 2 cores): how much do the found architecture and the gains move between seeds?",
+                "`swift run -c release nas --population 20 --iterations 80 --out lesson/p20` and `swift run -c release nas --population 80 --iterations 20 --out lesson/p80` (the same number of children): which finds the cheaper architecture within +0.1?",
+                "`swift run -c release nas --mutation-probability 0.05 --out lesson/m005` and `swift run -c release nas --mutation-probability 0.5 --out lesson/m05`: how does the evolution figure change?",
+                "`swift run -c release nas --validation-windows 128 --out lesson/` measures every perplexity on four times the text: do the Pareto front and the +0.1 pick survive a less noisy perplexity?",
+                "`swift run -c release nas --hw-seq-len 128 --out lesson/` prices the architectures at 128 tokens: which operations' share of the cost shrinks, and does the search pick a different architecture?",
+                "`swift run -c release nas --train --train-steps 500 --out lesson/` retrains the supernet into lesson/data/nas/ (about 5 minutes on 2 cores; the committed one is not touched) and reports on it: compare the gains of an under-trained supernet with the committed report's.",
             ])
         let found = run.gains(NASRun.budgets[0]).lowestEDP
         let result = NASResultRecord(widthDivisor: run.space.widthDivisor, hardwareSequenceLength: s.hardwareSequenceLength,

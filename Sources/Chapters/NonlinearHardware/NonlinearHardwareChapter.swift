@@ -136,12 +136,12 @@ public enum NonlinearHardwareChapter {
                 "Integer Newton square roots need up to six steps from I-BERT's starting guess on 32-bit inputs, not four.",
             ],
             exercises: [
-                "Re-run with `--sfu-width 4` and `--sfu-width 64`: at which sequence length does the SFU take more cycles than the PE array?",
-                "Try `--model bert-large --seq-lens 512,2048,8192` and compare the SFU shares with BERT-Base's.",
-                "Re-run with `--l2-bandwidth 64`: which operations stop being bound by the L2 ↔ local port, and how much faster is BERT-Base at l = 4096?",
-                "Halve the accumulator (`--accumulator-kib 64`): the tile side shrinks; why does BERT-Base's latency barely move?",
-                "Derive why Newton's method from 2^⌈bits/2⌉ can take six steps: how far can the guess be from √n?",
-                "Change `IBERT.expCoefficients` to the printed 0.3585(p + 1.353)² + 0.344 and watch the i-exp claim fail by 0.2e-3.",
+                "`swift run -c release nonlinear-hardware --sfu-width 4 --seq-lens 2048,4096,8192,16384,32768 --out lesson/sfu4` and `swift run -c release nonlinear-hardware --sfu-width 64 --seq-lens 2048,4096,8192,16384,32768 --out lesson/sfu64`: between which lengths does a 4-lane SFU start to need more cycles than the PE array (an SFU share above 50%)? Why does the 64-lane share level off below 10% instead of growing with l?",
+                "`swift run -c release nonlinear-hardware --model bert-large --seq-lens 512,2048,8192 --out lesson/large` and `swift run -c release nonlinear-hardware --seq-lens 512,2048,8192 --out lesson/base`: compare the SFU shares of BERT-Large and BERT-Base at the same lengths. Why is BERT-Large's the smaller?",
+                "`swift run -c release nonlinear-hardware --l2-bandwidth 64 --out lesson/`: against the committed report's latency table, which operations stop being bound by the L2 ↔ local port, and how much faster is BERT-Base at l = 4096?",
+                "`swift run -c release nonlinear-hardware --accumulator-kib 64 --out lesson/` halves the accumulator, and the tile side shrinks from 176 to 128: why does BERT-Base's latency barely move?",
+                "Derive why Newton's method from 2^⌈bits/2⌉ can take six steps: how far can the first guess be from √n? `swift run -c release nonlinear-hardware --out lesson/ | grep isqrt` prints the claim, and lesson/figures/02-isqrt-steps.svg shows the step counts.",
+                "Set `IBERT.expCoefficients` (Sources/Core/Integer/IntegerPolynomial.swift) to the printed 0.3585(p + 1.353)² + 0.344 multiplied out, `(a: 0.3585, b: 0.970101, c: 1.000273)`, run `swift run -c release nonlinear-hardware --out lesson/ | grep iexp` and watch the maximum-error claim fail by about 0.2e-3; then undo the change (`git checkout Sources/Core/Integer`).",
             ])
         return ChapterResult(name: name, report: report, claims: claims, figures: figures.files, reportPath: reportPath,
                              results: .object([

@@ -2,14 +2,14 @@ import ChapterSupport
 import Core
 import Render
 
-/// The reference GEMM of the shared peer notes (BERT-Base FFN W1 at 128 tokens, 128×3072×768) through every
+/// The reference GEMM of `data/peers/` (BERT-Base FFN W1 at 128 tokens, 128×3072×768) through every
 /// model we have, next to SCALE-Sim's and ZigZag's numbers, with the reason for each gap.
 enum PeerSection {
-    /// SCALE-Sim 3.0.0 on a 16×16 array, 64 kB SRAMs, no DRAM stalls (project notes `notes/peers.md`, measured
-    /// 2026-11-22): total cycles per dataflow.
+    /// SCALE-Sim 3.0.0 on a 16×16 array, 64 kB SRAMs, no DRAM stalls (`data/peers/scalesim.csv`, measured
+    /// 2026-11-22; `PeerDataTests` checks these equal the file): total cycles per dataflow.
     static let scaleSim: [(Dataflow, Int)] = [(.weightStationary, 1_603_583), (.outputStationary, 1_225_727), (.inputStationary, 1_197_311)]
     /// ZigZag (zigzag-dse 3.9.1), `tpu_like.yaml` resized to 16×16 WS: best mapping's cycles and energy
-    /// (same notes); its LOMA search evaluated 720 mappings in 2.5 s.
+    /// (`data/peers/zigzag.csv`); its LOMA search evaluated 720 mappings in 2.5 s.
     static let zigZagCycles = 1_191_968
     static let zigZagMicrojoules = 337.8
     /// Tolerances fixed before the comparison: cycles within 2% of ZigZag's (both are analytical models of the
@@ -34,7 +34,7 @@ enum PeerSection {
         let ideal = array.idealCycles(shape)
         let gemmini = try GemminiMatmul.cycles(shape, accelerator: a)
         s.prose("""
-            The shared peer notes ran the same GEMM, \(shape), through SCALE-Sim (cycle-level) and ZigZag \
+            The peer runs recorded in `data/peers/` (tool versions, commands, inputs and dates in its README) put the same GEMM, \(shape), through SCALE-Sim (cycle-level) and ZigZag \
             (analytical, with its own mapper). Here it goes through our mapper (simulated annealing, \
             \(NumberFormat.grouped(best.evaluations)) evaluations, on `\(a.name)`), the register-level closed forms of \
             Core/Systolic (which the cycle-by-cycle simulator reproduces exactly; see `make bench`), and Gemmini's \
@@ -47,12 +47,12 @@ enum PeerSection {
         row("ideal", ideal, "–", "every PE busy every cycle")
         row("our mapper (best, annealing)", best.cost.cycles, NumberFormat.fixed(best.cost.energyPicojoules / 1e6, decimals: 1),
             "bound by \(best.cost.bottleneck); no fill/drain or weight preload: a throughput model, like ZigZag's")
-        row("ZigZag 3.9.1 (peers.md)", Double(zigZagCycles), NumberFormat.fixed(zigZagMicrojoules, decimals: 1),
+        row("ZigZag 3.9.1 (data/peers/zigzag.csv)", Double(zigZagCycles), NumberFormat.fixed(zigZagMicrojoules, decimals: 1),
             "ideal + 12,288 cycles of on-load and 32 of off-load, charged once per layer; its own energy table (DRAM weights 206 µJ)")
         for (df, cycles) in scaleSim {
             let closed = array.closedFormCycles(shape, df)
             row("closed form \(df.rawValue.uppercased()) (Core/Systolic)", Double(closed), "–", closedFormReason(df))
-            row("SCALE-Sim 3.0.0 \(df.rawValue.uppercased()) (peers.md)", Double(cycles), "–", "the closed form minus one cycle (its counter's offset)")
+            row("SCALE-Sim 3.0.0 \(df.rawValue.uppercased()) (data/peers/scalesim.csv)", Double(cycles), "–", "the closed form minus one cycle (its counter's offset)")
         }
         row("Gemmini tile model (ch. 6)", Double(gemmini.totalCycles), "–",
             "WS closed form per block of \(gemmini.tiling.tileI * gemmini.tiling.dim) rows plus DMA stalls; blocks re-load operands")
@@ -69,14 +69,14 @@ enum PeerSection {
         let wsClosed = array.closedFormCycles(shape, .weightStationary)
         // The survey runs neither tool: these compare our models with the peers', not with the survey.
         let checks: [Claim] = [
-            .number(id: "peers.mapper-vs-zigzag.cycles", reference: "peers.md", statement: "Our mapper's best cycles against ZigZag's best",
+            .number(id: "peers.mapper-vs-zigzag.cycles", reference: "data/peers/zigzag.csv", statement: "Our mapper's best cycles against ZigZag's best",
                     paper: Double(zigZagCycles), observed: best.cost.cycles, tolerance: cycleTolerance, kind: .crossCheck),
-            .number(id: "peers.mapper-vs-zigzag.energy", reference: "peers.md", statement: "Our mapper's best energy (µJ) against ZigZag's",
+            .number(id: "peers.mapper-vs-zigzag.energy", reference: "data/peers/zigzag.csv", statement: "Our mapper's best energy (µJ) against ZigZag's",
                     paper: zigZagMicrojoules, observed: best.cost.energyPicojoules / 1e6, tolerance: energyTolerance, kind: .crossCheck,
                     note: "Different energy tables: ours (AccessEnergy, Horowitz 45 nm and Eyeriss ratios) charges a register access per operand per MAC and 32-bit partial sums read and written at the accumulator on every array step, and 160 pJ per DRAM byte; ZigZag's tpu_like table has 16-bit output registers and cheaper per-level costs. The per-level breakdown is in the table above; cycles agree within 1.1%."),
-            .number(id: "peers.closed-form-vs-scalesim.ws", reference: "peers.md", statement: "WS closed form against SCALE-Sim's WS cycles (difference)",
+            .number(id: "peers.closed-form-vs-scalesim.ws", reference: "data/peers/scalesim.csv", statement: "WS closed form against SCALE-Sim's WS cycles (difference)",
                     paper: 1, observed: Double(wsClosed - scaleSim[0].1), tolerance: .absolute(0), kind: .crossCheck),
-            .statement(id: "peers.ordering", reference: "peers.md", statement: "ideal ≤ our mapper ≤ ZigZag < SCALE-Sim WS (fill and drain per fold)",
+            .statement(id: "peers.ordering", reference: "data/peers/", statement: "ideal ≤ our mapper ≤ ZigZag < SCALE-Sim WS (fill and drain per fold)",
                        expected: "ideal ≤ ours ≤ ZigZag < SCALE-Sim", observed: "\(NumberFormat.grouped(Int(ideal))) ≤ \(NumberFormat.grouped(Int(best.cost.cycles))) ≤ \(NumberFormat.grouped(zigZagCycles)) < \(NumberFormat.grouped(scaleSim[0].1))",
                        holds: ideal <= best.cost.cycles && best.cost.cycles <= Double(zigZagCycles) && zigZagCycles < scaleSim[0].1, kind: .crossCheck),
         ]

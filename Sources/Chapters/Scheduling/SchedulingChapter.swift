@@ -56,12 +56,12 @@ public enum SchedulingChapter {
                 "Fusing Softmax with Q×K hides it at l = 512 (at 4096 our spill rule makes it a loss); fusing LayerNorm with W2 constrains the tiling more than it saves on Gemmini's tile model. How large either effect is depends on whether the matmul model charges the array's fill and drain per weight fold.",
             ],
             exercises: [
-                "Re-run with `--samples 10000 --seed 2` and `--seed 3`: how much do the p10 and within-3× statistics move between seeds?",
-                "Try `--dataflow os`: which operators become easier or harder to schedule, and does the best EDP change?",
-                "Shrink the scratchpad (`--scratchpad-kib 32`) and watch the valid share and the worst/best span of each operator.",
-                "Add your own operator with `--gemm 512,64,512` (M, N, K): is a narrow matmul harder to map than W1?",
-                "Give the fusion study a 64 kB accumulator (`--fusion-accumulator-kib 64,128,256`): where does Q×K + Softmax fusion stop paying?",
-                "Change `MappingCostModel`'s reuse rule so that streamed tensors also keep a register copy, and see which claims move.",
+                "`swift run -c release scheduling --samples 10000 --seed 2 --out lesson/seed2` and `swift run -c release scheduling --samples 10000 --seed 3 --out lesson/seed3`: how much do the p10 and within-3× statistics of the EDP table move between the two seeds?",
+                "`swift run -c release scheduling --dataflow os --out lesson/`: which operators become easier or harder to schedule than on the committed weight-stationary run, and does the best EDP change?",
+                "`swift run -c release scheduling --scratchpad-kib 32 --out lesson/` shrinks the scratchpad: watch the valid share and the worst/best span of each operator.",
+                "`swift run -c release scheduling --gemm 512,64,512 --out lesson/` adds your own operator (M, N, K): is a narrow matmul harder to map than W1?",
+                "`swift run -c release scheduling --fusion-accumulator-kib 64,128,256 --out lesson/` gives the fusion study a 64 kB accumulator too: at which size does fusing Q×K with Softmax stop paying at l = 512?",
+                "Change `MappingCostModel`'s reuse rule (Sources/Core/Mapping/MappingCostModel.swift) so that streamed tensors also keep a register copy, run `swift run -c release scheduling --out lesson/` and see which claims move; undo the change afterwards.",
             ])
         let results: JSONValue = .object([
             ("accelerator", .string(settings.accelerator.name)), ("samples", .number(Double(settings.samples))),

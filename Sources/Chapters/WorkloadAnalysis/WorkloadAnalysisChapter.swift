@@ -232,11 +232,11 @@ public enum WorkloadAnalysisChapter {
                 "The survey's tables are reproducible to the printed digit from its stated conventions, except for a few typos and the ResNet-50 and BERT-Large totals, which are flagged.",
             ],
             exercises: [
-                "Re-run with `--seq-lens 64,128,256,512,1024,2048,4096,8192` and find where BERT-Large's intensity peaks. Why later than BERT-Base's?",
-                "Add a custom model with `--model custom --layers 6 --d-model 768 --heads 12 --d-ffn 3072` (the NAS baseline of chapter 5) and compare its per-operation table with BERT-Base's.",
-                "Try `--model custom --layers 12 --d-model 768 --heads 4 --d-ffn 3072` and check the act-to-act intensities against Tab. 10.",
-                "Run a decoder: `--model custom --decoder --layers 24 --d-model 1024 --heads 16 --d-ffn 4096`. Does its intensity depend on the model size? Derive the limit 2d/(d+2) for the projections.",
-                "Use `--convention itemised` (every operand read and written once, exact causal triangle) and see which of the survey's cells stop matching.",
+                "`swift run -c release workload-analysis --model bert-base,bert-large --seq-lens 320,384,448,512,576,640,704,768,832,896 --out lesson/` sweeps the lengths around the peak (on the default powers of two both models peak at 512, so no difference shows). In the intensity column of the Fig. 4-6 table, where does each model peak, and why does the wider BERT-Large peak later than BERT-Base?",
+                "`swift run -c release workload-analysis --model bert-base,custom --layers 6 --d-model 768 --heads 12 --d-ffn 3072 --out lesson/` adds chapter 5's NAS baseline beside BERT-Base: compare the two per-operation tables.",
+                "`swift run -c release workload-analysis --model custom --layers 12 --d-model 768 --heads 4 --d-ffn 3072 --out lesson/` is BERT-Base with 4 heads: check the act-to-act intensities of its per-operation table against Tab. 10 in the same report.",
+                "`swift run -c release workload-analysis --model gpt2,custom --decoder --layers 24 --d-model 1024 --heads 16 --d-ffn 4096 --out lesson/` runs a decoder of GPT-2 Medium's shape beside GPT-2. Does the intensity depend on the model's size? Derive the limit 2d/(d + 2) for the projections.",
+                "`swift run -c release workload-analysis --convention itemised --out lesson/` counts every operand read and written once and the exact causal triangle: which of the survey's cells stop matching (the new ✘ rows, which the tally calls unexpected)?",
             ])
         let results: JSONValue = .object([
             ("convention", .string(c == .survey ? "survey" : (c == .itemised ? "itemised" : "custom"))),
