@@ -138,7 +138,7 @@ public enum OutputFolder {
         for file in files {
             let source = staging.appendingPathComponent(file.path), target = root.appendingPathComponent(file.path)
             guard rename(source.path, target.path) == 0 else {
-                throw ValidationError("cannot move \(file.path) into --\(flag) '\(folder)' (\(String(cString: strerror(errno)))))")
+                throw ValidationError("cannot move \(file.path) into --\(flag) '\(folder)' (\(String(cString: strerror(errno))))")
             }
         }
     }

@@ -26,8 +26,10 @@ public enum RepositoryData {
     /// The first folder at or above the current folder, or above the executable, that holds `Package.swift` and `data/`.
     public static let root: URL? = {
         let fm = FileManager.default
+        // The executable's own path: /proc/self/exe on Linux (argv[0] is a bare name when run through PATH).
+        let executable = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? "."
         let starts = [URL(fileURLWithPath: fm.currentDirectoryPath, isDirectory: true),
-                      URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()]
+                      URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()]
         for start in starts {
             var folder = start.standardizedFileURL
             while true {
