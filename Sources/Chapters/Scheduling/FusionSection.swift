@@ -26,7 +26,9 @@ enum FusionSection {
         "fig22.w2-layernorm.4096": .modelDifference(foldReason),
     ]
 
-    static func build(_ settings: SchedulingSettings, figures: inout FigureSet) throws -> ([Section], [Claim], JSONValue) {
+    /// The sections, their claims, the JSON results and the chapter summary's sentence on fusion (computed from the
+    /// same results as the takeaways, so it follows their signs).
+    static func build(_ settings: SchedulingSettings, figures: inout FigureSet) throws -> ([Section], [Claim], JSONValue, String) {
         let model = TransformerConfig.bertBase
         let l = settings.sequenceLength, long = settings.fusionLongSequenceLength
         let accs = settings.fusionAccumulatorKiB, largest = accs.max()!
@@ -216,7 +218,12 @@ enum FusionSection {
                                     holds: ffnRuns.allSatisfy { $0.ffn.relativeChange > 0 }))
         claims += ffnClaims
         ffn.table(ClaimFormatting.table(ffnClaims))
-        ffn.takeaway("Fusion is a trade: it removes a memory round trip but constrains the tiling. Where the non-linear work is small next to the matmul (LayerNorm after W2), the constraint costs more than the fusion saves.")
+        let w2Verdict = verdict(ffnRuns.map { ($0, $0.ffn.relativeChange) })
+        let w2Loses = ffnRuns.allSatisfy { $0.ffn.relativeChange >= 0 }
+        ffn.takeaway("Fusion is a trade: it removes a memory round trip but constrains the tiling. Fusing LayerNorm with W2 is \(w2Verdict)"
+            + (w2Loses ? ". Where the non-linear work is this small next to the matmul, the constraint costs more than the fusion saves." : "."))
+        let summary = "On Gemmini's tile model, fusing Softmax with Q×K is \(qkVerdict), and fusing LayerNorm with W2 is \(w2Verdict). "
+            + "How large either effect is depends on whether the matmul model charges the array's fill and drain per weight fold."
 
         let json: JSONValue = .array(all.map { r in
             .object([("seqLen", .number(Double(r.l))), ("accumulatorKiB", .number(Double(r.kib))),
@@ -225,6 +232,6 @@ enum FusionSection {
                      ("woutLayerNormChange", .number(r.attention.outputProjection.relativeChange)),
                      ("w2LayerNormChange", .number(r.ffn.relativeChange))])
         })
-        return ([s, ffn], claims, json)
+        return ([s, ffn], claims, json, summary)
     }
 }

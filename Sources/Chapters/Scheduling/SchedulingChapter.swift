@@ -32,7 +32,7 @@ public enum SchedulingChapter {
         sections.append(peers)
         claims += peerClaims
 
-        let (fusion, fusionClaims, fusionJSON) = try FusionSection.build(settings, figures: &figures)
+        let (fusion, fusionClaims, fusionJSON, fusionSummary) = try FusionSection.build(settings, figures: &figures)
         sections += fusion
         claims += fusionClaims
 
@@ -53,7 +53,7 @@ public enum SchedulingChapter {
                 "The closed-form access counts agree exactly with a walk of the loop nest, and simulated annealing finds the exhaustive optimum on small problems.",
                 "Random valid mappings spread over orders of magnitude in EDP, for BERT's matmuls as for ResNet-50's convolutions; few land near the best.",
                 "An analytical mapper reaches the ideal cycle count on the peers' GEMM, like ZigZag; SCALE-Sim's 35% more is the array's fill and drain per weight fold.",
-                "Fusing Softmax with Q×K hides it at l = 512 (at 4096 our spill rule makes it a loss); fusing LayerNorm with W2 constrains the tiling more than it saves on Gemmini's tile model. How large either effect is depends on whether the matmul model charges the array's fill and drain per weight fold.",
+                fusionSummary,
             ],
             exercises: [
                 "`swift run -c release scheduling --samples 10000 --seed 2 --out lesson/seed2` and `swift run -c release scheduling --samples 10000 --seed 3 --out lesson/seed3`: how much do the p10 and within-3× statistics of the EDP table move between the two seeds?",
