@@ -1,6 +1,7 @@
 // `make bench`: how fast the shared machinery is, as figures and ratios. Not run by CI and never asserted:
 // timings belong here, not in tests.
 import ArgumentParser
+import ChapterSupport
 import Core
 import Foundation
 import Render
@@ -117,7 +118,7 @@ struct BenchmarksCommand: ParsableCommand {
     func run() throws {
         let plan = try plan()
         // Before any work: a faster BLAS kernel set where OpenBLAS fell back to a generic one, checked once.
-        if let note = BLASKernel.upgradeIfGeneric() { FileHandle.standardError.write(Data("benchmarks: \(note)\n".utf8)) }
+        if let note = BLASRestart.ifGeneric() { FileHandle.standardError.write(Data("benchmarks: \(note)\n".utf8)) }
         try BLASKernel.verify()
         signal(SIGPIPE, SIG_IGN)                    // a PyTorch child that dies must not take us with it
         let report = Report(json: json)

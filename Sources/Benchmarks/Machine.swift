@@ -1,3 +1,4 @@
+import ChapterSupport
 import Core
 import CBLAS
 import Dispatch
@@ -98,7 +99,7 @@ struct Machine: Encodable {
             out.append("  fp32 peak unknown: \(simdAssumption)")
         }
         out.append("  OpenBLAS: kernels for \(openBLASCoreName); \(openBLASThreads) threads; build \"\(openBLASConfig)\"")
-        if let replaced = BLASKernel.replacedCore {
+        if let replaced = BLASRestart.replacedCore {
             let why = ProcessInfo.processInfo.environment[BLASKernel.assumeGenericVariable] == "1"
                 ? "\(BLASKernel.assumeGenericVariable)=1 treated OpenBLAS's \(replaced) kernels as a generic fallback"
                 : "OpenBLAS chose its generic \(replaced) kernels for this CPU"

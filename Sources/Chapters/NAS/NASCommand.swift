@@ -132,7 +132,7 @@ struct NASCommand: ParsableCommand {
         let corpusURL = try RepositoryData.locate(corpus, default: NASData.corpusPath, flag: "corpus")
         let corpus = try naming(Self.flags) { try s.corpus(try NASData.read(corpusURL)) }
         if train {
-            BLASKernel.upgradeIfGeneric()       // training runs on OpenBLAS: a generic kernel would make it hours
+            BLASRestart.ifGeneric()       // training runs on OpenBLAS: a generic kernel would make it hours
             try BLASKernel.verify()
             var err = StandardError()
             let start = DispatchTime.now().uptimeNanoseconds

@@ -110,7 +110,7 @@ struct WorkloadAnalysisCommand: ParsableCommand {
     func run() throws {
         var s = try settings()
         if measure {
-            BLASKernel.upgradeIfGeneric()       // a generic OpenBLAS kernel would time the wrong machine
+            BLASRestart.ifGeneric()       // a generic OpenBLAS kernel would time the wrong machine
             try BLASKernel.verify()
             let fresh = try Profiling.measure(threads: threads, command: "swift run -c release workload-analysis --measure --threads \(threads)")
             if !common.check && !common.json {

@@ -1,6 +1,5 @@
 import CBLAS
 import CKernels
-import Foundation
 
 /// Which OpenBLAS kernel set runs the runtime's products, and a fast one where the library's CPU table does not
 /// know this CPU.
@@ -10,7 +9,8 @@ import Foundation
 /// the runtime ran 3.9-5.4× slower than PyTorch; forced to `SkylakeX`, within 0.84-1.29× of it (issue 18's
 /// measurements). The library reads `OPENBLAS_CORETYPE` once, when it is loaded, before `main`; so the only way
 /// to choose for it is to set the variable and start the program again with the same arguments, before any work.
-/// ``upgradeIfGeneric(arguments:)`` does that, and ``verify()`` checks the kernel that then runs against a plain
+/// ``upgrade(core:capable:environment:)`` decides when (the executables restart themselves through ChapterSupport's
+/// `BLASRestart`; Core starts no processes), and ``verify()`` checks the kernel that then runs against a plain
 /// loop once per process before it is trusted.
 ///
 /// A user's own `OPENBLAS_CORETYPE` is always respected (some machines set it because older OpenBLAS builds
@@ -33,7 +33,7 @@ public enum BLASKernel {
         avx512 ? "SkylakeX" : (avx2 ? "Haswell" : nil)
     }
 
-    /// The variable that marks a process started again by ``upgradeIfGeneric(arguments:)`` (never twice).
+    /// The variable that marks a process started again with a chosen kernel set (never twice).
     public static let restartMarker = "FSTI_BLAS_RESTARTED"
     /// Set to 1 to treat the detected kernel as a generic fallback, which exercises the upgrade on a CPU that
     /// OpenBLAS knows (a diagnostic; `benchmarks --machine` shows the result).
@@ -46,23 +46,6 @@ public enum BLASKernel {
         let generic = !vectorCores.contains(core.lowercased()) || environment[assumeGenericVariable] == "1"
         return generic ? capable : nil
     }
-
-    /// Restarts this program (same executable, same arguments) with `OPENBLAS_CORETYPE` set when ``upgrade`` says
-    /// so; returns only when no restart is needed or the restart could not be made (then with the reason).
-    /// Call it first thing in a program that times or trains with BLAS.
-    @discardableResult
-    public static func upgradeIfGeneric(arguments: [String] = CommandLine.arguments) -> String? {
-        let environment = ProcessInfo.processInfo.environment
-        guard let chosen = upgrade(core: coreName, capable: capableCoreType(), environment: environment) else { return nil }
-        setenv("OPENBLAS_CORETYPE", chosen, 1)
-        setenv(restartMarker, coreName, 1)
-        let argv = arguments.map { strdup($0) } + [nil]
-        execv("/proc/self/exe", argv)
-        return "could not restart with OPENBLAS_CORETYPE=\(chosen) (\(String(cString: strerror(errno)))); running on \(coreName)"
-    }
-
-    /// When this process was restarted by ``upgradeIfGeneric(arguments:)``: the kernel set OpenBLAS had chosen.
-    public static var replacedCore: String? { ProcessInfo.processInfo.environment[restartMarker] }
 
     /// A 37×29×53 product through the BLAS against a plain triple loop in `Double`: every entry must agree to a
     /// rounding-sized error (2⁻¹⁶ of the sum of the magnitudes of its terms), or the kernel is not trusted.
