@@ -45,6 +45,8 @@ struct GemminiCaseStudyCommand: ParsableCommand {
         var sfuWidth: Int?
         @Option(name: .long, help: "DMA bandwidth between L2 and the scratchpad/accumulator, bytes per cycle.")
         var dmaBytesPerCycle: Double?
+        @Option(name: .long, help: "Memory round trip of a DMA read in cycles (L2 and DRAM); 0 leaves the memory system out.")
+        var memoryLatency: Double?
         @Option(name: .long, help: "Host CPU: cycles per cache line streamed from DRAM (0...500000: the sensitivity study doubles it).")
         var cpuMissPenalty: Double?
         @Option(name: .long, help: "Host CPU: FP add/multiply/FMA latency in cycles (0...500000: the sensitivity study doubles it).")
@@ -105,6 +107,9 @@ struct GemminiCaseStudyCommand: ParsableCommand {
         for variant in Self.variants { try options.mesh.apply(to: &s[keyPath: variant]) }
         if let dma = try bounded(options.dmaBytesPerCycle, in: Accelerator.bandwidthRange, flag: "dma-bytes-per-cycle") {
             for variant in Self.variants { s[keyPath: variant].l2BytesPerCycle = dma }
+        }
+        if let latency = try bounded(options.memoryLatency, in: Accelerator.latencyRange, flag: "memory-latency") {
+            for variant in Self.variants { s[keyPath: variant].memoryLatencyCycles = latency }
         }
         s.host = try options.host()
         if let sfuWidth = options.sfuWidth { s.transformer.sfuWidth = sfuWidth }

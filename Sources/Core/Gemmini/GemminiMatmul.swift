@@ -1,5 +1,6 @@
 /// Cycles and traffic of one matmul on the Gemmini model (see ``GemminiMatmul``).
 public struct GemminiMatmulStats: Sendable, Hashable {
+    public var mode: GemminiMatmul.Mode = .gemmini
     public var shape: GEMMShape
     public var tiling: GemminiTiling
     public var blocks: Int
@@ -42,25 +43,46 @@ public struct GemminiMatmulStats: Sendable, Hashable {
 /// s.utilization          // ≈ 0.63: 80 rows per weight fold against 46 cycles of preload, fill and drain
 /// ```
 public enum GemminiMatmul {
+    /// Which cycle model prices the blocks.
+    public enum Mode: String, Sendable, Hashable, CaseIterable {
+        /// Gemmini as its RTL and software run a matmul (``GemminiEngine``): double-buffered weights, computes
+        /// back to back, two loops in flight.
+        case gemmini
+        /// The SCALE-Sim-style array of ``SystolicArray``: every weight fold pays its preload, fill and drain with
+        /// no overlap, and each block overlaps only with the next block's loads. Kept to show what double
+        /// buffering buys; its per-block cycles equal SCALE-Sim's.
+        case singleBuffered = "single-buffered"
+    }
+
     /// The cycle model alone (no data), in O(blocks).
-    public static func cycles(_ s: GEMMShape, accelerator a: Accelerator, outputBytes: Int = 1)
+    public static func cycles(_ s: GEMMShape, accelerator a: Accelerator, outputBytes: Int = 1, mode: Mode = .gemmini)
         throws(ConfigurationError) -> GemminiMatmulStats {
         try ConfigurationError.require(outputBytes, in: 1...4, field: "output-bytes")
         let tiling = try GemminiTiling(s, accelerator: a)
-        return try model(s, tiling: tiling, accelerator: a, outputBytes: outputBytes)
+        return try model(s, tiling: tiling, accelerator: a, outputBytes: outputBytes, mode: mode)
     }
 
     /// The cycle model with a given tiling (e.g. a fusion-optimised one, ``GemminiTiling/init(_:accelerator:tileI:tileJ:tileK:)``).
-    public static func cycles(_ s: GEMMShape, tiling: GemminiTiling, accelerator a: Accelerator, outputBytes: Int = 1)
-        throws(ConfigurationError) -> GemminiMatmulStats {
+    public static func cycles(_ s: GEMMShape, tiling: GemminiTiling, accelerator a: Accelerator, outputBytes: Int = 1,
+                              mode: Mode = .gemmini) throws(ConfigurationError) -> GemminiMatmulStats {
         try ConfigurationError.require(outputBytes, in: 1...4, field: "output-bytes")
-        return try model(s, tiling: tiling, accelerator: a, outputBytes: outputBytes)
+        return try model(s, tiling: tiling, accelerator: a, outputBytes: outputBytes, mode: mode)
     }
 
     /// Cycle counts stay below 2⁵³, where `Double` still counts every cycle and sums of them cannot overflow `Int`.
     static let cycleLimit = 9_007_199_254_740_992.0
 
-    static func model(_ s: GEMMShape, tiling: GemminiTiling, accelerator a: Accelerator, outputBytes: Int)
+    static func model(_ s: GEMMShape, tiling: GemminiTiling, accelerator a: Accelerator, outputBytes: Int, mode: Mode = .gemmini)
+        throws(ConfigurationError) -> GemminiMatmulStats {
+        switch mode {
+        case .gemmini:
+            return try GemminiEngine(accelerator: a).run(s, tiling: tiling, inputBytes: max(1, a.inputBits / 8), outputBytes: outputBytes)
+        case .singleBuffered:
+            return try singleBuffered(s, tiling: tiling, accelerator: a, outputBytes: outputBytes)
+        }
+    }
+
+    static func singleBuffered(_ s: GEMMShape, tiling: GemminiTiling, accelerator a: Accelerator, outputBytes: Int)
         throws(ConfigurationError) -> GemminiMatmulStats {
         let array = try! SystolicArray(rows: a.meshRows, columns: a.meshColumns)
         let blocks = tiling.blocks(s)
@@ -104,8 +126,8 @@ public enum GemminiMatmul {
             overlapped.append(max(computes[b], nextLoad + previousStore))
         }
         total = try sum(overlapped)
-        return GemminiMatmulStats(shape: s, tiling: tiling, blocks: blocks.count, folds: folds, computeCycles: compute,
-                                  loadBytes: loadBytes, storeBytes: storeBytes, dmaCycles: dmaCycles,
+        return GemminiMatmulStats(mode: .singleBuffered, shape: s, tiling: tiling, blocks: blocks.count, folds: folds,
+                                  computeCycles: compute, loadBytes: loadBytes, storeBytes: storeBytes, dmaCycles: dmaCycles,
                                   totalCycles: total, peakMACsPerCycle: a.peakMACsPerCycle)
     }
 
@@ -113,7 +135,7 @@ public enum GemminiMatmul {
     /// scratchpad and the accumulator, with the cycle model's statistics. Sums wrap as the hardware's 32-bit
     /// accumulator does.
     public static func run(a: [Int8], b: [Int8], shape s: GEMMShape, accelerator acc: Accelerator,
-                           outputBytes: Int = 4) throws(ConfigurationError) -> (output: [Int32], stats: GemminiMatmulStats) {
+                           outputBytes: Int = 4, mode: Mode = .gemmini) throws(ConfigurationError) -> (output: [Int32], stats: GemminiMatmulStats) {
         try ConfigurationError.require(outputBytes, in: 1...4, field: "output-bytes")
         let tiling = try GemminiTiling(s, accelerator: acc)
         guard a.count == s.m * s.k else { throw ConfigurationError(field: "a", message: "\(a.count) values for \(s.m)×\(s.k)") }
@@ -170,6 +192,6 @@ public enum GemminiMatmul {
                 }
             }
         }
-        return (output, try model(s, tiling: tiling, accelerator: acc, outputBytes: outputBytes))
+        return (output, try model(s, tiling: tiling, accelerator: acc, outputBytes: outputBytes, mode: mode))
     }
 }

@@ -31,6 +31,10 @@ public struct Accelerator: Sendable, Hashable {
     /// Gemmini's `inputType` width and `accType` width.
     public var inputBits: Int
     public var accumulatorBits: Int
+    /// Cycles from a DMA read request to its data (L2 and DRAM together); 0 leaves the memory system out, so the
+    /// DMA moves data at `l2BytesPerCycle`. Gemmini's source does not fix it and the survey does not state it;
+    /// ``GemminiEngine`` prices it through the requests the DMA keeps in flight.
+    public var memoryLatencyCycles: Double = 0
 
     public init(name: String, source: String, meshRows: Int, meshColumns: Int, dataflow: Dataflow,
                 spCapacityBytes: Int, accCapacityBytes: Int, l2Bytes: Int, dramBytesPerCycle: Double,
@@ -61,6 +65,9 @@ public struct Accelerator: Sendable, Hashable {
         try ConfigurationError.require(sfuWidth, in: 0...4096, field: "sfu-width")
         try ConfigurationError.require(inputBits, in: 1...32, field: "input-bits")
         try ConfigurationError.require(accumulatorBits, in: inputBits...64, field: "accumulator-bits")
+        guard memoryLatencyCycles.isFinite && Self.latencyRange.contains(memoryLatencyCycles) else {
+            throw ConfigurationError(field: "memory-latency", message: "\(memoryLatencyCycles) is out of range; allowed \(Self.latencyRange.lowerBound)...\(Self.latencyRange.upperBound)")
+        }
         for (field, value, range) in [("dram-bandwidth", dramBytesPerCycle, Self.bandwidthRange),
                                       ("l2-bandwidth", l2BytesPerCycle, Self.bandwidthRange), ("clock", clockHz, Self.clockRange)]
             where !(value.isFinite && range.contains(value)) {
@@ -85,6 +92,8 @@ public struct Accelerator: Sendable, Hashable {
     /// Bandwidths the models accept, in bytes per cycle: a thousandth of a byte (below it a layer's cycle count
     /// leaves the range where `Double` counts every cycle) up to a million (no on-chip bus is wider).
     public static let bandwidthRange: ClosedRange<Double> = 1e-3...1e6
+    /// Memory round trips the models accept, in cycles.
+    public static let latencyRange: ClosedRange<Double> = 0...100_000
     /// Clocks the models accept, in Hz: 1 MHz to 100 GHz.
     public static let clockRange: ClosedRange<Double> = 1e6...1e11
 }
