@@ -20,6 +20,8 @@ public struct Heatmap: Sendable {
     public var suffix: String
     /// Formats a cell's value; when nil, `decimals` places followed by `suffix`.
     public var format: (@Sendable (Double) -> String)?
+    /// A smaller second line under each cell's value (e.g. the value a paper prints), same shape as `values`.
+    public var notes: [[String]]?
     public var width: Double = 560
     public var height: Double = 420
 
@@ -75,6 +77,9 @@ public struct Heatmap: Sendable {
             }
             try validate(row, series: "row \(rowLabels[r])", axis: "value", scale: .linear)
         }
+        if let notes, notes.count != values.count || zip(notes, values).contains(where: { $0.count != $1.count }) {
+            throw ChartError("heatmap '\(title)': the notes do not have the values' shape")
+        }
         var svg = SVGBuilder(width: width, height: height)
         svg.text(title, width / 2, 24, size: 15, bold: true)
         let left = 110.0, top = 46.0, right = 20.0, bottom = 60.0
@@ -87,8 +92,12 @@ public struct Heatmap: Sendable {
                 let (fill, light) = Self.colour(hi > lo ? (v - lo) / (hi - lo) : 0.5)
                 let x = left + cw * Double(c), y = top + ch * Double(r)
                 svg.rect(x, y, cw, ch, fill: fill, stroke: "#FFFFFF")
-                svg.text(format?(v) ?? NumberFormat.fixed(v, decimals: decimals) + suffix, x + cw / 2, y + ch / 2 + 5, size: 13,
-                         fill: light ? "#000000" : "#FFFFFF")
+                let note = notes?[r][c]
+                svg.text(format?(v) ?? NumberFormat.fixed(v, decimals: decimals) + suffix, x + cw / 2,
+                         y + ch / 2 + (note == nil ? 5 : -2), size: 13, fill: light ? "#000000" : "#FFFFFF")
+                if let note {
+                    svg.text(note, x + cw / 2, y + ch / 2 + 14, size: 10, fill: light ? "#000000" : "#FFFFFF")
+                }
             }
             svg.text(rowLabels[r], left - 8, top + ch * (Double(r) + 0.5) + 4, size: 11, anchor: "end")
         }

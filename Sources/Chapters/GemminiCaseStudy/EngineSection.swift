@@ -12,19 +12,21 @@ enum EngineSection {
     static let zigZagW1 = 1_191_968
 
     static func build(_ s: GemminiCaseStudySettings) throws -> SectionOutput {
-        var section = Section("The engine: a Gemmini-like matmul, computed and timed")
+        var section = Section("The engine: Gemmini's matmul, computed and timed")
         section.prose("""
-            `GemminiMatmul` has two levels, and the report always says which one a number comes from. \
+            `GemminiMatmul` works at three levels, and the report always says which one a number comes from. \
             **Functional**: every block of A and B is moved into a scratchpad array, multiplied tile by tile \
             into an Int32 accumulator array, and moved out; the result must equal a plain integer GEMM. \
-            **Tile-level cycle model**: Gemmini's software tiling (the accumulator and scratchpad halves decide \
-            the block sizes), each block costing exactly what the register-level simulator of `Core/Systolic` \
-            needs for it (a preload of R cycles, the streamed rows, and the mesh's fill and drain per weight \
-            fold), with double-buffered DMA at 16 B/cycle. The register-level simulator is the reference; the \
-            tile-level model is what makes a whole BERT fast to time.
+            **Register level** (`GemminiMesh`): the mesh of Gemmini's RTL stepped clock by clock, every PE with \
+            its two weight registers and the propagate bit that flips between them, the input skew and output \
+            de-skew registers, fed by the command pairing of Gemmini's execute controller. **Tile level** \
+            (`GemminiEngine`): the same block cycles in closed form, composed with Gemmini's own tiling, the two \
+            loops its hardware unroller keeps in flight, and the DMA; it is what makes a whole BERT fast to time. \
+            Every constant is cited in `GemminiEngine`'s documentation. Left out: L2 misses and DRAM latency \
+            (see §3.4.3's sensitivity table), TLB misses, and the host CPU's time to issue commands.
             """)
         var claims: [Claim] = []
-        // 1. Bit-exactness and per-block cycles on small and ragged cases (a small Gemmini: many blocks).
+        // 1. Bit-exactness, and every block of small and ragged cases on the register-level mesh.
         var small = s.baseline
         small.name = "8×8, 4 KiB / 2 KiB"
         small.meshRows = 8
@@ -34,37 +36,36 @@ enum EngineSection {
         var rng = SeededGenerator(seed: 6)
         func random(_ n: Int) -> [Int8] { (0..<n).map { _ in Int8(truncatingIfNeeded: rng.next()) } }
         var exact = true, blockCycles = true, checked = 0, blocksChecked = 0
-        let array8 = try SystolicArray(rows: 8, columns: 8)
         for (shape, accelerator) in [(GEMMShape(m: 77, n: 100, k: 45), s.baseline), (GEMMShape(m: 37, n: 29, k: 45), small),
                                      (GEMMShape(m: 70, n: 9, k: 17), small), (GEMMShape(m: 130, n: 33, k: 70), s.rebalanced)] {
             let a = random(shape.m * shape.k), b = random(shape.k * shape.n)
             let run = try GemminiMatmul.run(a: a, b: b, shape: shape, accelerator: accelerator)
             exact = exact && run.output == SystolicSimulator.referenceGEMM(a: a, b: b, shape: shape)
             checked += 1
-            if accelerator.meshRows == 8 {
-                var sum = 0
-                for block in run.stats.tiling.blocks(shape) {
-                    let bs = block.shape
-                    sum += try SystolicSimulator.run(a: random(bs.m * bs.k), b: random(bs.k * bs.n), shape: bs, array: array8,
-                                                     dataflow: .weightStationary).cycles
-                    blocksChecked += 1
-                }
-                blockCycles = blockCycles && sum == run.stats.computeCycles
+            guard accelerator.meshRows == 8 else { continue }
+            for block in run.stats.tiling.blocks(shape) {
+                let bs = block.shape
+                let x = random(bs.m * bs.k), w = random(bs.k * bs.n)
+                let mesh = try GemminiMesh.simulate(a: x, b: w, rows: bs.m, columns: bs.n, depth: bs.k, dim: 8, dataflow: .weightStationary)
+                let closed = try GemminiMesh.blockCycles(rows: bs.m, columns: bs.n, depth: bs.k, dim: 8, dataflow: .weightStationary)
+                blockCycles = blockCycles && mesh.cycles == closed
+                    && mesh.c == GemminiMesh.referenceGEMM(a: x, b: w, rows: bs.m, columns: bs.n, depth: bs.k)
+                blocksChecked += 1
             }
         }
         claims.append(.statement(id: "engine.bit-exact", reference: "Tests/CoreTests/GemminiTests.swift", statement: "the engine's Int32 results equal integer GEMM on \(checked) random ragged matmuls",
                                  expected: "bit for bit", observed: exact ? "bit for bit" : "differ", holds: exact, kind: .crossCheck))
-        claims.append(.statement(id: "engine.block-cycles", reference: "Tests/CoreTests/GemminiTests.swift",
-                                 statement: "tile-level compute cycles equal the register-level simulator's over \(blocksChecked) blocks",
+        claims.append(.statement(id: "engine.block-cycles", reference: "Tests/CoreTests/GemminiMeshTests.swift",
+                                 statement: "the tile-level block cycles equal the register-level mesh's, and its results integer GEMM's, over \(blocksChecked) ragged blocks",
                                  expected: "equal", observed: blockCycles ? "equal" : "differ", holds: blockCycles, kind: .crossCheck))
-        // 2. Closed forms against SCALE-Sim: the survey runs no SCALE-Sim, so these are illustrations.
+        // 2. The single-buffered array's closed forms against SCALE-Sim: the survey runs no SCALE-Sim, so these are illustrations.
         let w1 = GEMMShape(m: 128, n: 3072, k: 768), mesh = SystolicArray.gemmini
         for (dataflow, cycles) in scaleSim {
             claims.append(.number(id: "scalesim.\(dataflow.rawValue)", reference: "data/peers/scalesim.csv",
-                                  statement: "FFN W1 at 128 tokens, \(dataflow.rawValue.uppercased()): closed form − 1 = SCALE-Sim's count",
+                                  statement: "FFN W1 at 128 tokens, \(dataflow.rawValue.uppercased()): single-buffered closed form − 1 = SCALE-Sim's count",
                                   paper: Double(cycles), observed: Double(mesh.closedFormCycles(w1, dataflow) - 1),
                                   tolerance: .absolute(0), kind: .crossCheck,
-                                  note: "the register-level simulator equals the closed form (Core tests)").illustration())
+                                  note: "the single-buffered register-level simulator equals the closed form (Core tests)").illustration())
         }
         section.claims(claims)
         // 3. Side by side.
@@ -73,6 +74,7 @@ enum EngineSection {
         let bandwidth = min(s.baseline.l2BytesPerCycle, s.baseline.dramBytesPerCycle)
         var rows: [[String]] = []
         var json: [JSONValue] = []
+        var singleUtilisation: [Double] = [], engineUtilisation: [Double] = []
         for m in layer.matmuls {
             let shape = m.shape
             let ideal = mesh.idealCycles(shape)
@@ -82,16 +84,20 @@ enum EngineSection {
             let closed = mesh.closedFormCycles(shape, .weightStationary)
             let isW1AtPeers = m.path == "ffn/w1" && shape == w1
             let analytical = GemminiCaseStudyChapter.analyticalCycles(path: m.path, shape: shape, accelerator: s.baseline)
+            let single = try GemminiMatmul.cycles(shape, accelerator: s.baseline, outputBytes: outBytes, mode: .singleBuffered)
+            singleUtilisation.append(single.utilization)
+            engineUtilisation.append(m.stats.utilization)
             rows.append([m.name + (m.instances > 1 ? " (per head, ×\(m.instances))" : ""), "\(shape.m)×\(shape.n)×\(shape.k)",
                          NumberFormat.grouped(shape.macs), NumberFormat.grouped(Int(ideal.rounded(.up))),
                          NumberFormat.grouped(Int(roofline.rounded(.up))), NumberFormat.grouped(closed),
-                         NumberFormat.grouped(m.stats.totalCycles), GemminiCaseStudyChapter.percent(m.stats.utilization),
+                         NumberFormat.grouped(single.totalCycles), NumberFormat.grouped(m.stats.totalCycles), GemminiCaseStudyChapter.percent(m.stats.utilization),
                          "\(m.stats.tiling.tileI)·\(m.stats.tiling.tileJ)·\(m.stats.tiling.tileK)",
                          analytical.map { NumberFormat.grouped(Int($0.rounded())) } ?? "pending",
                          isW1AtPeers ? NumberFormat.grouped(scaleSim[0].1) : "—", isW1AtPeers ? NumberFormat.grouped(zigZagW1) : "—"])
             json.append(.object([("path", .string(m.path)), ("m", .number(Double(shape.m))), ("n", .number(Double(shape.n))),
                                  ("k", .number(Double(shape.k))), ("instances", .number(Double(m.instances))),
                                  ("ideal", .number(ideal)), ("roofline", .number(roofline)), ("closedFormWS", .number(Double(closed))),
+                                 ("singleBufferedCycles", .number(Double(single.totalCycles))),
                                  ("gemminiCycles", .number(Double(m.stats.totalCycles))),
                                  ("analytical", analytical.map(JSONValue.number) ?? .null)]))
         }
@@ -99,25 +105,27 @@ enum EngineSection {
         section.table(Table(columns: [.init("matmul"), .init("M×N×K"), .init("MACs", alignment: .right),
                                       .init("ideal", alignment: .right), .init("roofline", alignment: .right),
                                       .init("closed form WS (= SCALE-Sim + 1)", alignment: .right),
-                                      .init("Gemmini tile model", alignment: .right), .init("util.", alignment: .right),
+                                      .init("single-buffered, Gemmini tiling", alignment: .right),
+                                      .init("Gemmini engine", alignment: .right), .init("util.", alignment: .right),
                                       .init("tiles I·J·K", alignment: .right), .init("ch. 2 analytical", alignment: .right),
                                       .init("SCALE-Sim", alignment: .right), .init("ZigZag", alignment: .right)],
                             rows: rows, caption: "Cycles on the \(s.baseline.name) (16×16). Ideal = MACs / 256. Roofline = max(ideal, compulsory bytes / \(NumberFormat.trimmed(bandwidth, maxDecimals: 1)) B/cycle), with Int32 outputs where the CPU consumes them. Peers measured only FFN W1 at 128 tokens (`data/peers/`). The analytical column is chapter 2's §3.3 model on the same accelerator (square tiles of the largest multiple of 16 that fits, W-cycle latency per tile, max of compute, DRAM and the 16 B/cycle L2 ↔ local port)."))
+        let fold = 2 * s.baseline.meshRows + s.baseline.meshColumns - 2
+        let pct = { (x: Double) in GemminiCaseStudyChapter.percent(x, 0) }
         section.prose("""
-            Why the columns differ. The **ideal** and the **roofline** assume every PE busy every cycle: no \
-            matmul here is memory-bound at 16 B/cycle, so they agree. The **closed form** (and SCALE-Sim, one \
-            cycle less by its counter) streams all M rows past each weight tile once, paying 2R + C − 2 = 46 \
-            cycles of preload, fill and drain per weight fold: with M = 128 that is 128 of every 174 cycles. The \
-            **Gemmini tile model** pays the same 46 cycles but per block of tileI·16 rows, because the \
-            accumulator holds only tileI × tileJ output tiles (half of it, double-buffered): a 64 KiB \
-            accumulator allows 5 × 5 tiles, so 80 rows per fold and at best 80/126 = 63% busy. **ZigZag** \
-            charges the drain once per layer and comes within 1% of the ideal. Chapter 2's **analytical** model \
-            overlaps preload and streaming and charges W cycles per square tile, so it lands with ZigZag near the \
-            ideal, except for query × key, where writing 32-bit scores over the 16 B/cycle port is the bound (as \
-            in the roofline column). None of them is wrong: they \
-            differ in what they assume the hardware overlaps.
+            Why the columns differ. The **ideal** and the **roofline** assume every PE busy every cycle. The \
+            **closed form** (and SCALE-Sim, one cycle less by its counter) is a single-buffered array: it streams \
+            all M rows past each weight tile once and pays 2R + C − 2 = \(fold) cycles of preload, fill and drain \
+            per weight fold. The **single-buffered** column pays the same per fold but per block of Gemmini's \
+            tiling, whose accumulator half holds only tileI × tileJ output tiles, so each fold streams tileI·16 \
+            rows: \(pct(singleUtilisation.min()!))–\(pct(singleUtilisation.max()!)) busy. The **Gemmini engine** \
+            preloads the next weights into the PEs' second registers while the current ones compute, so a fold \
+            costs only its rows and the matmuls run \(pct(engineUtilisation.min()!))–\(pct(engineUtilisation.max()!)) \
+            busy, close to the ideal, as **ZigZag**'s best mapping and chapter 2's **analytical** model (which also \
+            overlap preload and streaming) do. The models differ in what they assume the hardware overlaps; \
+            Gemmini's RTL answers that question, and the engine follows it.
             """)
-        section.takeaway("The same GEMM costs 1.19 M (ZigZag), 1.60 M (SCALE-Sim) or more cycles (Gemmini's accumulator-limited tiling) on the same 16×16 array: what overlaps with what decides, and only a model whose formulas are visible lets one see which.")
+        section.takeaway("The same GEMM costs \(NumberFormat.fixed(Double(zigZagW1) / 1e6, decimals: 2)) M (ZigZag), \(NumberFormat.fixed(Double(scaleSim[0].1) / 1e6, decimals: 2)) M (SCALE-Sim's single-buffered array) or close to the ideal (Gemmini's double-buffered weights) on the same 16×16 array: what overlaps with what decides, and only a model whose formulas are visible lets one see which.")
         return SectionOutput(section: section, claims: claims, json: [("matmulsSideBySide", .object([
             ("seqLen", .number(Double(l))), ("matmuls", .array(json))]))])
     }

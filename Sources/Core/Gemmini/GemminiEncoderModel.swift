@@ -84,20 +84,20 @@ public struct GemminiEncoderModel: Sendable {
 
     /// One layer of the encoder `m` (all its layers are alike).
     public init(_ m: TransformerConfig, sequenceLength l: Int, accelerator a: Accelerator,
-                host: HostCPUCostModel = .rocket) throws(ConfigurationError) {
+                host: HostCPUCostModel = .rocket, matmulMode: GemminiMatmul.Mode = .gemmini) throws(ConfigurationError) {
         try m.validate()
         guard m.architecture == .encoder else {
             throw ConfigurationError(field: "model", message: "'\(m.name)' is a decoder; the Gemmini case study runs encoders (BERT)")
         }
         try self.init(layer: EncoderLayerShape(dModel: m.dModel, heads: m.heads, headDimension: m.headDimension, dFFN: m.dFFN),
-                      sequenceLength: l, accelerator: a, host: host)
+                      sequenceLength: l, accelerator: a, host: host, matmulMode: matmulMode)
     }
 
     /// One encoder layer of any widths: the attention width h·d_head may differ from d (the NAS search space of
     /// survey Tab. 8 keeps 64-wide heads while d and h vary), so W_Q, W_K, W_V map d → h·d_head and W_out maps
     /// h·d_head → d.
     public init(layer shape: EncoderLayerShape, sequenceLength l: Int, accelerator a: Accelerator,
-                host: HostCPUCostModel = .rocket) throws(ConfigurationError) {
+                host: HostCPUCostModel = .rocket, matmulMode: GemminiMatmul.Mode = .gemmini) throws(ConfigurationError) {
         try shape.validate()
         try TransformerConfig.validate(sequenceLength: l)
         try a.validate()
@@ -122,7 +122,7 @@ public struct GemminiEncoderModel: Sendable {
         var matmuls: [Matmul] = []
         for (path, name, shape, instances, outputBytes) in list {
             matmuls.append(Matmul(path: path, name: name, shape: shape, instances: instances,
-                                  stats: try GemminiMatmul.cycles(shape, accelerator: a, outputBytes: outputBytes)))
+                                  stats: try GemminiMatmul.cycles(shape, accelerator: a, outputBytes: outputBytes, mode: matmulMode)))
         }
         self.matmuls = matmuls
         let L = Double(l), D = Double(d), F = Double(f), H = Double(h)
