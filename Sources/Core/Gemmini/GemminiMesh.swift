@@ -186,16 +186,17 @@ public enum GemminiMesh {
     /// - after the mesh, the tag and total-rows queues that match result rows to the C address of the preload that
     ///   named them (WS: the outputs of the next request; OS: of the request after that), and the write counter.
     ///
-    /// The sums a PE emits wrap at `meshOutputBits` (Gemmini's 20 by default): in WS this bounds one column's sum of
-    /// DIM products (it can only wrap at DIM = 32, all operands −128); in OS it bounds a PE's whole reduction, so
-    /// with deep reductions OS wraps where WS, which adds the tiles in the 32-bit accumulator, does not. Pass 32 for
+    /// The sums a PE emits wrap at `meshOutputBits` (Gemmini's 20 by default). In WS this bounds one column's sum of
+    /// DIM products, which with 20 bits can only wrap at DIM = 32 with every operand −128; in OS it bounds a PE's
+    /// whole reduction over the block's depth, so deep OS reductions wrap where WS, which adds the tiles in the
+    /// 32-bit accumulator, does not. Pass 32 for
     /// a plain `Int32` GEMM. The accumulator adds with wrapping 32-bit arithmetic.
     ///
     /// Simplified: commands are always ready (no DMA or reservation-station stalls); A, B and the weights sit in
     /// different scratchpad banks, so the controller never holds a read back for a bank conflict; the scratchpad
     /// read latency and the controller's queue before the mesh are not stepped, since they only shift the first
     /// fire; the PE's `shift` is 0, so the rounding shift of OS results and the `last_s` register it uses are left
-    /// out; values that the hardware takes from unused command slots (the D rows of a single mul) are zeros; in OS the
+    /// out, and the `dataflow` and `shift` control bits, constant within a block, are not stored per PE; values that the hardware takes from unused command slots (the D rows of a single mul) are zeros; in OS the
     /// block starts with `in_prop_flush` clear (as after any WS work: a block that follows another OS block starts
     /// with it set, which changes neither the timing nor the results). The accumulator's read-add-write pipeline
     /// is not stepped: a row counts as written in the cycle the controller hands it over. Gemmini itself requires
@@ -253,22 +254,20 @@ public enum GemminiMesh {
 
 // MARK: - The block, its tiles and the command stream
 
-/// Tile counts of a block along each dimension.
-struct GemminiMeshTiles {
-    var i: Int, j: Int, k: Int
-    /// Rows of A in the last row tile (1…DIM).
-    var lastRows: Int
-
-    init(rows: Int, columns: Int, depth: Int, dim: Int) {
-        i = (rows + dim - 1) / dim
-        j = (columns + dim - 1) / dim
-        k = (depth + dim - 1) / dim
-        lastRows = rows - (i - 1) * dim
-    }
-}
-
 extension GemminiMesh {
-    typealias Tiles = GemminiMeshTiles
+    /// Tile counts of a block along each dimension.
+    struct Tiles {
+        var i: Int, j: Int, k: Int
+        /// Rows of A in the last row tile (1…DIM).
+        var lastRows: Int
+
+        init(rows: Int, columns: Int, depth: Int, dim: Int) {
+            i = (rows + dim - 1) / dim
+            j = (columns + dim - 1) / dim
+            k = (depth + dim - 1) / dim
+            lastRows = rows - (i - 1) * dim
+        }
+    }
 
     /// A window of A or B in the scratchpad: its first row and column, and how many rows and columns are real
     /// (the rest of the DIM×DIM tile reads as zeros: `a_rows`, `a_cols`, … in `ExecuteController.scala`).
