@@ -22,6 +22,9 @@ public struct Heatmap: Sendable {
     public var format: (@Sendable (Double) -> String)?
     /// A smaller second line under each cell's value (e.g. the value a paper prints), same shape as `values`.
     public var notes: [[String]]?
+    /// The values the colour scale spans; when nil, the smallest to the largest value (which makes tiny
+    /// differences look large).
+    public var colourRange: ClosedRange<Double>?
     public var width: Double = 560
     public var height: Double = 420
 
@@ -86,7 +89,7 @@ public struct Heatmap: Sendable {
         let cw = (width - left - right) / Double(columnLabels.count)
         let ch = (height - top - bottom) / Double(rowLabels.count)
         let flat = values.flatMap { $0 }
-        let lo = flat.min()!, hi = flat.max()!
+        let lo = colourRange?.lowerBound ?? flat.min()!, hi = colourRange?.upperBound ?? flat.max()!
         for (r, row) in values.enumerated() {
             for (c, v) in row.enumerated() {
                 let (fill, light) = Self.colour(hi > lo ? (v - lo) / (hi - lo) : 0.5)

@@ -24,8 +24,10 @@ struct GemminiTests {
         let tiling = try GemminiTiling(shape, accelerator: .gemminiBaseline)
         var starved = Accelerator.gemminiBaseline
         starved.l2BytesPerCycle = 1e-12
-        #expect { try GemminiMatmul.model(shape, tiling: tiling, accelerator: starved, outputBytes: 1) } throws: {
-            ($0 as? ConfigurationError)?.field == "l2-bandwidth"
+        for mode in GemminiMatmul.Mode.allCases {
+            #expect { try GemminiMatmul.model(shape, tiling: tiling, accelerator: starved, outputBytes: 1, mode: mode) } throws: {
+                ($0 as? ConfigurationError)?.field == "l2-bandwidth"
+            }
         }
         #expect(throws: ConfigurationError.self) { try starved.validate() }
         starved.l2BytesPerCycle = Accelerator.bandwidthRange.lowerBound
@@ -45,7 +47,7 @@ struct GemminiTests {
         }
     }
 
-    @Test("each block's compute cycles equal the register-level simulator's on that block, and its results too")
+    @Test("single-buffered mode: each block's compute cycles equal the SCALE-Sim-style simulator's on that block")
     func blocksMatchRegisterLevel() throws {
         var rng = SeededGenerator(seed: 12)
         let a8 = try SystolicArray(rows: 8, columns: 8)
@@ -61,17 +63,69 @@ struct GemminiTests {
                 #expect(run.output == SystolicSimulator.referenceGEMM(a: a, b: b, shape: bs))
                 sum += run.cycles
             }
-            #expect(sum == (try GemminiMatmul.cycles(s, accelerator: Self.small)).computeCycles, "\(s)")
+            #expect(sum == (try GemminiMatmul.cycles(s, accelerator: Self.small, mode: .singleBuffered)).computeCycles, "\(s)")
         }
     }
 
-    @Test("a matmul that fits one block costs exactly the WS closed form plus its load and store")
+    @Test("single-buffered mode: a matmul that fits one block costs exactly the WS closed form plus its load and store")
     func singleBlock() throws {
         let s = GEMMShape(m: 48, n: 32, k: 64)
-        let stats = try GemminiMatmul.cycles(s, accelerator: .gemminiBaseline, outputBytes: 1)
+        let stats = try GemminiMatmul.cycles(s, accelerator: .gemminiBaseline, outputBytes: 1, mode: .singleBuffered)
         #expect(stats.blocks == 1)
         #expect(stats.computeCycles == SystolicArray.gemmini.closedFormCycles(s, .weightStationary))
         #expect(stats.totalCycles == stats.computeCycles + (48 * 64 + 64 * 32) / 16 + 48 * 32 / 16)
+    }
+
+    @Test("engine: a one-block matmul costs its first loads, the register-level mesh's cycles, the scratchpad read and one row out",
+          arguments: [4, 8, 16])
+    func engineSingleBlock(dim: Int) throws {
+        var a = Accelerator.gemminiBaseline
+        a.meshRows = dim
+        a.meshColumns = dim
+        a.l2BytesPerCycle = Accelerator.bandwidthRange.upperBound   // every row of a transfer takes one cycle
+        var rng = SeededGenerator(seed: UInt64(dim))
+        for _ in 0..<20 {
+            let s = GEMMShape(m: Int(rng.next() % UInt64(3 * dim)) + 1, n: Int(rng.next() % UInt64(3 * dim)) + 1,
+                              k: Int(rng.next() % UInt64(3 * dim)) + 1)
+            let stats = try GemminiMatmul.cycles(s, accelerator: a, outputBytes: 1)
+            #expect(stats.blocks == 1)
+            let x = Self.random(s.m * s.k, &rng), w = Self.random(s.k * s.n, &rng)
+            let mesh = try GemminiMesh.simulate(a: x, b: w, rows: s.m, columns: s.n, depth: s.k, dim: dim, dataflow: .weightStationary)
+            // Before the first compute: all rows of A's first move and the first weight tile's rows, one cycle each;
+            // after the last result: the stored row, one cycle. spad_read_delay = 4.
+            let firstLoads = s.m + min(s.k, dim)
+            #expect(stats.totalCycles == firstLoads + mesh.cycles + 4 + 1, "\(s) on \(dim)×\(dim)")
+        }
+    }
+
+    @Test("engine: large BERT matmuls keep the mesh busy, far above the single-buffered array")
+    func engineDoubleBuffering() throws {
+        for s in [GEMMShape(m: 512, n: 3072, k: 768), GEMMShape(m: 512, n: 768, k: 3072), GEMMShape(m: 512, n: 512, k: 64)] {
+            for a in [Accelerator.gemminiBaseline, .gemminiRebalanced] {
+                let engine = try GemminiMatmul.cycles(s, accelerator: a)
+                let old = try GemminiMatmul.cycles(s, accelerator: a, mode: .singleBuffered)
+                #expect(Double(engine.totalCycles) >= SystolicArray.gemmini.idealCycles(s))
+                #expect(engine.utilization > 0.97, "\(s) \(a.name): \(engine.utilization)")
+                #expect(engine.utilization > old.utilization + 0.15, "\(s) \(a.name)")
+                #expect(engine.bankSharingBlocks == 0, "\(s) \(a.name)")
+            }
+        }
+    }
+
+    @Test("engine: a memory round trip beyond what 16 requests of 64 B cover makes the DMA the bound")
+    func engineMemoryLatency() throws {
+        let s = GEMMShape(m: 512, n: 3072, k: 768)
+        var a = Accelerator.gemminiBaseline
+        let engine = GemminiEngine(accelerator: a)
+        #expect(engine.busFullLatencyLimit == 64)
+        let free = try GemminiMatmul.cycles(s, accelerator: a)
+        a.memoryLatencyCycles = 16                      // even a 16 B request keeps 16 B/cycle
+        #expect(try GemminiMatmul.cycles(s, accelerator: a).totalCycles == free.totalCycles)
+        a.memoryLatencyCycles = 512                     // reads at 16 · 64 / 512 = 2 B/cycle
+        let slow = try GemminiMatmul.cycles(s, accelerator: a)
+        #expect(Double(slow.totalCycles) >= Double(slow.loadBytes) / 2)
+        a.memoryLatencyCycles = -1
+        #expect { try a.validate() } throws: { ($0 as? ConfigurationError)?.field == "memory-latency" }
     }
 
     @Test("the tiling follows the accumulator: 80, 128 and 176 streamed rows for 64, 128 and 256 KiB")
@@ -87,11 +141,11 @@ struct GemminiTests {
         }
     }
 
-    @Test("cycles never beat the ideal, and on large GEMMs stay within the fill-and-drain bound of the ideal")
+    @Test("single-buffered mode: cycles never beat the ideal, and on large GEMMs stay within the fill-and-drain bound of the ideal")
     func boundedByIdealAndFillDrain() throws {
         for s in [GEMMShape(m: 512, n: 3072, k: 768), GEMMShape(m: 4096, n: 768, k: 768), GEMMShape(m: 512, n: 512, k: 64)] {
             for a in [Accelerator.gemminiBaseline, .gemminiRebalanced] {
-                let stats = try GemminiMatmul.cycles(s, accelerator: a)
+                let stats = try GemminiMatmul.cycles(s, accelerator: a, mode: .singleBuffered)
                 let ideal = SystolicArray.gemmini.idealCycles(s)
                 #expect(Double(stats.totalCycles) >= ideal)
                 // Every fold streams at least its block's rows, and pays 2R + C − 2 = 46 more; DMA stalls aside,

@@ -51,7 +51,7 @@ enum BreakdownSection {
         // Fig. 14 left.
         var left = Section("3.4.2 / Fig. 14 left: where the baseline's time goes (l = \(l))")
         left.prose("""
-            One layer on the baseline: the matmuls from the tile model (Int32 outputs where the CPU consumes them), \
+            One layer on the baseline: the matmuls from the Gemmini engine (Int32 outputs where the CPU consumes them), \
             everything else from the CPU model; the CPU and the array take turns. The survey reads its pie at \
             l = 512.
             """)
@@ -94,7 +94,7 @@ enum BreakdownSection {
         left.table(Table(columns: [.init("category"), .init("survey share", alignment: .right),
                                    .init("implied CPU cycles / element", alignment: .right),
                                    .init("this model", alignment: .right)], rows: inverseRows,
-                         caption: "If the matmuls took our tile model's \(NumberFormat.si(base.matmulCycles, decimals: 2)) cycles and were 1% of the time (Fig. 14 left), each category's label fixes its cycles per element (de/quantization per element of either pass). These are fitted to the survey's labels, so they reproduce nothing; they show what its CPU must have cost."))
+                         caption: "If the matmuls took the engine's \(NumberFormat.si(base.matmulCycles, decimals: 2)) cycles and were 1% of the time (Fig. 14 left), each category's label fixes its cycles per element (de/quantization per element of either pass). These are fitted to the survey's labels, so they reproduce nothing; they show what its CPU must have cost."))
         left.takeaway("On the CNN-tuned Gemmini the array is almost idle: the CPU's float non-linear operations and the conversions around them take nearly all the time, whatever the exact CPU constants.")
 
         // Sensitivity.

@@ -31,10 +31,14 @@
 /// - reads and writes use separate TileLink channels (reads return on D, writes carry data on A; `DMA.scala`'s
 ///   `StreamReader` and `StreamWriter` are separate clients).
 ///
-/// Left out, and said so in the reports: L2 misses and DRAM latency (with 16 requests of 64 B in flight the bus
-/// stays full while a round trip takes ≤ 64 cycles; see ``busFullLatencyLimit``), TLB misses (`tlb_size = 4`),
+/// Left out by default, and said so in the reports: L2 misses and DRAM latency (``Accelerator/memoryLatencyCycles``
+/// = 0; with 16 requests of 64 B in flight the bus stays full while a round trip takes ≤ 64 cycles, see
+/// ``busFullLatencyLimit``), TLB misses (`tlb_size = 4`),
 /// the read-request beats on channel A, scratchpad bank conflicts between DMA writes and mesh reads (the two loops
-/// use different halves, so different banks with `sp_banks = 4`), and the host CPU's time to issue commands.
+/// use different halves, so different banks with `sp_banks = 4`), and the host CPU's time to issue commands. A
+/// and the weights of one loop share a bank only when either region outgrows one bank (A fills its half from the
+/// start, B from the end; `LoopMatmul.scala`); the engine does not price that case but counts the blocks where it
+/// could happen (``GemminiMatmulStats/bankSharingBlocks``), and BERT's matmuls have none.
 ///
 /// ```swift
 /// let s = try GemminiMatmul.cycles(GEMMShape(m: 512, n: 3072, k: 768), accelerator: .gemminiBaseline)
@@ -53,12 +57,17 @@ public struct GemminiEngine: Sendable, Hashable {
     public var minimumRows: Int = 4
     /// Cycles from a scratchpad read request to the data at the mesh (`spad_read_delay`).
     public var scratchpadReadDelay: Int = 4
+    /// Scratchpad banks (`Configs.scala` `sp_banks = 4`).
+    public var scratchpadBanks: Int = 4
+    /// Rows of `DIM` inputs in one scratchpad bank.
+    public var bankRows: Int
     public var dim: Int
     /// Cycles from a read request to its data (``Accelerator/memoryLatencyCycles``); 0 = not modelled.
     public var memoryLatency: Double
 
     public init(accelerator a: Accelerator) {
         dim = a.meshRows
+        bankRows = a.spCapacityBytes / (a.meshRows * max(1, a.inputBits / 8)) / scratchpadBanks
         busBytes = a.l2BytesPerCycle
         memoryLatency = a.memoryLatencyCycles
         tilesPerMove = max(1, maxRequestBytes / (a.meshRows * max(1, a.inputBits / 8)))
@@ -70,33 +79,35 @@ public struct GemminiEngine: Sendable, Hashable {
 
     /// Cycles from the first row fed into the mesh to the last result written, beyond the rows themselves: the
     /// scratchpad read, then the mesh's fill and drain (``GemminiMesh/latency(dim:)``).
-    public var pipelineLatency: Int { scratchpadReadDelay + 2 * dim + 2 }  // TODO(mesh): GemminiMesh's latency
+    public var pipelineLatency: Int { scratchpadReadDelay + GemminiMesh.latencyCycles(dim: dim) }
 
-    /// Cycles the execute unit spends on one block's computes, without the first weight preload and the pipeline
-    /// latency. Only the last row tile of a block can be ragged, and it is the one that carries the next weight
-    /// tile, so: per weight tile, I − 1 computes of max(DIM, 4) rows and one of DIM rows. `finalCompute` is what
-    /// the block's very last compute costs instead of DIM when no weight tile follows it (a single compute:
-    /// max(rows, 4)).
-    func execution(_ block: GemminiTiling.Block) -> (cycles: Int, lastReduction: Int, finalCompute: Int) {
-        let d = dim
-        let tilesI = (block.rows.count + d - 1) / d
-        let tilesJ = (block.columns.count + d - 1) / d
-        let tilesK = (block.depth.count + d - 1) / d
-        let lastRows = block.rows.count - (tilesI - 1) * d
-        let weightTile = (tilesI - 1) * max(d, minimumRows) + d
-        return (tilesK * tilesJ * weightTile, tilesJ * weightTile, max(lastRows, minimumRows))
+    /// One block on the mesh, from ``GemminiMesh``'s closed form: the rows it feeds when it runs alone (a single
+    /// preload of the first weights, then every compute, the last one a single compute of max(r, 4) rows), the
+    /// fires of its last reduction tile (J weight tiles, each streamed past by I A tiles), and r, the rows of its
+    /// last A tile. In a stream of blocks the last compute of one block and the first preload of the next pair
+    /// up into one DIM-row request, saving the max(r, 4) rows of the single compute.
+    func execution(_ block: GemminiTiling.Block) throws(ConfigurationError)
+        -> (fires: Int, lastReduction: Int, finalCompute: Int, lastRows: Int) {
+        let s = block.shape
+        let fires = try GemminiMesh.blockFires(rows: s.m, columns: s.n, depth: s.k, dim: dim, dataflow: .weightStationary)
+        let tilesI = (s.m + dim - 1) / dim, tilesJ = (s.n + dim - 1) / dim
+        let lastRows = s.m - (tilesI - 1) * dim
+        let lastReduction = tilesJ * ((tilesI - 1) * max(dim, GemminiMesh.rowsFloorWithoutWeights) + dim)
+        return (fires, lastReduction, max(lastRows, GemminiMesh.rowsFloorWithoutWeights), lastRows)
     }
 
     /// Cycles to move a `rows × columns` block of `bytes`-byte values: the loop unroller moves up to
     /// `tilesPerMove` tiles of a row per `mvin`/`mvout`; each row of a move is split into requests of at most
-    /// `maxRequestBytes` and rounded up to whole beats. With a memory latency L, no more than `requestsInFlight`
-    /// requests per L cycles can be issued (`inRead` only: writes are posted).
-    func transferCycles(rows: Int, columns: Int, bytes: Int, read: Bool = true) -> Double {
+    /// `maxRequestBytes` and rounded up to whole beats. With a memory round trip of L cycles, no more than
+    /// `requestsInFlight` requests per L cycles can be issued: reads wait for their data, writes for their
+    /// acknowledgements (`DMA.scala`: `StreamReader` and `StreamWriter` both track `max_in_flight_mem_reqs`
+    /// transactions).
+    func transferCycles(rows: Int, columns: Int, bytes: Int) -> Double {
         let width = tilesPerMove * dim
         func row(_ columns: Int) -> Double {
             let rowBytes = Double(columns * bytes)
             let beats = (rowBytes / busBytes).rounded(.up)
-            guard read && memoryLatency > 0 else { return beats }
+            guard memoryLatency > 0 else { return beats }
             let requests = (rowBytes / Double(maxRequestBytes)).rounded(.up)
             return max(beats, requests * memoryLatency / Double(requestsInFlight))
         }
@@ -110,13 +121,15 @@ public struct GemminiEngine: Sendable, Hashable {
         let blocks = tiling.blocks(s)
         let latency = Double(pipelineLatency)
         var readFree = 0.0, writeFree = 0.0, executeFree = 0.0
-        var previousFinal = 0.0                          // the last compute of the block before, if it could pair
+        var previousFinal = 0.0                          // the rows of the previous block's single compute
         var scratchpadFree = [0.0, 0.0], accumulatorFree = [0.0, 0.0]
         var cBlock = -1, executeEnd = 0.0, storeEnd = 0.0
-        var busy = 0.0, loadCycles = 0.0, storeCycles = 0.0, loadBytes = 0, storeBytes = 0, folds = 0
+        var busy = 0.0, loadCycles = 0.0, storeCycles = 0.0, loadBytes = 0, storeBytes = 0, folds = 0, sharing = 0
         for (b, block) in blocks.enumerated() {
             let r = block.rows.count, c = block.columns.count, d = block.depth.count
             if block.first { cBlock += 1 }
+            let tiles = { (x: Int) in (x + self.dim - 1) / self.dim }
+            if tiles(r) * tiles(d) * dim > bankRows || tiles(d) * tiles(c) * dim > bankRows { sharing += 1 }
             // Loads: A (r × d) and B (d × c), streamed at the bus rate once the scratchpad half is free.
             let loadA = transferCycles(rows: r, columns: d, bytes: inputBytes)
             let loadB = transferCycles(rows: d, columns: c, bytes: inputBytes)
@@ -128,25 +141,27 @@ public struct GemminiEngine: Sendable, Hashable {
             let firstDepth = min(d, tilesPerMove * dim)
             let firstLoad = transferCycles(rows: r, columns: firstDepth, bytes: inputBytes)
                 + transferCycles(rows: min(d, dim), columns: min(c, tilesPerMove * dim), bytes: inputBytes)
-            let x = execution(block)
+            let x = try execution(block)
             let ready = max(loadStart + firstLoad, block.first ? accumulatorFree[cBlock % 2] : 0)
             // The first weight preload pairs with the previous block's last compute when it is ready in time.
             let paired = b > 0 && ready <= executeFree - previousFinal
             let start = paired ? executeFree - previousFinal : max(executeFree, ready)
-            // Nothing follows the matmul's last compute: it streams its own rows only.
-            let trim = b == blocks.count - 1 ? Double(dim - x.finalCompute) : 0
-            let work = Double(dim) + Double(x.cycles) - trim
+            let work = Double(x.fires)
             executeEnd = max(start + work, loadEnd + Double(x.lastReduction))
             busy += paired ? work - previousFinal : work
             executeFree = executeEnd
-            previousFinal = Double(dim)
+            previousFinal = Double(x.finalCompute)
+            if b == blocks.count - 1 {
+                // Nothing follows: the last result row is the r-th of the single compute (its padding rows are not written).
+                executeEnd -= Double(x.finalCompute - x.lastRows)
+            }
             scratchpadFree[b % 2] = executeEnd
             folds += ((d + dim - 1) / dim) * ((c + dim - 1) / dim)
             loadCycles += load
             loadBytes += (r * d + d * c) * inputBytes
             if block.last {
-                let store = transferCycles(rows: r, columns: c, bytes: outputBytes, read: false)
-                let oneRow = transferCycles(rows: 1, columns: c, bytes: outputBytes, read: false)
+                let store = transferCycles(rows: r, columns: c, bytes: outputBytes)
+                let oneRow = transferCycles(rows: 1, columns: c, bytes: outputBytes)
                 let storeStart = max(writeFree, executeEnd - Double(x.lastReduction) + latency)
                 storeEnd = max(storeStart + store, executeEnd + latency + oneRow)
                 writeFree = storeEnd
@@ -161,6 +176,6 @@ public struct GemminiEngine: Sendable, Hashable {
         }
         return GemminiMatmulStats(shape: s, tiling: tiling, blocks: blocks.count, folds: folds, computeCycles: Int(busy),
                                   loadBytes: loadBytes, storeBytes: storeBytes, dmaCycles: Int(loadCycles + storeCycles),
-                                  totalCycles: Int(total), peakMACsPerCycle: dim * dim)
+                                  totalCycles: Int(total), peakMACsPerCycle: dim * dim, bankSharingBlocks: sharing)
     }
 }

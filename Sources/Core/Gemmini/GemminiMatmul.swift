@@ -15,6 +15,9 @@ public struct GemminiMatmulStats: Sendable, Hashable {
     /// End to end, with loads double-buffered against compute.
     public var totalCycles: Int
     public var peakMACsPerCycle: Int
+    /// Blocks whose A or B region outgrows one scratchpad bank, so that A and the weights could share a bank
+    /// (``GemminiEngine``; not priced). 0 in the single-buffered mode, which has no banks.
+    public var bankSharingBlocks: Int = 0
 
     /// MACs per PE per cycle over the whole matmul.
     public var utilization: Double { Double(shape.macs) / (Double(totalCycles) * Double(peakMACsPerCycle)) }
@@ -22,25 +25,28 @@ public struct GemminiMatmulStats: Sendable, Hashable {
     public var stallCycles: Int { totalCycles - computeCycles }
 }
 
-/// A Gemmini-like matmul engine (survey §3.4.1, Fig. 12): a weight-stationary `dim × dim` mesh, a scratchpad for
-/// `Int8` operands, an accumulator for `Int32` partial sums, and a DMA between them and L2/DRAM. Two levels:
+/// A Gemmini matmul (survey §3.4.1, Fig. 12): a weight-stationary `dim × dim` mesh, a scratchpad for `Int8`
+/// operands, an accumulator for `Int32` partial sums, and a DMA between them and L2/DRAM. Three levels:
 ///
-/// - **Functional** (``run(a:b:shape:accelerator:outputBytes:)``): moves each A and B block into a scratchpad
+/// - **Functional** (``run(a:b:shape:accelerator:outputBytes:mode:)``): moves each A and B block into a scratchpad
 ///   array, multiplies tile by tile into an accumulator array, and moves C out. Its results equal a plain integer
 ///   GEMM bit for bit.
-/// - **Cycle model** (``cycles(_:accelerator:outputBytes:)``), a tile-level model, not a register-level one:
-///   - compute: each block costs exactly what the register-level ``SystolicSimulator`` needs for that block
-///     (⌈K/R⌉·⌈N/C⌉·(2R + C + rows − 2): a preload of R cycles, the rows streamed, and the mesh's fill and drain
-///     for every weight fold, no overlap between folds); tests check this against the simulator block by block;
-///   - DMA: A and B blocks in, the finished C block out, at `l2BytesPerCycle` (Gemmini's 128-bit DMA bus: 16 B
-///     per cycle); each block's A and B are loaded again (no reuse across blocks);
-///   - overlap: double buffering, so block b's compute overlaps the load of block b + 1 and the store of
-///     block b − 1; total = load₀ + Σ_b max(compute_b, load_{b+1} + store_{b−1}) + store_last.
-///   L2 misses to DRAM are not modelled: DRAM's 64 B/cycle is four times the DMA's 16 B/cycle.
+/// - **Register level** (``GemminiMesh/simulate(a:b:rows:columns:depth:dim:dataflow:meshOutputBits:)``): one block on
+///   Gemmini's mesh, register by register, with double-buffered weights.
+/// - **Tile level** (``cycles(_:accelerator:outputBytes:mode:)``), in O(blocks), with two modes:
+///   - ``Mode/gemmini`` (the default): ``GemminiEngine``, whose block cycles are ``GemminiMesh``'s closed form
+///     (equal to the register-level count) composed with Gemmini's two loops in flight and its DMA;
+///   - ``Mode/singleBuffered``: each block costs what the SCALE-Sim-style ``SystolicSimulator`` needs for it
+///     (⌈K/R⌉·⌈N/C⌉·(2R + C + rows − 2), no overlap between weight folds), with block b's compute overlapping the
+///     load of block b + 1 and the store of block b − 1 on one 16 B/cycle channel. Kept so the reports can show
+///     what double-buffered weights change.
 ///
 /// ```swift
 /// let s = try GemminiMatmul.cycles(GEMMShape(m: 512, n: 3072, k: 768), accelerator: .gemminiBaseline)
-/// s.utilization          // ≈ 0.63: 80 rows per weight fold against 46 cycles of preload, fill and drain
+/// s.utilization          // ≈ 0.99: the next weights load while the current ones compute
+/// let old = try GemminiMatmul.cycles(GEMMShape(m: 512, n: 3072, k: 768), accelerator: .gemminiBaseline,
+///                                    mode: .singleBuffered)
+/// old.utilization        // ≈ 0.63: 80 rows per weight fold against 46 cycles of preload, fill and drain
 /// ```
 public enum GemminiMatmul {
     /// Which cycle model prices the blocks.
