@@ -236,12 +236,29 @@ func benchmarkGemmini(_ ctx: BenchContext) throws {
     let engineSeconds = try time(3) { engineRun = try GemminiMatmul.run(a: a, b: b, shape: w1, accelerator: .gemminiBaseline) }
     let stats = engineRun!.stats
     report.record("gemmini cycles 128x3072x768", unit: "cycles", Double(stats.totalCycles))
-    report.say("  \(NumberFormat.grouped(stats.totalCycles)) cycles (tile-level model), results exact: \(engineRun!.output == reference)")
-    report.time("gemmini functional 128x3072x768", "  functional Int8 GEMM + tile model, 128×3072×768", engineSeconds,
+    report.say("  \(NumberFormat.grouped(stats.totalCycles)) cycles (Gemmini engine, tile level), results exact: \(engineRun!.output == reference)")
+    report.time("gemmini functional 128x3072x768", "  functional Int8 GEMM + engine, 128×3072×768", engineSeconds,
                 "   (SCALE-Sim recorded 261 s: \(NumberFormat.fixed(261 / engineSeconds, decimals: 0))x faster; goal ≥ 100x)",
                 reference: .init(value: 261, unit: "s", source: "SCALE-Sim 3.0.0 weight-stationary, \(peersSource)"))
     let modelOnly = try time(5) { _ = try GemminiMatmul.cycles(w1, accelerator: .gemminiBaseline) }
-    report.time("gemmini cycle model", "  tile-level cycle model alone (no data)", modelOnly)
+    report.time("gemmini cycle model", "  tile-level engine alone (no data)", modelOnly)
+    let oldModel = try time(5) { _ = try GemminiMatmul.cycles(w1, accelerator: .gemminiBaseline, mode: .singleBuffered) }
+    report.time("gemmini single-buffered model", "  single-buffered tile model alone (the previous model)", oldModel)
+    // One block of the tiling on the register-level mesh against its closed form.
+    let block = stats.tiling.blocks(w1)[0].shape
+    let blockA = Array(a.prefix(block.m * block.k)), blockB = Array(b.prefix(block.k * block.n))
+    var meshCycles = 0
+    let meshSeconds = try time(1) {
+        meshCycles = try GemminiMesh.simulate(a: blockA, b: blockB, rows: block.m, columns: block.n, depth: block.k, dim: 16,
+                                              dataflow: .weightStationary).cycles
+    }
+    let closedSeconds = try time(5) {
+        _ = try GemminiMesh.blockCycles(rows: block.m, columns: block.n, depth: block.k, dim: 16, dataflow: .weightStationary)
+    }
+    let closed = try GemminiMesh.blockCycles(rows: block.m, columns: block.n, depth: block.k, dim: 16, dataflow: .weightStationary)
+    report.say("  one \(block.m)×\(block.n)×\(block.k) block: register-level mesh \(NumberFormat.grouped(meshCycles)) cycles, closed form \(NumberFormat.grouped(closed)) (equal: \(meshCycles == closed))")
+    report.time("gemmini mesh register level block", "  register-level mesh, one block", meshSeconds,
+                "   (closed form: \(NumberFormat.fixed(meshSeconds / max(closedSeconds, 1e-9), decimals: 0))x faster)")
     let layerTime = try time(5) { _ = try GemminiEncoderModel(.bertBase, sequenceLength: 512, accelerator: .gemminiBaseline) }
     report.time("gemmini bert-base layer l=512", "  one BERT-Base layer at l = 512, every matmul and the CPU model", layerTime)
     ctx.memoryLine("process peak resident memory") {

@@ -4,7 +4,7 @@
 ///
 /// The survey sums a per-operation lookup table (from Timeloop); we build the same kind of table from this
 /// project's models and sum it (``cost(_:)``):
-/// - **latency** of every operation from ``GemminiEncoderModel`` (its ``GemminiMatmul`` tile model for the eight
+/// - **latency** of every operation from ``GemminiEncoderModel`` (its ``GemminiMatmul`` engine for the eight
 ///   matmuls, its ``IntegerUnitModel`` for Softmax, LayerNorm, GELU and the residual adds);
 /// - **energy** from the same statistics priced with ``AccessEnergy`` (see ``energy(of:)`` for the counts) and,
 ///   for the non-linear units, with I-BERT's integer operations priced by ``Horowitz45nm``.
