@@ -28,6 +28,9 @@ struct Chapter4FusionSearchTests {
             #expect(f.candidatesTried == candidates.count && candidates.count > 1)
             let prices = try candidates.map { c throws(ConfigurationError) in try f.price(c).totalCycles }
             #expect(f.fused.totalCycles == prices.min()!)
+            // The bounds that let the search skip candidates never exceed a price, and do skip some.
+            for (c, price) in zip(candidates, prices) { #expect(try f.lowerBound(c) <= price) }
+            #expect(f.candidatesPriced >= 1 && f.candidatesPriced <= f.candidatesTried)
             #expect(candidates.contains(f.fusedCandidate))
             let dim = a.meshRows
             for c in candidates {
@@ -95,6 +98,21 @@ struct Chapter4FusionSearchTests {
         #expect(long.allSatisfy { $0.orientation == .direct && !$0.rowsFit })
     }
 
+    @Test("the lower bounds leave few of the long sequences' schedules to price, and the pick is unchanged")
+    func pruning() throws {
+        let a = Self.accelerator(accumulatorKiB: 256)
+        for pair in Self.pairs(4096) {
+            let f = try FusionSchedule(pair, accelerator: a)
+            #expect(f.candidatesPriced * 4 < f.candidatesTried, "\(pair.name): \(f.candidatesPriced) of \(f.candidatesTried)")
+        }
+        // W2 at l = 1024 on the single-buffered array (quicker to price all): the pruned pick is the cheapest of all.
+        let w2 = FusionPair.secondFeedForwardLayerNorm(.bertBase, sequenceLength: 1024)
+        let f = try FusionSchedule(w2, accelerator: a, mode: .singleBuffered)
+        let prices = try FusionSchedule.candidates(w2, accelerator: a).map { c throws(ConfigurationError) in try f.price(c).totalCycles }
+        #expect(f.fused.totalCycles == prices.min()!)
+        for price in prices where price < f.fused.totalCycles { Issue.record("a cheaper schedule was skipped: \(price)") }
+    }
+
     @Test("spilled read-backs share the DMA's read channel with the matmul's loads")
     func spillOnReadChannel() throws {
         let a = Self.accelerator(accumulatorKiB: 256)
@@ -139,8 +157,9 @@ struct Chapter4FusionSearchTests {
             #expect(Set(searched) == Set(kept) && searched.count == kept.count, "\(shape): searched \(searched.count), brute force \(kept.count)")
             for mode in GemminiMatmul.Mode.allCases {
                 let f = try FusionSchedule(pair, accelerator: a, mode: mode)
-                let best = try kept.map { c throws(ConfigurationError) in try f.price(c).totalCycles }.min()!
-                #expect(f.fused.totalCycles == best && f.candidatesTried == kept.count)
+                let prices = try kept.map { c throws(ConfigurationError) in try f.price(c).totalCycles }
+                #expect(f.fused.totalCycles == prices.min()! && f.candidatesTried == kept.count)
+                for (c, price) in zip(kept, prices) { #expect(try f.lowerBound(c) <= price, "\(shape) \(mode) \(c.tiling)") }
             }
         }
     }

@@ -226,7 +226,8 @@ enum FusionSection {
                          .object([("pair", .string(f.pair.path)), ("orientation", .string(f.fusedCandidate.orientation.rawValue)),
                                   ("tileI", .number(Double(f.fused.tiling.tileI))), ("tileJ", .number(Double(f.fused.tiling.tileJ))),
                                   ("tileK", .number(Double(f.fused.tiling.tileK))), ("chunks", .number(Double(f.fusedCandidate.chunks))),
-                                  ("candidatesTried", .number(Double(f.candidatesTried)))])
+                                  ("candidatesTried", .number(Double(f.candidatesTried))),
+                                  ("candidatesPriced", .number(Double(f.candidatesPriced)))])
                      }))])
         })
         return ([s, ffn], claims, json, summary)
@@ -242,7 +243,7 @@ enum FusionSection {
                 rows.append(["\(r.l)", "\(r.kib)", f.pair.name, tile(f.unfused.tiling),
                              cycles(f.unfused.matmulCycles), NumberFormat.percent(arrayUse(f.unfused.matmulCycles, f), decimals: 0),
                              cycles(f.unfused.nonlinearCycles), cycles(f.unfused.totalCycles),
-                             fusedTile, NumberFormat.grouped(f.candidatesTried),
+                             fusedTile, "\(NumberFormat.grouped(f.candidatesTried)) (\(NumberFormat.grouped(f.candidatesPriced)))",
                              cycles(f.fused.matmulCycles), NumberFormat.percent(arrayUse(f.fused.matmulCycles, f), decimals: 0),
                              cycles(f.fused.exposedNonlinearCycles), cycles(f.fused.totalCycles), change(f.relativeChange)])
             }
@@ -253,11 +254,11 @@ enum FusionSection {
                                .init("non-fused tile", alignment: .left),
                                .init("non-fused matmul", alignment: .right), .init("array use", alignment: .right),
                                .init("non-fused non-linear", alignment: .right), .init("non-fused total", alignment: .right),
-                               .init("fused tile (rows×cols×depth)", alignment: .left), .init("searched", alignment: .right),
+                               .init("fused tile (rows×cols×depth)", alignment: .left), .init("searched (priced)", alignment: .right),
                                .init("fused matmul", alignment: .right), .init("array use", alignment: .right),
                                .init("fused exposed non-linear", alignment: .right), .init("fused total", alignment: .right),
                                .init("change", alignment: .right)], rows: rows,
-                     caption: "Cycles ×10⁶ for one layer (Q×K and Softmax over all \(heads) heads). Tiles are rows×columns×depth of one block of the product the array computes (Cᵀ: the transposed product, whose columns are rows of C); searched = fused schedules priced. Array use = MACs / (matmul cycles × PEs). Exposed non-linear = fused total − fused matmul. Change = fused / non-fused − 1.")
+                     caption: "Cycles ×10⁶ for one layer (Q×K and Softmax over all \(heads) heads). Tiles are rows×columns×depth of one block of the product the array computes (Cᵀ: the transposed product, whose columns are rows of C); searched = fused schedules in the search space, priced = those the cycle model ran (the others' lower bounds could not beat the best). Array use = MACs / (matmul cycles × PEs). Exposed non-linear = fused total − fused matmul. Change = fused / non-fused − 1.")
     }
 
     /// Stacked bars, one per schedule of each pair: matmul cycles, then the non-linear cycles not hidden.

@@ -9,8 +9,10 @@
 ///   rows while the array computes the next: cycles = max(matmul, unit compute + spill traffic, the DMA read
 ///   channel's bytes) + one row block's non-linear work (the last, which nothing hides; with chunks, its later
 ///   passes wait for its last chunk, so the whole row block is counted, a pass more than the least it could be).
-///   The schedule is *searched* (``Search``): every orientation and tiling that satisfies the full-row
-///   constraint (``Candidate``) is priced with ``GemminiMatmul`` and the cheapest is kept.
+///   The schedule is *searched* (``Search``): of every orientation and tiling that satisfies the full-row
+///   constraint (``Candidate``), the cheapest under ``GemminiMatmul`` is kept. Candidates are priced in order
+///   of a lower bound that needs no cycle model, and the search stops when the next bound reaches the best price,
+///   so the result is that of pricing them all.
 /// - **Spill**: when a block of complete rows does not fit half the accumulator (long sequences), each row is
 ///   produced in chunks; every chunk but the last leaves as 32-bit values and is read back for each of the
 ///   operation's two later passes (both Softmax and LayerNorm need a whole-row statistic before they can finish).
@@ -21,7 +23,7 @@
 /// let qk = FusionPair.queryKeySoftmax(.bertBase, sequenceLength: 512)
 /// let a = try FusionSchedule(qk, accelerator: .gemminiTransformer)
 /// a.fused.totalCycles / a.unfused.totalCycles      // < 1: the Softmax hides behind Q×K
-/// a.candidatesTried                                 // the fused tilings and orientations priced
+/// a.candidatesTried                                 // the fused tilings and orientations considered
 /// ```
 public struct FusionPair: Sendable, Hashable {
     public enum Operation: String, Sendable, Hashable { case softmax = "Softmax", layerNorm = "LayerNorm" }
@@ -81,11 +83,11 @@ public struct FusionSchedule: Sendable {
     public enum Search: String, Sendable, Hashable, CaseIterable {
         /// Every orientation, every `tileI` (direct) or `tileJ` (transposed) that fits, and every `tileK` that fits.
         /// The scratchpad half bounds `tileK` by ⌊tiles / (tileI + tileJ)⌋, so on the survey's Gemmini (256 kB
-        /// scratchpad) even W2 at l = 4096, with 192 K tiles, has at most 1,232 fused schedules (10 depths at most
-        /// for any block shape); pricing them all takes about half a second in a release build. Trying only the
-        /// depths where the number of K blocks changes (the smallest `tileK` for each count) would save little here
-        /// and is not exact: for a 64×200×720 Softmax with a 64 kB scratchpad and a 16 kB accumulator it misses the
-        /// optimum by 0.5% (41,558 cycles against 41,350).
+        /// scratchpad) even W2 at l = 4096, with 192 K tiles, has only 1,232 fused schedules; pricing them all takes
+        /// about half a second in a release build, and the lower bounds (``lowerBound(_:)``) leave few to price.
+        /// Trying only the depths where the number of K blocks changes (the smallest `tileK` for each count) would
+        /// save little and is not exact: for a 64×200×720 Softmax with a 64 kB scratchpad and a 16 kB accumulator
+        /// it misses the optimum by 0.5% (41,558 cycles against 41,350).
         case exhaustive
         /// One schedule, the fixed rule earlier versions used: direct orientation, as many complete rows as fit
         /// half the accumulator (and, with one K tile, half the scratchpad), or else one row tile in the largest
@@ -129,8 +131,11 @@ public struct FusionSchedule: Sendable {
     public var fused: Outcome
     /// The fused schedule the search kept.
     public var fusedCandidate: Candidate
-    /// Fused schedules priced.
+    /// Fused schedules the search considered (its whole space).
     public var candidatesTried: Int
+    /// Of those, the ones run through the cycle model; the others' lower bounds (``lowerBound(_:)``) showed they
+    /// could not beat the best.
+    public var candidatesPriced: Int
     /// Whether the kept schedule holds complete rows (no spill).
     public var rowsFit: Bool { fusedCandidate.rowsFit }
 
@@ -155,16 +160,50 @@ public struct FusionSchedule: Sendable {
         let unfusedNonlinear = max(compute, unfusedDMA)
         unfused = Outcome(tiling: heuristic, matmulCycles: n * unfusedMatmul, nonlinearCycles: n * unfusedNonlinear,
                           spillBytes: 0, totalCycles: n * (unfusedMatmul + unfusedNonlinear))
-        // Fusion-optimised: the cheapest candidate (ties go to the first in enumeration order).
+        // Fusion-optimised: the cheapest candidate. Candidates are priced in order of their lower bound (ties in
+        // enumeration order); once the next bound reaches the best total, no candidate left can beat it.
         let candidates = try Self.candidates(pair, accelerator: a, search: search)
+        let bounds = candidates.map { Self.lowerBound($0, pair: pair, accelerator: a, unitCycles: compute) }
+        let order = candidates.indices.sorted { (bounds[$0], $0) < (bounds[$1], $1) }
         var best: (Candidate, Outcome)? = nil
-        for c in candidates {
-            let o = try Self.price(c, pair: pair, accelerator: a, mode: mode, unitCycles: compute)
-            if best == nil || o.totalCycles < best!.1.totalCycles { best = (c, o) }
+        var priced = 0
+        for i in order {
+            if let b = best, bounds[i] >= b.1.totalCycles { break }
+            let o = try Self.price(candidates[i], pair: pair, accelerator: a, mode: mode, unitCycles: compute)
+            priced += 1
+            if best == nil || o.totalCycles < best!.1.totalCycles { best = (candidates[i], o) }
         }
         fusedCandidate = best!.0
         fused = best!.1
         candidatesTried = candidates.count
+        candidatesPriced = priced
+    }
+
+    /// What a candidate costs at least, without running the cycle model: the pricing rule of ``price(_:)`` with
+    /// the matmul replaced by MACs / PEs (no array does more) and its loads by their closed form,
+    /// k · (rows · column blocks + columns · row blocks) bytes. Never above the candidate's price, so the search can
+    /// skip every candidate whose bound reaches the best price found.
+    public func lowerBound(_ c: Candidate) throws(ConfigurationError) -> Double {
+        Self.lowerBound(c, pair: pair, accelerator: accelerator, unitCycles: try Self.unitCycles(pair, accelerator: accelerator))
+    }
+
+    static func lowerBound(_ c: Candidate, pair: FusionPair, accelerator a: Accelerator, unitCycles compute: Double) -> Double {
+        let s = c.shape, t = c.tiling
+        func ceil(_ x: Int, _ y: Int) -> Int { (x + y - 1) / y }
+        let loadBytes = max(1, a.inputBits / 8) * s.k * (s.m * ceil(s.n, t.tileJ * t.dim) + s.n * ceil(s.m, t.tileI * t.dim))
+        let (nonlinear, spillBytes) = nonlinearWork(c, pair: pair, accelerator: a, unitCycles: compute)
+        let arrayBound = Double(s.macs) / Double(a.meshRows * a.meshColumns)
+        let readChannel = (Double(loadBytes) + spillBytes) / a.l2BytesPerCycle
+        return Double(pair.instances) * (max(arrayBound, readChannel, nonlinear) + nonlinear / Double(c.rowBlocks))
+    }
+
+    /// The units' cycles on one instance, spill traffic included, and the bytes spilled and read back.
+    static func nonlinearWork(_ c: Candidate, pair: FusionPair, accelerator a: Accelerator, unitCycles compute: Double)
+        -> (cycles: Double, spillBytes: Double) {
+        let elements = Double(pair.shape.m * pair.shape.n)
+        let spilledFraction = Double(c.chunks - 1) / Double(c.chunks)
+        let spillBytes = elements * spilledFraction * 4 * Double(passes - 1)
+        return (compute + spillBytes / a.l2BytesPerCycle, spillBytes)
     }
 
     /// The units' cycles for one instance of the pair's non-linear operation.
@@ -184,15 +223,13 @@ public struct FusionSchedule: Sendable {
 
     static func price(_ c: Candidate, pair: FusionPair, accelerator a: Accelerator, mode: GemminiMatmul.Mode,
                       unitCycles compute: Double) throws(ConfigurationError) -> Outcome {
-        let n = Double(pair.instances), elements = Double(pair.shape.m * pair.shape.n)
+        let n = Double(pair.instances)
         // Complete rows leave normalised, as 8-bit values; spilled chunks leave as 32-bit values (the matmul model
         // stores them) and come back for the two later passes.
         let stats = try GemminiMatmul.cycles(c.shape, tiling: c.tiling, accelerator: a,
                                              outputBytes: c.rowsFit ? max(1, a.inputBits / 8) : 4, mode: mode)
         let matmul = Double(stats.totalCycles)
-        let spilledFraction = Double(c.chunks - 1) / Double(c.chunks)
-        let spillBytes = elements * spilledFraction * 4 * Double(passes - 1)
-        let nonlinear = compute + spillBytes / a.l2BytesPerCycle
+        let (nonlinear, spillBytes) = nonlinearWork(c, pair: pair, accelerator: a, unitCycles: compute)
         // The read-backs share the DMA's read channel with the matmul's own loads.
         let readChannel = (Double(stats.loadBytes) + spillBytes) / a.l2BytesPerCycle
         // The last block of rows finishes after the matmul: its later passes need its last chunk.
