@@ -77,11 +77,12 @@ enum FusionSection {
             back. **Fusion-optimised** keeps complete rows of the output in half the accumulator, so the units work \
             on one block of rows while the array computes the next. Its schedule is searched: every tiling that \
             holds complete rows (or, when a block of them does not fit, rows in the largest chunk that does, the \
-            other chunks spilling to L2 and coming back for the later passes), every reduction depth that fits the \
-            scratchpad, and both orientations, C = A·B or Cᵀ = Bᵀ·Aᵀ (rows of C become columns of the product, \
-            so all of n stays in the accumulator and the units keep one statistic per column), each priced with \
-            Gemmini's cycle model (`GemminiMatmul`, chapter 6), and the cheapest is kept. `FusionSchedule` \
-            documents every rule. Percentages are compared within ±10 points, fixed before the run.
+            other chunks spilling to L2 and coming back for the later passes on the DMA's read channel, beside the \
+            matmul's own loads), every reduction depth that fits the scratchpad, and both orientations, C = A·B or \
+            Cᵀ = Bᵀ·Aᵀ (rows of C become columns of the product, so all of n stays in the accumulator and the units \
+            keep one statistic per column). The cheapest under Gemmini's cycle model (`GemminiMatmul`, chapter 6) \
+            is kept; a lower bound that needs no cycle model spares pricing the schedules that cannot win. \
+            `FusionSchedule` documents every rule. Percentages are compared within ±10 points, fixed before the run.
             """)
         var runs: [Run] = []
         for kib in accs {
