@@ -37,7 +37,27 @@ func benchmarkMapping(_ ctx: BenchContext) throws {
                 "   (\(NumberFormat.grouped(drawn!.draws)) draws, \(NumberFormat.percent(drawn!.validFraction, decimals: 1)) valid)")
     if checksum.isNaN { report.say("  (checksum NaN)") }
 
+    try benchmarkFusionSearch(report)
+
     if let chapterTime = try timeChapterBinary("scheduling", repeats: 1, report: report) {
         report.time("mapping scheduling --json", "  scheduling --json: the §5.5.1 study (10 × 100K) and the rest", chapterTime)
+    }
+}
+
+/// Chapter 4's fused-schedule search (§5.5.2): candidates priced and wall time per pair and setting.
+func benchmarkFusionSearch(_ report: Report) throws {
+    report.say("Fused-schedule search (FusionSchedule, exhaustive), BERT-Base, scratchpad 256 kB, Gemmini engine")
+    for (l, kib) in [(512, 128), (512, 256), (4096, 256)] {
+        var a = Accelerator.gemminiTransformer
+        a.spCapacityBytes = 256 * 1024
+        a.accCapacityBytes = kib * 1024
+        for pair in [FusionPair.queryKeySoftmax(.bertBase, sequenceLength: l), .outputProjectionLayerNorm(.bertBase, sequenceLength: l),
+                     .secondFeedForwardLayerNorm(.bertBase, sequenceLength: l)] {
+            var schedule: FusionSchedule? = nil
+            let seconds = try time(1) { schedule = try FusionSchedule(pair, accelerator: a) }
+            let f = schedule!
+            report.time("fusion search \(pair.path) l=\(l) acc=\(kib)", "  \(pair.name), l = \(l), \(kib) kB", seconds,
+                        "   (\(f.candidatesTried) candidates, \(f.candidatesPriced) priced, fused \(NumberFormat.fixed(f.fused.totalCycles / 1e6, decimals: 4))M cycles)")
+        }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChapterSupport
 import Core
+import Render
 import Testing
 @testable import Scheduling
 
@@ -60,9 +61,46 @@ struct Chapter4OutputTests {
         for needle in ["figures/04-fig16-loop-nest.svg", "figures/04-fig17-loop-nest.svg", "figures/04-fig18-bert.svg",
                        "figures/04-fig18-resnet.svg", "figures/04-fig19-cdf.svg", "figures/04-fig20-equal-macs.svg",
                        "figures/04-fig21-left.svg", "figures/04-fig21-right.svg", "figures/04-fig22.svg",
-                       "figures/04-fusion-qk-softmax.svg", "Tab. 6", "SCALE-Sim", "ZigZag", "**Takeaway:**", "## Summary", "## Exercises"] {
+                       "figures/04-fusion-qk-softmax.svg", "figures/04-fusion-hiding-l512-acc128.svg",
+                       "figures/04-fusion-hiding-l512-acc256.svg", "figures/04-fusion-hiding-l4096-acc256.svg", "Tab. 6", "SCALE-Sim", "ZigZag", "**Takeaway:**", "## Summary", "## Exercises"] {
             #expect(md.contains(needle), "missing \(needle)")
         }
+    }
+}
+
+@Suite("Chapter4 fusion study")
+struct Chapter4FusionTests {
+    static func accelerator(_ kib: Int) -> Accelerator { SchedulingSettings().fusionAccelerator(accumulatorKiB: kib) }
+
+    @Test("the report's fused schedules, search sizes and old-beside-new numbers are the ones Core computes")
+    func numbersFollowTheModel() throws {
+        let md = chapter4.report.markdown()
+        func change(_ x: Double) -> String { (x > 0 ? "+" : "") + NumberFormat.percent(x, decimals: 1) }
+        let wout = FusionPair.outputProjectionLayerNorm(.bertBase, sequenceLength: 512)
+        // The single-buffered array with the fixed tiling: the prose's worst case, recomputed here.
+        let old = try FusionSchedule(wout, accelerator: Self.accelerator(128), mode: .singleBuffered, search: .fixed)
+        #expect(old.relativeChange > 0)
+        #expect(md.contains("fusing changed the pair by \(change(old.relativeChange))"))
+        let searched = try FusionSchedule(wout, accelerator: Self.accelerator(128))
+        #expect(md.contains("| 512 | 128 | W_out + LayerNorm |"))
+        #expect(md.contains("the searched one \(change(searched.relativeChange))"))
+        // The table records how many schedules each search priced.
+        #expect(md.contains("| \(NumberFormat.grouped(searched.candidatesTried)) (\(NumberFormat.grouped(searched.candidatesPriced))) |"))
+        guard case let .object(top) = chapter4.results, case let .array(runs)? = top.first(where: { $0.0 == "fusion" })?.1 else {
+            Issue.record("no fusion results")
+            return
+        }
+        #expect(runs.count == 3)
+    }
+
+    @Test("the takeaways and the summary follow the signs of the results")
+    func takeawaysFollowSigns() throws {
+        let md = chapter4.report.markdown()
+        let w2 = try FusionSchedule(.secondFeedForwardLayerNorm(.bertBase, sequenceLength: 512), accelerator: Self.accelerator(256))
+        #expect(md.contains("Fusing LayerNorm with W2 is " + (w2.relativeChange < 0 ? "faster" : "slower")))
+        let qk = try FusionSchedule(.queryKeySoftmax(.bertBase, sequenceLength: 4096), accelerator: Self.accelerator(256))
+        #expect(md.contains("(\((qk.relativeChange > 0 ? "+" : "") + NumberFormat.percent(qk.relativeChange, decimals: 1)) with 256 kB)"))
+        #expect(!md.contains("what-if") && !md.contains("throughput bound"))
     }
 }
 
@@ -86,7 +124,7 @@ struct Chapter4CLITests {
         (["--fusion-accumulator-kib", "128,128"], "fusion-accumulator-kib"),
         (["--fusion-accumulator-kib", "1"], "fusion-accumulator-kib"),
         (["--fusion-long-seq-len", "0"], "fusion-long-seq-len"),
-        (["--fusion-scratchpad-kib", "16"], "invalid --fusion-scratchpad-kib: A and B blocks"),
+        (["--mesh-dim", "64", "--fusion-scratchpad-kib", "8"], "invalid --fusion-scratchpad-kib: 8192 B cannot double-buffer"),
         (["--mesh-dim", "128", "--scratchpad-kib", "16"], "invalid --scratchpad-kib"),
         (["--check", "--json"], "conflict"),
         (["--out", ""], "empty"),

@@ -169,16 +169,12 @@ struct Chapter4MappingTests {
                 #expect(f.unfused.totalCycles == f.unfused.matmulCycles + f.unfused.nonlinearCycles)
                 #expect(f.fused.totalCycles >= f.fused.matmulCycles && f.fused.totalCycles >= f.fused.nonlinearCycles)
                 #expect(f.rowsFit == (f.fused.spillBytes == 0))
-                #expect(f.fused.tiling.tileJ * f.fused.tiling.dim >= (f.rowsFit ? pair.shape.n : 1))
+                let t = f.fused.tiling
+                let columnsOfC = (f.fusedCandidate.orientation == .direct ? t.tileJ : t.tileI) * t.dim
+                #expect(columnsOfC >= (f.rowsFit ? pair.shape.n : 1))
             }
         }
         #expect(try !FusionSchedule(.queryKeySoftmax(.bertBase, sequenceLength: 4096), accelerator: a).rowsFit)
-        // The throughput bound never exceeds the tile model on the same tiling (it drops only per-fold costs).
-        for shape in [GEMMShape(m: 512, n: 512, k: 64), GEMMShape(m: 512, n: 768, k: 3072), GEMMShape(m: 100, n: 37, k: 70)] {
-            let stats = try GemminiMatmul.cycles(shape, accelerator: a)
-            #expect(MatmulCycleModel.throughput.cycles(stats) <= MatmulCycleModel.gemminiTiles.cycles(stats))
-            #expect(MatmulCycleModel.throughput.cycles(stats) >= Double(shape.macs) / 256)
-        }
         #expect(throws: ConfigurationError.self) { try FusionSchedule(.queryKeySoftmax(.bertBase, sequenceLength: 512), accelerator: .gemminiBaseline) }
     }
 }

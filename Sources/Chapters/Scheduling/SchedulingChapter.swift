@@ -44,7 +44,8 @@ public enum SchedulingChapter {
                 its loops are tiled, ordered and spread over the array. This chapter builds the pieces a mapper needs \
                 (problems, a Gemmini-like architecture, mappings that either run or say why not, a cost model derived \
                 two ways), measures how large the space is, samples it the way the survey's §5.5.1 does, compares one \
-                GEMM with SCALE-Sim and ZigZag, and repeats §5.5.2's fusion study on Gemmini's own tiling model: \
+                GEMM with SCALE-Sim and ZigZag, and repeats §5.5.2's fusion study on Gemmini's cycle model with a \
+                searched fused schedule: \
                 \(ClaimSummary.sentence(claims))
                 """,
             sections: sections,
@@ -60,7 +61,7 @@ public enum SchedulingChapter {
                 "`swift run -c release scheduling --dataflow os --out lesson/`: which operators become easier or harder to schedule than on the committed weight-stationary run, and does the best EDP change?",
                 "`swift run -c release scheduling --scratchpad-kib 32 --out lesson/` shrinks the scratchpad: watch the valid share and the worst/best span of each operator.",
                 "`swift run -c release scheduling --gemm 512,64,512 --out lesson/` adds your own operator (M, N, K): is a narrow matmul harder to map than W1?",
-                "`swift run -c release scheduling --fusion-accumulator-kib 64,128,256 --out lesson/` gives the fusion study a 64 kB accumulator too: at which size does fusing Q×K with Softmax stop paying at l = 512?",
+                "`swift run -c release scheduling --fusion-accumulator-kib 16,32,64,128,256 --out lesson/` gives the fusion study smaller accumulators too: at which size does fusing Q×K with Softmax stop paying at l = 512, how many chunks does each row then take, and where does the search pick the transposed product?",
                 "Change `MappingCostModel`'s reuse rule (Sources/Core/Mapping/MappingCostModel.swift) so that streamed tensors also keep a register copy, run `swift run -c release scheduling --out lesson/` and see which claims move; undo the change afterwards.",
             ])
         let results: JSONValue = .object([

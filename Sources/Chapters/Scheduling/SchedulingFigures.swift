@@ -88,8 +88,10 @@ enum SchedulingFigures {
     static func fusionSchedules(_ f: FusionSchedule, name: String) -> Graph {
         let pair = f.pair, a = f.accelerator
         var g = base(name, "\(pair.name), l = \(pair.shape.m), \(a.accCapacityBytes / 1024) kB accumulator: non-fused against fusion-optimised", rankdir: "LR")
-        let u = f.unfused.tiling, z = f.fused.tiling
+        let u = f.unfused.tiling, z = f.fused.tiling, c = f.fusedCandidate
         func rows(_ t: GemminiTiling) -> String { "\(t.tileI * t.dim)×\(t.tileJ * t.dim) outputs, depth \(t.tileK * t.dim)" }
+        let fusedBlock = c.orientation == .direct ? rows(z)
+            : "Cᵀ = Bᵀ·Aᵀ, \(rows(z))\n(\(c.rowsPerBlock) complete rows of C as columns)"
         g.nodes += [
             Node(id: "u_mm", attributes: [("label", "matmul \(pair.shape.m)×\(pair.shape.n)×\(pair.shape.k)\nGemmini tiling: \(rows(u))"), ("fillcolor", blue)]),
             Node(id: "u_mem", attributes: [("label", "32-bit results\nout to L2 and back"), ("shape", "cylinder"), ("fillcolor", yellow)]),
@@ -100,7 +102,7 @@ enum SchedulingFigures {
         var fusedIDs: [String] = []
         for b in 0..<blocks {
             let mm = "f_mm\(b)", nl = "f_nl\(b)"
-            g.nodes.append(Node(id: mm, attributes: [("label", b == 0 ? "row block 1: \(rows(z))" : "row block \(b + 1)"), ("fillcolor", blue)]))
+            g.nodes.append(Node(id: mm, attributes: [("label", b == 0 ? "row block 1: \(fusedBlock)" : "row block \(b + 1)"), ("fillcolor", blue)]))
             g.nodes.append(Node(id: nl, attributes: [("label", "\(pair.operation.rawValue) on block \(b + 1)\n(rows in the accumulator)"), ("fillcolor", pink)]))
             g.edges.append(Edge(from: mm, to: nl))
             if b > 0 {

@@ -131,16 +131,20 @@ public struct SchedulingSettings: Sendable {
         }
         for kib in fusionAccumulatorKiB { try ConfigurationError.require(kib, in: 1...(1 << 20), field: "fusion-accumulator-kib") }
         try TransformerConfig.validate(sequenceLength: fusionLongSequenceLength, field: "fusion-long-seq-len")
-        // The fusion study's schedules are closed forms: building them here refuses a memory they do not fit
-        // (a fused row block that exceeds the scratchpad) before the mapspace study runs.
+        // Listing the fusion study's schedules (without pricing them) refuses a memory that holds none of them
+        // before the mapspace study runs.
         let model = TransformerConfig.bertBase
         for (kib, l) in fusionAccumulatorKiB.map({ ($0, sequenceLength) }) + [(fusionAccumulatorKiB.max()!, fusionLongSequenceLength)] {
             let a = fusionAccelerator(accumulatorKiB: kib)
             do {
                 try a.validate()
                 _ = try GemminiTiling(GEMMShape(m: 16, n: 16, k: 16), accelerator: a)
-                _ = try AttentionFusion(model, sequenceLength: l, accelerator: a)
-                _ = try FusionSchedule(.secondFeedForwardLayerNorm(model, sequenceLength: l), accelerator: a)
+                _ = try IntegerUnitModel(accelerator: a)
+                for pair in [FusionPair.queryKeySoftmax(model, sequenceLength: l), .outputProjectionLayerNorm(model, sequenceLength: l),
+                             .secondFeedForwardLayerNorm(model, sequenceLength: l)] {
+                    _ = try FusionSchedule.candidates(pair, accelerator: a)
+                    _ = try FusionSchedule.candidates(pair, accelerator: a, search: .fixed)
+                }
             } catch {
                 throw ConfigurationError(field: error.field == "accumulator-bytes" ? "fusion-accumulator-kib" : (error.field == "scratchpad-bytes" ? "fusion-scratchpad-kib" : error.field),
                                          message: error.message)
