@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChapterSupport
 import Core
+import Foundation
 import Testing
 @testable import GemminiCaseStudy
 
@@ -9,6 +10,8 @@ let chapter6Settings: GemminiCaseStudySettings = {
     var s = GemminiCaseStudySettings()
     s.nasResult = try! GemminiCaseStudySettings.loadNASResult(
         repositoryRoot.appendingPathComponent(GemminiCaseStudySettings.nasResultPath).path, required: true)
+    s.host.mixSource = .counted(try! GemminiCaseStudySettings.loadCPUMixes(
+        repositoryRoot.appendingPathComponent(GemminiCaseStudySettings.cpuMixesPath).path))
     return s
 }()
 let chapter6: ChapterResult = try! GemminiCaseStudyChapter.build(chapter6Settings)
@@ -89,6 +92,7 @@ struct Chapter6CLITests {
         (["--cpu-miss-penalty", "-5"], "cpu-miss-penalty"),
         (["--cpu-libm-scale", "nan"], "cpu-libm-scale"),
         (["--nas-result", "/nonexistent/nas-result.tsv"], "nas-result"),
+        (["--cpu-mixes", "/nonexistent/rv64-mix.tsv"], "invalid --cpu-mixes: cannot read '/nonexistent/rv64-mix.tsv'"),
         (["--dma-bytes-per-cycle", "1e-12"], "invalid --dma-bytes-per-cycle: 1e-12 is out of range"),
         (["--dma-bytes-per-cycle", "1e-10", "--model", "bert-large", "--seq-len", "8192", "--breakdown-seq-lens", "8192"], "invalid --dma-bytes-per-cycle"),
         (["--cpu-miss-penalty", "1000000"], "invalid --cpu-miss-penalty: 1000000.0 is out of range; allowed a number in 0...500000"),
@@ -117,7 +121,7 @@ struct Chapter6CLITests {
         for flag in ["--model", "--seq-len", "--breakdown-seq-lens", "--compare-seq-len", "--mesh-dim", "--scratchpad-kib",
                      "--accumulator-kib", "--rebalanced-scratchpad-kib", "--rebalanced-accumulator-kib", "--sfu-width",
                      "--dma-bytes-per-cycle", "--memory-latency", "--cpu-miss-penalty", "--cpu-fma-latency", "--cpu-convert-latency",
-                     "--cpu-divide-latency", "--cpu-load-latency", "--cpu-libm-scale", "--nas-result", "--json", "--out", "--check"] {
+                     "--cpu-divide-latency", "--cpu-load-latency", "--cpu-libm-scale", "--cpu-mixes", "--nas-result", "--json", "--out", "--check"] {
             #expect(help.contains(flag), "help lacks \(flag)")
         }
     }
@@ -130,6 +134,49 @@ struct Chapter6CLITests {
         let slow = try GemminiEncoderModel(.bertBase, sequenceLength: 512, accelerator: settings.baseline)
         let fast = try GemminiEncoderModel(.bertBase, sequenceLength: 512, accelerator: .gemminiBaseline)
         #expect(slow.matmulUtilization < fast.matmulUtilization - 0.2)
+    }
+
+    @Test("a malformed --cpu-mixes file is refused with the flag, the file and the line")
+    func malformedCPUMixes() throws {
+        let recorded = try String(contentsOf: repositoryRoot.appendingPathComponent(GemminiCaseStudySettings.cpuMixesPath), encoding: .utf8)
+        var lines = recorded.components(separatedBy: "\n")
+        let gelu = try #require(lines.firstIndex { $0.hasPrefix("gelu\telement\t") })
+        lines[gelu] = "gelu\telement\tmany"
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("chapter6-bad-mix-\(getpid()).tsv").path
+        try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        expectUsageError(GemminiCaseStudyCommand.self, ["--cpu-mixes", path], contains: "invalid --cpu-mixes: '\(path)' line \(gelu + 1): 3 fields")
+    }
+
+    @Test("the chapter refuses a host CPU without counted mixes, naming the field")
+    func handOnly() {
+        var settings = chapter6Settings
+        settings.host.mixSource = .hand
+        #expect(throws: ConfigurationError.self) { _ = try GemminiCaseStudyChapter.build(settings) }
+        do {
+            _ = try GemminiCaseStudyChapter.build(settings)
+        } catch let error as ConfigurationError {
+            #expect(error.field == "cpu-mixes")
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test("the counted mixes price the claims; the hand ones are set beside them and give other shares")
+    func countedAgainstHand() throws {
+        var hand = chapter6Settings
+        hand.host.mixSource = .hand
+        let counted = try GemminiCaseStudyChapter.layers(chapter6Settings, chapter6Settings.baseline, 512)
+        let handLayer = try GemminiCaseStudyChapter.layers(hand, hand.baseline, 512)
+        #expect(counted.matmulCycles == handLayer.matmulCycles)
+        #expect(counted.cycles[.gelu] != handLayer.cycles[.gelu])
+        let claim = try #require(chapter6.claims.first { $0.id == "fig14.left.gelu" })
+        #expect(claim.observed.number == counted.share(.gelu) * 100)
+        let md = chapter6.report.markdown()
+        for needle in ["gelu: hand estimate and counted instructions", "counted erff, per call", "verdict on the hand share",
+                       chapter6Settings.host.mixes.provenance("source-sha256").map { String($0.prefix(12)) } ?? "no sha"] {
+            #expect(md.contains(needle), "missing \(needle)")
+        }
     }
 
     @Test("flags reach the model: a modified run names its variants and changes the numbers")

@@ -12,7 +12,7 @@ struct GemminiCaseStudyCommand: ParsableCommand {
             Writes chapters/06-gemmini-case-study.md and figures/06-*.{svg,dot,png} under --out and prints one line \
             per claim. Memory flags set the baseline (--scratchpad-kib, --accumulator-kib) and the rebalanced and \
             Transformer variants (--rebalanced-*); mesh and DMA flags apply to all three; --cpu-* flags change the \
-            host CPU's cost model. --model takes an encoder (bert-base, bert-large, bert-base-4h).
+            host CPU's cost model and --cpu-mixes the file of counted instruction mixes it prices. --model takes an encoder (bert-base, bert-large, bert-base-4h).
 
             Examples:
               gemmini-case-study --seq-len 256 --cpu-miss-penalty 300
@@ -59,6 +59,8 @@ struct GemminiCaseStudyCommand: ParsableCommand {
         var cpuLoadLatency: Double?
         @Option(name: .long, help: "Host CPU: multiplier on the instruction cycles of expf and erff (0...500000: the sensitivity study doubles it).")
         var cpuLibmScale: Double?
+        @Option(name: .long, help: ArgumentHelp("Host CPU: the counted instruction mixes that price its work (tools/rv64-mix/count.py writes them).", valueName: "file"))
+        var cpuMixes: String = GemminiCaseStudySettings.cpuMixesPath
 
         /// The largest value a --cpu-* flag takes: the sensitivity study doubles each constant, and the host model
         /// accepts up to 1,000,000.
@@ -112,6 +114,8 @@ struct GemminiCaseStudyCommand: ParsableCommand {
             for variant in Self.variants { s[keyPath: variant].memoryLatencyCycles = latency }
         }
         s.host = try options.host()
+        let mixesURL = try RepositoryData.locate(options.cpuMixes, default: GemminiCaseStudySettings.cpuMixesPath, flag: "cpu-mixes")
+        s.host.mixSource = .counted(try GemminiCaseStudySettings.loadCPUMixes(mixesURL.path))
         if let sfuWidth = options.sfuWidth { s.transformer.sfuWidth = sfuWidth }
         for variant in Self.variants {
             s[keyPath: variant] = s[keyPath: variant].marked(against: Options.defaults[keyPath: variant])

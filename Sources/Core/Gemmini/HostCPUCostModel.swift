@@ -11,11 +11,13 @@
 ///   L1 load 2 cycles (one load-use bubble), store, ALU op and taken branch 1. Division and square root use
 ///   hardfloat's iterative `DivSqrtRecFN_small`: about one quotient bit per cycle for a 24-bit significand,
 ///   taken as 26 cycles (our estimate).
-/// - **libm.** `expf` and `erff` as newlib's fdlibm-derived routines execute them: expf = range reduction
-///   (a multiply, two conversions, two FMAs), a degree-5 polynomial (6 FMAs), the rational correction with one
-///   division and 3 adds, exponent insertion (4 integer ops) and 6 range-check branches; erff on its |x| < 1.25
-///   paths = two degree-5/6 polynomials (12 FMAs), one division, 4 integer ops and 6 branches (inputs with
-///   |x| ≥ 1.25 cost more: an expf inside, so this is a lower bound).
+/// - **Instruction mixes** (``HostCPUMixes``), from one of two sources (``mixSource``): `.hand`, our estimates of
+///   the loops and of newlib's fdlibm-derived `expf` and `erff`; or `.counted`, the instructions that our C code
+///   for the six operations (`tools/rv64-mix/kernels.c`, GCC 12 `-O2 -march=rv64gc`, glibc's libm) executed under
+///   qemu's user mode, each classified by mnemonic (`data/cpu/rv64-mix.tsv`). The classes are priced alike
+///   whatever their width: glibc's `expf` computes in double precision, whose FMA Rocket runs in 4 cycles
+///   (`dfmaLatency = 4`), priced here at the single-precision 3; FP moves and sign injections go with the
+///   conversions (2 cycles); `call`/`ret` are branches.
 /// - **Memory.** Data larger than the 16 KiB L1 streams from DRAM: every 64-byte line read or written for the
 ///   first time costs `missPenalty` = 100 cycles (about 100 ns at the analytical model's 1 GHz; Rocket has no
 ///   L1 prefetcher, and an in-order pipeline stalls on the missing load). Later passes over a row that fits L1
@@ -26,6 +28,9 @@
 /// ```swift
 /// let cpu = HostCPUCostModel.rocket
 /// cpu.cyclesPerElement(.dequantize)     // ≈ 23.5: 11 cycles of instructions + 8 bytes / 64 × 100
+/// var counted = cpu
+/// counted.mixSource = .counted(try HostCPUMixes(parsing: text, file: "data/cpu/rv64-mix.tsv"))
+/// counted.cyclesPerElement(.softmax)    // the instructions rv64gc executed, priced alike
 /// ```
 public struct HostCPUCostModel: Sendable, Hashable {
     /// The operations the host runs, each per element.
@@ -44,7 +49,7 @@ public struct HostCPUCostModel: Sendable, Hashable {
     /// Cycles per 64-byte line streamed to or from DRAM.
     public var missPenalty: Double = 100
     public var lineBytes: Double = 64
-    /// Multiplies the instruction cycles of `expf` and `erff` (1 = the instruction counts above).
+    /// Multiplies the instruction cycles of `expf` and `erff` (1 = their mixes as ``mixSource`` gives them).
     public var libmScale: Double = 1
 
     public init() {}
@@ -52,57 +57,95 @@ public struct HostCPUCostModel: Sendable, Hashable {
     /// The constants above.
     public static let rocket = HostCPUCostModel()
 
+    /// Where the instruction mixes come from: our estimates, or a file of counted instructions.
+    public enum MixSource: Sendable, Hashable {
+        case hand
+        case counted(HostCPUMixes)
+
+        /// `hand` or `counted`.
+        public var name: String {
+            switch self {
+            case .hand: "hand"
+            case .counted: "counted"
+            }
+        }
+    }
+
+    /// The mixes the cycles are priced with (default: the hand estimates; Core reads no file).
+    public var mixSource: MixSource = .hand
+
+    /// The mixes of ``mixSource``.
+    public var mixes: HostCPUMixes {
+        switch mixSource {
+        case .hand: .hand
+        case .counted(let mixes): mixes
+        }
+    }
+
     /// An instruction mix: how many of each class one element (or one call) executes.
     public struct Mix: Sendable, Hashable {
         public var integer = 0.0, branch = 0.0, load = 0.0, store = 0.0, convert = 0.0, fma = 0.0, divide = 0.0
         public var expCalls = 0.0, erfCalls = 0.0
         /// Bytes streamed from or to DRAM per element (first touch only).
         public var streamedBytes = 0.0
-    }
 
-    /// One element's loop overhead: index increment, compare, branch back.
-    static let loop = Mix(integer: 2, branch: 1)
-
-    /// newlib `expf` (see the type's documentation).
-    public var expMix: Mix { Mix(integer: 4, branch: 6, convert: 2, fma: 2 + 1 + 6 + 3, divide: 1) }
-    /// newlib `erff` on |x| < 1.25 (a lower bound).
-    public var erfMix: Mix { Mix(integer: 4, branch: 6, fma: 12, divide: 1) }
-
-    /// The instruction mix per element of each operation.
-    public func mix(_ op: Operation) -> Mix {
-        switch op {
-        case .dequantize:   // load Int32, convert, multiply by the scale, store float
-            return add(Self.loop, Mix(load: 1, store: 1, convert: 1, fma: 1, streamedBytes: 4 + 4))
-        case .quantize:     // load float, multiply by 1/scale, convert with rounding, clamp to ±127, store a byte
-            return add(Self.loop, Mix(integer: 2, branch: 2, load: 1, store: 1, convert: 1, fma: 1, streamedBytes: 4 + 1))
-        case .softmax:      // pass 1 max; pass 2 subtract, expf, sum, store; pass 3 multiply by 1/Σ, store
-            return add(add(add(Self.loop, Self.loop), Self.loop),
-                       Mix(integer: 4, load: 3, store: 2, convert: 1, fma: 1 + 1 + 1, expCalls: 1, streamedBytes: 4 + 4))
-        case .layerNorm:    // pass 1 sum; pass 2 centred sum of squares; pass 3 (x − μ)·(1/σ)·γ + β, store
-            return add(add(add(Self.loop, Self.loop), Self.loop),
-                       Mix(load: 3 + 2, store: 1, fma: 1 + 2 + 3, streamedBytes: 4 + 4))
-        case .gelu:         // x · ½ · (1 + erf(x/√2)): three multiplies, an add, a call
-            return add(Self.loop, Mix(integer: 4, load: 1, store: 1, fma: 4, erfCalls: 1, streamedBytes: 4 + 4))
-        case .residualAdd:  // two loads, an add, a store
-            return add(Self.loop, Mix(load: 2, store: 1, fma: 1, streamedBytes: 4 + 4 + 4))
+        public init(integer: Double = 0, branch: Double = 0, load: Double = 0, store: Double = 0, convert: Double = 0,
+                    fma: Double = 0, divide: Double = 0, expCalls: Double = 0, erfCalls: Double = 0, streamedBytes: Double = 0) {
+            self.integer = integer
+            self.branch = branch
+            self.load = load
+            self.store = store
+            self.convert = convert
+            self.fma = fma
+            self.divide = divide
+            self.expCalls = expCalls
+            self.erfCalls = erfCalls
+            self.streamedBytes = streamedBytes
         }
     }
 
-    func add(_ a: Mix, _ b: Mix) -> Mix {
-        Mix(integer: a.integer + b.integer, branch: a.branch + b.branch, load: a.load + b.load, store: a.store + b.store,
-            convert: a.convert + b.convert, fma: a.fma + b.fma, divide: a.divide + b.divide,
-            expCalls: a.expCalls + b.expCalls, erfCalls: a.erfCalls + b.erfCalls,
-            streamedBytes: a.streamedBytes + b.streamedBytes)
+    /// The instructions of one `expf` call, from ``mixSource``.
+    public var expMix: Mix { mixes.expPerCall }
+    /// The instructions of one `erff` call, from ``mixSource`` (the hand estimate: a lower bound).
+    public var erfMix: Mix { mixes.erfPerCall }
+
+    /// Bytes one element of `op` streams from or to DRAM: each operand read once, each result written once
+    /// (Int32 in, float out for dequantization; float in, Int8 out for quantization; floats otherwise; the
+    /// residual add reads two). Whatever counts the instructions, these stay.
+    public static func streamedBytes(_ op: Operation) -> Double {
+        switch op {
+        case .dequantize: 4 + 4
+        case .quantize: 4 + 1
+        case .softmax, .layerNorm, .gelu: 4 + 4
+        case .residualAdd: 4 + 4 + 4
+        }
     }
 
-    /// Cycles of the instructions of a mix (no memory), libm calls expanded.
-    public func instructionCycles(_ m: Mix) -> Double {
-        let direct = m.integer * integerOp + m.branch * branch + m.load * load + m.store * store
+    /// The instruction mix per element of each operation, with its streamed bytes.
+    public func mix(_ op: Operation) -> Mix {
+        var m = mixes.perElement(op)
+        m.streamedBytes = Self.streamedBytes(op)
+        return m
+    }
+
+    /// Cycles of the instructions a mix executes itself (its calls not expanded).
+    public func directCycles(_ m: Mix) -> Double {
+        m.integer * integerOp + m.branch * branch + m.load * load + m.store * store
             + m.convert * fpConvertOrCompare + m.fma * fpFMA + m.divide * fpDivide
-        var libm = 0.0       // the libm mixes call nothing themselves
-        if m.expCalls > 0 { libm += m.expCalls * instructionCycles(expMix) }
-        if m.erfCalls > 0 { libm += m.erfCalls * instructionCycles(erfMix) }
-        return direct + libmScale * libm
+    }
+
+    /// Cycles of the instructions of a mix (no memory), its `expf` and `erff` calls expanded one level (the
+    /// libm mixes' own calls, which neither source has, would not be).
+    public func instructionCycles(_ m: Mix) -> Double {
+        var libm = 0.0
+        if m.expCalls > 0 { libm += m.expCalls * directCycles(expMix) }
+        if m.erfCalls > 0 { libm += m.erfCalls * directCycles(erfMix) }
+        return directCycles(m) + libmScale * libm
+    }
+
+    /// Instructions of a mix, its `expf` and `erff` calls expanded one level.
+    public func instructions(_ m: Mix) -> Double {
+        m.instructions + m.expCalls * expMix.instructions + m.erfCalls * erfMix.instructions
     }
 
     /// Memory stall cycles per element.
@@ -114,15 +157,9 @@ public struct HostCPUCostModel: Sendable, Hashable {
         return instructionCycles(m) + memoryCycles(m)
     }
 
-    /// Per-row work that does not scale with the row's length (LayerNorm's square root and division,
-    /// Softmax's reciprocal).
-    public func cyclesPerRow(_ op: Operation) -> Double {
-        switch op {
-        case .layerNorm: return 2 * fpDivide + 10 * fpFMA      // sqrt, 1/σ and the mean/variance scaling
-        case .softmax: return fpDivide + 2 * fpFMA               // 1/Σ
-        default: return 0
-        }
-    }
+    /// Cycles of the per-row work that does not scale with the row's length (LayerNorm's square root and
+    /// divisions, Softmax's reciprocal; zero for the element-wise operations).
+    public func cyclesPerRow(_ op: Operation) -> Double { instructionCycles(mixes.perRow(op)) }
 
     /// Checks every constant.
     public func validate() throws(ConfigurationError) {
