@@ -70,8 +70,9 @@ struct RerunLineCLITests {
                           "--nas-result", "result.tsv", "--mesh-dim", "8", "--scratchpad-kib", "128", "--accumulator-kib", "32",
                           "--rebalanced-scratchpad-kib", "128", "--rebalanced-accumulator-kib", "32", "--sfu-width", "4",
                           "--dma-bytes-per-cycle", "8", "--memory-latency", "120", "--cpu-miss-penalty", "200", "--cpu-fma-latency", "4",
-                          "--cpu-convert-latency", "3", "--cpu-divide-latency", "30", "--cpu-load-latency", "3", "--cpu-libm-scale", "1.5"], complete: true)
-                == "swift run -c release gemmini-case-study --model bert-large --seq-len 256 --breakdown-seq-lens 128,256 --compare-seq-len 256 --nas-result result.tsv --mesh-dim 8 --scratchpad-kib 128 --accumulator-kib 32 --rebalanced-scratchpad-kib 128 --rebalanced-accumulator-kib 32 --sfu-width 4 --dma-bytes-per-cycle 8 --memory-latency 120 --cpu-miss-penalty 200 --cpu-fma-latency 4 --cpu-convert-latency 3 --cpu-divide-latency 30 --cpu-load-latency 3 --cpu-libm-scale 1.5")
+                          "--cpu-convert-latency", "3", "--cpu-divide-latency", "30", "--cpu-load-latency", "3", "--cpu-libm-scale", "1.5",
+                          "--cpu-mixes", "mixes.tsv"], complete: true)
+                == "swift run -c release gemmini-case-study --model bert-large --seq-len 256 --breakdown-seq-lens 128,256 --compare-seq-len 256 --nas-result result.tsv --mesh-dim 8 --scratchpad-kib 128 --accumulator-kib 32 --rebalanced-scratchpad-kib 128 --rebalanced-accumulator-kib 32 --sfu-width 4 --dma-bytes-per-cycle 8 --memory-latency 120 --cpu-miss-penalty 200 --cpu-fma-latency 4 --cpu-convert-latency 3 --cpu-divide-latency 30 --cpu-load-latency 3 --cpu-libm-scale 1.5 --cpu-mixes mixes.tsv")
     }
 
     @Test("values are written canonically: presets by machine name, numbers in full, defaults left out, odd paths quoted")
