@@ -5,21 +5,6 @@ import Testing
 /// register-level cycle count, and cycle counts worked out by hand from the RTL's structure.
 @Suite("Gemmini mesh: register-level model and closed form")
 struct GemminiMeshTests {
-    /// SplitMix64 (Steele, Lea and Flood 2014), written here so that the shapes do not depend on Core's generator.
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        /// Uniform in 0..<n.
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func int8s(_ count: Int) -> [Int8] { (0..<count).map { _ in Int8(truncatingIfNeeded: next()) } }
-    }
-
     struct Shape: CustomStringConvertible {
         var rows: Int, columns: Int, depth: Int, dim: Int
         var description: String { "\(rows)×\(columns)×\(depth) on DIM \(dim)" }
@@ -27,7 +12,7 @@ struct GemminiMeshTests {
 
     /// `count` ragged shapes: DIM from {1, 2, 3, 4, 8, 16}, each side from 1 to 4·DIM + 3.
     static func randomShapes(_ count: Int, seed: UInt64) -> [Shape] {
-        var rng = SplitMix64(state: seed)
+        var rng = TestSplitMix64(state: seed)
         let dims = [1, 2, 3, 4, 8, 16]
         return (0..<count).map { _ in
             let dim = dims[rng.below(dims.count)], side = 4 * dim + 3
@@ -52,7 +37,7 @@ struct GemminiMeshTests {
 
     @Test("200 ragged blocks: results equal a plain GEMM, cycles and fires equal the closed form", arguments: dataflows)
     func randomBlocks(dataflow: Dataflow) throws {
-        var rng = SplitMix64(state: dataflow == .weightStationary ? 2023 : 2302)
+        var rng = TestSplitMix64(state: dataflow == .weightStationary ? 2023 : 2302)
         for s in Self.randomShapes(200, seed: dataflow == .weightStationary ? 14017 : 7102) {
             let a = rng.int8s(s.rows * s.depth), b = rng.int8s(s.depth * s.columns)
             let run = try GemminiMesh.simulate(a: a, b: b, rows: s.rows, columns: s.columns, depth: s.depth,
@@ -109,7 +94,7 @@ struct GemminiMeshTests {
 
     @Test("named blocks: cycles, fires and requests worked out by hand", arguments: named)
     func namedBlocks(_ n: Named) throws {
-        var rng = SplitMix64(state: 16)
+        var rng = TestSplitMix64(state: 16)
         let s = n.shape
         let a = rng.int8s(s.rows * s.depth), b = rng.int8s(s.depth * s.columns)
         let run = try GemminiMesh.simulate(a: a, b: b, rows: s.rows, columns: s.columns, depth: s.depth, dim: s.dim,
@@ -126,7 +111,7 @@ struct GemminiMeshTests {
 
     @Test("the execute controller's requests: one single preload, mul_pre for the rest, one single mul, OS flushes")
     func requestKinds() throws {
-        var rng = SplitMix64(state: 3)
+        var rng = TestSplitMix64(state: 3)
         // DIM 4, 10×7×9: I = 3, J = 2, K = 3, 18 computes.
         let a = rng.int8s(10 * 9), b = rng.int8s(9 * 7)
         let ws = try GemminiMesh.simulate(a: a, b: b, rows: 10, columns: 7, depth: 9, dim: 4, dataflow: .weightStationary)
@@ -143,7 +128,7 @@ struct GemminiMeshTests {
     @Test("WS steady state: DIM·(1 + I·J·K) + 2·DIM cycles for full tiles, double buffering keeps the mesh busy",
           arguments: [4, 8, 16])
     func steadyState(dim: Int) throws {
-        var rng = SplitMix64(state: UInt64(dim))
+        var rng = TestSplitMix64(state: UInt64(dim))
         for (i, j, k) in [(2, 1, 1), (2, 2, 1), (3, 1, 2), (2, 2, 2), (3, 2, 2)] {
             let s = Shape(rows: i * dim, columns: j * dim, depth: k * dim, dim: dim)
             let a = rng.int8s(s.rows * s.depth), b = rng.int8s(s.depth * s.columns)
@@ -157,7 +142,7 @@ struct GemminiMeshTests {
 
     @Test("below DIM 4 the floor of 4 rows per request breaks the steady state")
     func floorBelowDim4() throws {
-        var rng = SplitMix64(state: 2)
+        var rng = TestSplitMix64(state: 2)
         // DIM 2, 4×2×2 (I = 2): weights 2 rows, C0 max(2, 4) = 4, single mul 4; C1's row 1 enters at fire 8.
         let a = rng.int8s(4 * 2), b = rng.int8s(2 * 2)
         let run = try GemminiMesh.simulate(a: a, b: b, rows: 4, columns: 2, depth: 2, dim: 2, dataflow: .weightStationary)
@@ -167,7 +152,7 @@ struct GemminiMeshTests {
 
     @Test("utilisation: the double-buffered mesh nears 1 on a 128³ block; SCALE-Sim's single-buffered model does not")
     func utilisation() throws {
-        var rng = SplitMix64(state: 128)
+        var rng = TestSplitMix64(state: 128)
         let n = 128, a = rng.int8s(n * n), b = rng.int8s(n * n)
         let run = try GemminiMesh.simulate(a: a, b: b, rows: n, columns: n, depth: n, dim: 16, dataflow: .weightStationary)
         #expect(run.cycles == 16 * (1 + 8 * 8 * 8) + 32)       // 8,240
@@ -204,7 +189,7 @@ struct GemminiMeshTests {
 
     @Test("Core's reference GEMM is the plain loop")
     func referenceGEMM() {
-        var rng = SplitMix64(state: 9)
+        var rng = TestSplitMix64(state: 9)
         let s = Shape(rows: 5, columns: 7, depth: 3, dim: 1)
         let a = rng.int8s(15), b = rng.int8s(21)
         #expect(GemminiMesh.referenceGEMM(a: a, b: b, rows: 5, columns: 7, depth: 3) == Self.gemm(a, b, s))

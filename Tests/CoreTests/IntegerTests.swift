@@ -5,22 +5,6 @@ import Testing
 // references. Every suite's name starts with "Integer", so `swift test --filter Integer` runs them all.
 // The bounds below are the measured values with a stated margin; the measurements are printed as they run.
 
-/// SplitMix64: a seeded generator private to these tests, so that they need nothing else from Core.
-private struct TestGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in lo...hi (the modulo bias is irrelevant at these widths).
-    mutating func next(in range: ClosedRange<Int64>) -> Int64 {
-        range.lowerBound + Int64(next() % UInt64(range.upperBound - range.lowerBound + 1))
-    }
-}
-
 /// FNV-1a over 64-bit values: a fingerprint of a kernel's outputs.
 private func fingerprint(_ values: [Int64]) -> UInt64 {
     var hash: UInt64 = 0xCBF2_9CE4_8422_2325
@@ -94,7 +78,7 @@ struct IntegerQuantizationTests {
         let m = try DyadicMultiplier(approximating: 0.002)
         #expect(m.multiplier == 1_099_511_628 && m.shift == 39)
         #expect(m.requantize(12_345) == 25 && m.requantize(12_345, rounding: .down) == 24)
-        var generator = TestGenerator(state: 7)
+        var generator = TestSplitMix64(state: 7)
         for ratio in [0.002, 0.0123, 0.5, 0.999, 3.7e-7] {
             let d = try DyadicMultiplier(approximating: ratio)
             #expect(abs(d.value - ratio) / ratio < 1e-9)        // 31 significant bits
@@ -270,7 +254,7 @@ struct IntegerSoftmaxTests {
         print("range  scale     max|err| ⌊·⌋   max|err| nearest")
         for range in [2.0, 4.0, 8.0, 16.0] {
             let scale = range / 127
-            var generator = TestGenerator(state: UInt64(range * 1000))
+            var generator = TestSplitMix64(state: UInt64(range * 1000))
             var worstDown = 0.0, worstNearest = 0.0
             for _ in 0..<300 {
                 let row = (0..<128).map { _ in Int8(generator.next(in: -128...127)) }
@@ -303,7 +287,7 @@ struct IntegerLayerNormTests {
             let p = Int64(1) << k
             inputs += [p - 1, p, p + 1]
         }
-        var generator = TestGenerator(state: 2101_01321)
+        var generator = TestSplitMix64(state: 2101_01321)
         for _ in 0..<1_000_000 { inputs.append(generator.next(in: 0...Int64(Int32.max))) }
         inputs.append(16_785_408)                   // the smallest n needing 6 (found by an exhaustive C sweep)
         var histogram = [Int](repeating: 0, count: 8)
@@ -332,7 +316,7 @@ struct IntegerLayerNormTests {
     func layerNormRows() throws {
         print("LayerNorm, rows of 768, output scale √768/2^30:")
         for magnitude in [127, 30_000, 1_000_000, 1 << 30] {
-            var generator = TestGenerator(state: UInt64(magnitude))
+            var generator = TestSplitMix64(state: UInt64(magnitude))
             var worst = 0.0
             for _ in 0..<20 {
                 let row = (0..<768).map { _ in Int32(generator.next(in: -Int64(magnitude)...Int64(magnitude))) }

@@ -117,15 +117,11 @@ public enum GemminiMesh {
     /// ```
     public static func blockCycles(rows: Int, columns: Int, depth: Int, dim: Int, dataflow: Dataflow)
         throws(ConfigurationError) -> Int {
-        try validate(rows: rows, columns: columns, depth: depth, dim: dim, dataflow: dataflow)
-        let t = Tiles(rows: rows, columns: columns, depth: depth, dim: dim)
-        switch dataflow {
-        case .weightStationary:
-            let groups = t.j * t.k, fullRows = max(dim, rowsFloorWithoutWeights)
-            return groups * dim + groups * (t.i - 1) * fullRows + t.lastRows + latencyCycles(dim: dim)
-        default:
-            return dim * (t.i * t.j * t.k + 2) + latencyCycles(dim: dim)
-        }
+        let fires = try blockFires(rows: rows, columns: columns, depth: depth, dim: dim, dataflow: dataflow)
+        guard dataflow == .weightStationary else { return fires + latencyCycles(dim: dim) }
+        // The single mul's padding rows (up to the floor of 4) are fed but not written.
+        let lastRows = Tiles(rows: rows, columns: columns, depth: depth, dim: dim).lastRows
+        return fires - max(lastRows, rowsFloorWithoutWeights) + lastRows + latencyCycles(dim: dim)
     }
 
     /// Rows fed into the mesh for one block (fires), in O(1); the derivation is in
