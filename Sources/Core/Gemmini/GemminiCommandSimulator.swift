@@ -61,7 +61,7 @@ public enum GemminiCommandSimulator {
         func load(_ index: Int) throws(ConfigurationError) {
             let x = try engine.execution(blocks[index])
             for m in engine.loadMoves(blocks[index], x, layouts[index], inputBytes: inBytes) {
-                readFree = max(readFree, m.tiles.map { spLastRead[$0] }.max()!) + m.cycles
+                readFree = max(readFree, GemminiEngine.latest(spLastRead, m.tiles)) + m.cycles
                 for tile in m.tiles { spReady[tile] = readFree }
                 loads += 1
             }
@@ -125,7 +125,7 @@ public enum GemminiCommandSimulator {
             guard blocks[index].last else { return }
             let x = try engine.execution(blocks[index])
             for m in engine.storeMoves(blocks[index], x, layouts[index], outputBytes: outputBytes) {
-                writeFree = max(writeFree, m.tiles.map { accReady[$0] }.max()!) + m.cycles
+                writeFree = max(writeFree, GemminiEngine.latest(accReady, m.tiles)) + m.cycles
                 for tile in m.tiles { accLastRead[tile] = writeFree }
                 end = max(end, writeFree)
                 stores += 1

@@ -112,6 +112,13 @@ public struct GemminiEngine: Sendable, Hashable {
                          dim: dim)
     }
 
+    /// The latest of `times` over `tiles` (no allocation: the engine runs this per move).
+    static func latest(_ times: [Double], _ tiles: Range<Int>) -> Double {
+        var t = 0.0
+        for i in tiles where times[i] > t { t = times[i] }
+        return t
+    }
+
     /// The rows of tile t of a range cut into DIM-wide tiles.
     func tileSize(_ range: Range<Int>, _ t: Int) -> Int { min(range.count, (t + 1) * dim) - t * dim }
 
@@ -223,7 +230,7 @@ public struct GemminiEngine: Sendable, Hashable {
             // block cannot end before a move arrives plus all the work from the first request that needs it.
             var arrived = readFree, loadBound = 0.0, ready = 0.0
             for m in loadMoves(block, x, l, inputBytes: inputBytes) {
-                arrived = max(arrived, m.tiles.map { spLastRead[$0] }.max()!) + m.cycles
+                arrived = max(arrived, Self.latest(spLastRead, m.tiles)) + m.cycles
                 loadBound = max(loadBound, arrived + work - Double(m.before))
                 if m.before == 0 { ready = max(ready, arrived) }
                 loadCycles += m.cycles
