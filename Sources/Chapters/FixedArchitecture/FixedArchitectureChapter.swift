@@ -93,7 +93,7 @@ public enum FixedArchitectureChapter {
                 """,
             sections: sections,
             summary: [
-                "Fig. 15's table gives 30× less energy for an 8-bit than a 32-bit floating-point add, but 116×, not ~120×, less area; FP32 → INT8 makes the weights exactly 4× smaller.",
+                "Fig. 15's table gives 30× less energy for an 8-bit than a 32-bit floating-point add, and 116× (the text's ∼120×) less area; FP32 → INT8 makes the weights exactly 4× smaller.",
                 "One scale per tensor is ruined by a few outlier channels; one scale per channel, or clipping, recovers most of the signal-to-noise ratio.",
                 "A dense systolic array gains nothing from unstructured sparsity; structured pruning and N:M patterns turn into real savings on it or on a sparse unit.",
                 "Token pruning cuts FLOPs roughly in proportion to the tokens kept (faster for the l² terms); the survey's 30-50% corresponds to keeping about half to 70% of the tokens.",

@@ -77,8 +77,9 @@ enum BreakdownSection {
             normalisation unit reads one accumulator row of 16 values per cycle for sums, sums of squares and \
             maxima; \(s.transformer.sfuWidth) activation lanes finish one element each per cycle; Softmax and \
             LayerNorm take three passes, LayerNorm adds one integer square root per row \
-            (\(try IntegerUnitModel(accelerator: s.transformer).sqrtIterations) Newton steps, counted by \
-            `IBERT.sqrt`, of a 64-cycle division); GELU is fused behind W1; residual adds accumulate in the \
+            (\(try IntegerUnitModel(accelerator: s.transformer).sqrtIterations) Newton steps of a 64-cycle \
+            division: the most `IBERT.sqrt` takes on the 33- to 62-bit Σd² that LayerNorm feeds it, which is \
+            also chapter 2's bound over every 32-bit input; a single input, 2^61, takes 5); GELU is fused behind W1; residual adds accumulate in the \
             accumulator as the residual moves in; requantization happens on the way out. Quantization on the CPU \
             is gone.
             """)
@@ -329,8 +330,8 @@ extension BreakdownSection {
         let shareTolerance = GemminiCaseStudyChapter.shareTolerance, ratioTolerance = GemminiCaseStudyChapter.ratioTolerance
         left.prose("""
             A hand share near the survey's proves little if the hand cycles behind it were wrong. With the chapter's \
-            bars, fixed before any comparison: a share is near the survey's within \(shareTolerance.summary) \
-            percentage points, and the hand cycles of a category hold if the counted ones are within \
+            bars, fixed before any comparison: a share is near the survey's within 5 percentage points, but \
+            never more than half the survey's share, and the hand cycles of a category hold if the counted ones are within \
             \(ratioTolerance.summary) of them. A hand share near the survey's is a coincidence when its own cycles do \
             not hold, or when they hold but the counted share leaves the survey's band (it was near only while \
             other categories were mispriced).

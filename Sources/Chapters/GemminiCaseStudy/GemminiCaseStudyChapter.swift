@@ -60,8 +60,15 @@ public enum GemminiCaseStudyChapter {
     static let reportPath = "chapters/06-gemmini-case-study.md"
 
     /// The accuracy we ask of a model that has neither the survey's RTL nor its CPU: shares and utilisations
-    /// within 5 percentage points, ratios within 10%. Fixed before any comparison and used for every such claim.
-    static let shareTolerance = Tolerance.absolute(5)
+    /// within 5 percentage points, but never more than half the survey's value; ratios within 10%. Fixed before
+    /// any comparison and used for every such claim.
+    ///
+    /// The survey prints its shares as whole-percent labels on pie and bar charts. ±5 points is a model's
+    /// accuracy, and it binds from 10% up; below 10% it would pass anything (a 4% label against 0.3%), so the
+    /// bound becomes half the label: 4% → 2-6%, 1% → 0.5-1.5%. Half is the coarsest relative precision any of
+    /// the survey's labels carries (its smallest, 1%, stands for 0.5-1.5%), so no small share is asked to be
+    /// closer than its label can say, and none can be off by a factor of two and pass.
+    static let shareTolerance = Tolerance.pointsAtMostRelative(points: 5, fraction: 0.5)
     static let ratioTolerance = Tolerance.relative(0.10)
 
     /// Chapter 2's analytical latency (§3.3, `AnalyticalLatency`) of one matmul on `accelerator`, in cycles: the
@@ -112,8 +119,9 @@ public enum GemminiCaseStudyChapter {
                 tile by tile through a scratchpad and an accumulator and counts their cycles; a stated cost model \
                 prices the host CPU's floating-point work; chapter 2's integer kernels run on the added units. \
                 \(ClaimSummary.sentence(claims)) \
-                Model shares and utilisations are judged within ±5 percentage points and ratios within ±10%, a bar \
-                fixed before any comparison: the survey's figures come from RTL simulation and a real CPU that we \
+                Model shares and utilisations are judged within ±5 percentage points, but never more than half the \
+                survey's value (its whole-percent labels below 10%), and ratios within ±10%, a bar fixed before any \
+                comparison: the survey's figures come from RTL simulation and a real CPU that we \
                 do not have.
                 """,
             sections: sections,
@@ -156,7 +164,10 @@ public enum GemminiCaseStudyChapter {
         d["speedup.end-to-end"] = .paperUnderspecified(speedup)
         d["compose.ours"] = .paperUnderspecified(speedup)
         d["compose.ours-measured-nas"] = .paperUnderspecified("Both factors differ from the survey's: our speedup (see speedup.end-to-end) and chapter 5's measured NAS factor at +0.1 (its CPU-scale supernet admits other architectures within the budget).")
-        d["fig14.middle.matmul-gelu"] = .modelDifference("Our LayerNorm and residual adds on the added units cost less than the survey's 7% and 4% (one accumulator row per cycle, accumulate-on-move-in), so Matmul+GELU takes a larger share than 87%.")
+        let addedUnits = "Our LayerNorm and residual adds on the added units cost less than the survey's 7% and 4% (one accumulator row per cycle, accumulate-on-move-in; the survey does not state the units' timing, these are our assumptions in `IntegerUnitModel`)"
+        d["fig14.middle.matmul-gelu"] = .modelDifference(addedUnits + ", so Matmul+GELU takes a larger share than 87%.")
+        d["fig14.middle.layernorm"] = .modelDifference(addedUnits + ": LayerNorm's three passes take about 3 cycles per 16 values plus six 64-cycle divisions per row.")
+        d["fig14.middle.resadd"] = .modelDifference(addedUnits + ": a residual add moves its Int8 operand into the accumulator at the DMA's bandwidth and adds nothing else.")
         return d
     }()
 

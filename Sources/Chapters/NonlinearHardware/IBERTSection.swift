@@ -145,6 +145,15 @@ enum IBERTSection {
                             series: [BarSeries(name: "inputs", values: (1...7).map { Double(histogram[$0]) / Double(tested) * 100 })],
                             mode: .grouped, y: Axis(label: "% of inputs", min: 0))
         sqrtSection.figure(figures.svg("02-isqrt-steps", try bars.svg()), caption: "How many Newton steps i-sqrt takes.")
+        let layerNormRange = try IBERT.mostSqrtIterations(bitWidths: IBERT.layerNormSqrtInputBits)
+        sqrtSection.prose("""
+            I-BERT's LayerNorm does not feed i-sqrt 32-bit inputs: it scales each row so that n·max|d|² lies in \
+            [2^60, 2^62), so Σd² has \(IBERT.layerNormSqrtInputBits.lowerBound) to \(IBERT.layerNormSqrtInputBits.upperBound) bits \
+            (BERT-Base's 768 values: Σd² ≥ 2^50.4). Sampled there (the first 1,024 inputs and 4,096 seeded random \
+            ones of every width), the most is \(layerNormRange.iterations) steps (first at n = \(NumberFormat.grouped(Int(layerNormRange.input)))), \
+            the same as over the 32-bit inputs above; a single input such as 2^61 takes \(try IBERT.sqrt(Int64(1) << 61).iterations). \
+            Chapter 6's integer LayerNorm unit is charged these \(IBERT.layerNormSqrtIterations) steps per row, the slowest row's.
+            """)
         sqrtSection.table(layerNormErrorTable())
         sqrtSection.table(ClaimFormatting.table([sqrtClaim]))
         sqrtSection.takeaway("LayerNorm's square root is a handful of integer divisions; hardware must budget for six of them per row, not four.")

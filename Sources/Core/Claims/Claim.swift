@@ -13,6 +13,20 @@ public enum Tolerance: Sendable, Hashable, Codable {
     /// Within a factor: 1/f ≤ observed / expected ≤ f (for quantities compared by order of magnitude, such as
     /// statistics of random samples from a different model).
     case factor(Double)
+    /// What "~N" or "about N" in the survey's text states: N to its printed significant figures, so
+    /// |observed − N| ≤ half a unit in N's last significant place. Trailing zeros of a whole number printed
+    /// without a decimal point are not significant, so the caller passes the count as printed: "~120×" has two
+    /// (115…125), "~30×" and "~2×" one (25…35, 1.5…2.5).
+    ///
+    /// ```swift
+    /// Tolerance.approximately(significantFigures: 2).accepts(observed: 116.2, expected: 120)   // true
+    /// Tolerance.approximately(significantFigures: 1).accepts(observed: 1.4, expected: 2)       // false
+    /// ```
+    case approximately(significantFigures: Int)
+    /// Within `points` of the expected value, but never more than `fraction` of it:
+    /// |observed − expected| ≤ min(points, fraction · |expected|). For a share compared on an absolute scale where
+    /// the small values would otherwise pass whatever they were (±5 points around a 1% share).
+    case pointsAtMostRelative(points: Double, fraction: Double)
 
     public func accepts(observed: Double, expected: Double) -> Bool {
         guard observed.isFinite, expected.isFinite else { return false }
@@ -33,14 +47,29 @@ public enum Tolerance: Sendable, Hashable, Codable {
         case let .factor(f):
             guard observed > 0, expected > 0 else { return false }
             return max(observed / expected, expected / observed) <= f * (1 + 1e-12)
+        case let .approximately(figures):
+            return abs(observed - expected) <= Self.halfUnit(of: expected, significantFigures: figures) * (1 + 1e-12)
+        case let .pointsAtMostRelative(points, fraction):
+            return abs(observed - expected) <= min(points, fraction * abs(expected)) + 1e-12
         }
+    }
+
+    /// Half a unit in the last of `significantFigures` places of `value`: 5 for 120 at two figures, 0.5 for 2 at one.
+    static func halfUnit(of value: Double, significantFigures: Int) -> Double {
+        let magnitude = abs(value)
+        guard magnitude > 0, magnitude.isFinite else { return 0 }
+        var unit = 1.0                                  // the place of the leading digit: 100 for 120
+        while unit * 10 <= magnitude { unit *= 10 }
+        while unit > magnitude { unit /= 10 }
+        for _ in 1..<max(1, significantFigures) { unit /= 10 }   // the last significant place: 10 for 120 at 2
+        return unit / 2
     }
 
     /// Digits worth showing for values judged with this tolerance.
     public var displayDecimals: Int? {
         switch self {
         case let .printed(k), let .figureLabel(k): return k
-        case .relative, .absolute, .factor: return nil
+        case .relative, .absolute, .factor, .approximately, .pointsAtMostRelative: return nil
         }
     }
 
@@ -54,6 +83,10 @@ public enum Tolerance: Sendable, Hashable, Codable {
             return pct == pct.rounded() ? "±\(Int(pct))%" : "±\(pct)%"
         case let .absolute(a): return a == 0 ? "exact" : "±\(a)"
         case let .factor(f): return "×÷\(f == f.rounded() ? String(Int(f)) : String(f))"
+        case let .approximately(figures): return "~, \(figures) s.f."
+        case let .pointsAtMostRelative(points, fraction):
+            let pct = fraction * 100
+            return "±\(points), ≤ ±\(pct == pct.rounded() ? String(Int(pct)) : String(pct))%"
         }
     }
 

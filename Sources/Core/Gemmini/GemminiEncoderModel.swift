@@ -8,9 +8,11 @@
 /// - each activation lane finishes one element per cycle (pipelined polynomial);
 /// - Softmax = 3 passes (maximum on the normalisation unit; i-exp on the lanes with the sum on the
 ///   normalisation unit; the scaling on the lanes), LayerNorm = 3 passes (sum; centred sum of squares;
-///   normalisation on the lanes) plus one integer square root per row: `sqrtIterations` Newton steps
-///   (measured with ``IBERT/sqrt(_:)`` on the kernel's 62-bit variance range) of one `integerDivideCycles`
-///   division each (a radix-2 divider: one bit per cycle of a 64-bit quotient);
+///   normalisation on the lanes) plus one integer square root per row: `sqrtIterations` Newton steps, the
+///   most ``IBERT/sqrt(_:)`` takes on the inputs LayerNorm feeds it (``IBERT/layerNormSqrtIterations``, 6 over
+///   Σd² of 33 to 62 bits; chapter 2 measures the same 6 over every `Int32` input), of one
+///   `integerDivideCycles` division each (a radix-2 divider: one bit per cycle of a 64-bit quotient). A row
+///   whose root converges sooner would finish early; the unit is budgeted for the slowest row;
 /// - GELU is fused with W1 and pipelined behind it: only cycles beyond W1's own would show;
 /// - a residual add is an accumulate-on-move-in into the accumulator: its Int8 operand moves at the DMA's
 ///   bandwidth;
@@ -24,8 +26,8 @@ public struct IntegerUnitModel: Sendable, Hashable {
     public init(accelerator a: Accelerator, integerDivideCycles: Int = 64) throws(ConfigurationError) {
         normalisationElementsPerCycle = a.meshColumns
         activationLanes = a.sfuWidth
-        // I-BERT's LayerNorm brings Σd² into [2^60, 2^62): the iterations for the middle of that range.
-        sqrtIterations = try IBERT.sqrt(Int64(1) << 61).iterations
+        // The most steps over the Σd² range I-BERT's LayerNorm produces (not one input's: 2^61 takes 5).
+        sqrtIterations = IBERT.layerNormSqrtIterations
         self.integerDivideCycles = integerDivideCycles
     }
 

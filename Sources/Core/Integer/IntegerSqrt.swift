@@ -28,3 +28,40 @@ extension IBERT {
         }
     }
 }
+
+extension IBERT {
+    /// The bit widths of the i-sqrt inputs that ``layerNorm`` produces: it scales a row so that n·max|d|² lies in
+    /// [2^60, 2^62), so Σd² lies in [2^60/n, 2^62); for rows of n ≤ 2^27 values (BERT-Base: 768, Σd² ≥ 2^50.4)
+    /// that is 33 to 62 bits. Chapter 2 sweeps the `Int32` inputs below this range.
+    public static let layerNormSqrtInputBits = 33...62
+
+    /// The most Newton steps ``sqrt(_:)`` takes on a deterministic sample of the inputs of `bitWidths` bits,
+    /// and the first input that takes them: for each width b, the 1,024 inputs from 2^(b−1) up (where the start
+    /// 2^⌈b/2⌉ is furthest above √n for odd b) and `randomPerWidth` seeded uniform ones in [2^(b−1), 2^b).
+    ///
+    /// ```swift
+    /// try IBERT.mostSqrtIterations(bitWidths: IBERT.layerNormSqrtInputBits).iterations   // 6
+    /// try IBERT.sqrt(Int64(1) << 61).iterations                                         // 5: one input, not the most
+    /// ```
+    public static func mostSqrtIterations(bitWidths: ClosedRange<Int>, randomPerWidth: Int = 4_096,
+                                          seed: UInt64 = 2101_01321) throws(QuantizationError) -> (iterations: Int, input: Int64) {
+        var rng = SeededGenerator(seed: seed)
+        var most = 0, worst: Int64 = 0
+        for bits in bitWidths where bits >= 1 && bits <= 63 {
+            let low = Int64(1) << (bits - 1)
+            let span = UInt64(low)                          // [2^(b−1), 2^b) has 2^(b−1) inputs
+            var inputs = (0..<Int64(min(1_024, span))).map { low + $0 }
+            for _ in 0..<randomPerWidth { inputs.append(low + Int64(rng.next() % span)) }
+            for n in inputs {
+                let steps = try sqrt(n).iterations
+                if steps > most { most = steps; worst = n }
+            }
+        }
+        return (most, worst)
+    }
+
+    /// The Newton steps a LayerNorm row's square root must be budgeted for: the most over
+    /// ``layerNormSqrtInputBits`` (``mostSqrtIterations(bitWidths:randomPerWidth:seed:)``), 6, the same bound
+    /// chapter 2 measures over every `Int32` input. One input's count understates it: 2^61 takes 5.
+    public static let layerNormSqrtIterations: Int = (try? mostSqrtIterations(bitWidths: layerNormSqrtInputBits).iterations) ?? 0
+}
