@@ -23,6 +23,27 @@ struct ClaimTests {
         #expect(!t.accepts(observed: 116.4, expected: 117))
     }
 
+    @Test("'~N' accepts N to its printed significant figures, nothing wider")
+    func approximately() {
+        let two = Tolerance.approximately(significantFigures: 2)
+        #expect(two.accepts(observed: 116.2, expected: 120) && two.accepts(observed: 125, expected: 120))
+        #expect(!two.accepts(observed: 114.9, expected: 120) && !two.accepts(observed: 125.1, expected: 120))
+        let one = Tolerance.approximately(significantFigures: 1)
+        #expect(one.accepts(observed: 2.49, expected: 2) && !one.accepts(observed: 1.4, expected: 2))
+        #expect(one.accepts(observed: 34, expected: 30) && !one.accepts(observed: 36, expected: 30))
+        #expect(Tolerance.approximately(significantFigures: 2).accepts(observed: 0.0125, expected: 0.012))
+        #expect(!Tolerance.approximately(significantFigures: 2).accepts(observed: 0.0126, expected: 0.012))
+    }
+
+    @Test("a share within min(points, fraction of it): ±5 points from 10% up, half the label below")
+    func pointsAtMostRelative() {
+        let t = Tolerance.pointsAtMostRelative(points: 5, fraction: 0.5)
+        #expect(t.accepts(observed: 24, expected: 19) && !t.accepts(observed: 24.1, expected: 19))
+        #expect(t.accepts(observed: 2, expected: 4) && !t.accepts(observed: 1.9, expected: 4))
+        #expect(!t.accepts(observed: 0.29, expected: 4))
+        #expect(t.accepts(observed: 1.4, expected: 1) && !t.accepts(observed: 1.6, expected: 1))
+    }
+
     @Test("a claim knows whether it came out as expected")
     func expectedness() {
         let ok = Claim.number(id: "a", reference: "Tab. 3", statement: "", paper: 1, observed: 1,

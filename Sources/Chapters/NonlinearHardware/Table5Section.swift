@@ -46,7 +46,8 @@ enum Table5Section {
         let held = claims.filter(\.holds).count
         let entriesLine = held == claims.count
             ? "all \(claims.count) printed entries to their printed precision"
-            : "\(held) of the \(claims.count) printed entries to their printed precision (the other \(claims.count - held) below, with cause)"
+            : "\(held) of the \(claims.count) printed entries to their printed precision ("
+                + (claims.count - held == 1 ? "the one that does not is" : "the \(claims.count - held) that do not are") + " below, with its cause)"
         s.prose("""
             With finite memories an operation moves more than each matrix once. The survey counts only DRAM → L2 \
             traffic and keeps outputs at 32 bits when a non-linear operation consumes them. It does not spell out \
