@@ -10,7 +10,8 @@ public struct BarSeries: Sendable, Equatable {
     }
 }
 
-/// Grouped, stacked or 100%-stacked bars over categories.
+/// Grouped, stacked or 100%-stacked bars over categories. Grouped bars may use a log y axis (each bar rises
+/// from the axis's lower bound), for values that span orders of magnitude such as 0.03 pJ beside 640 pJ.
 ///
 /// ```swift
 /// let chart = BarChart(title: "FLOPs by operation", categories: ["l = 128", "l = 4096"],
@@ -53,14 +54,16 @@ public struct BarChart: Sendable {
     public func svg() throws(ChartError) -> String {
         guard !categories.isEmpty else { throw ChartError("bar chart '\(title)': no categories") }
         guard !series.isEmpty else { throw ChartError("bar chart '\(title)': no series") }
-        guard y.scale == .linear else { throw ChartError("bar chart '\(title)': bars need a linear y axis") }
+        guard y.scale == .linear || mode == .grouped else {
+            throw ChartError("bar chart '\(title)': stacked bars need a linear y axis")
+        }
         try validate(y, name: "y")
         try validate(width: width, height: height, chart: "bar chart '\(title)'")
         for s in series {
             guard s.values.count == categories.count else {
                 throw ChartError("series '\(s.name)': \(s.values.count) values for \(categories.count) categories")
             }
-            try validate(s.values, series: s.name, axis: "y", scale: .linear)
+            try validate(s.values, series: s.name, axis: "y", scale: y.scale)
             if mode != .grouped, let i = s.values.firstIndex(where: { $0 < 0 }) {
                 throw ChartError("series '\(s.name)' point \(i): stacked bars need non-negative values")
             }
@@ -80,8 +83,9 @@ public struct BarChart: Sendable {
         case .stacked: tops = totals
         case .stackedPercent: tops = [100]
         }
-        let (y0, y1) = Scale.bounds(tops + [0], axis: y, includeZero: true)
-        let sy = Scale(scale: .linear, lo: y0, hi: y1, from: frame.plotBottom, to: frame.plotTop)
+        let (y0, y1) = y.scale == .log10 ? Scale.bounds(tops, axis: y) : Scale.bounds(tops + [0], axis: y, includeZero: true)
+        let sy = Scale(scale: y.scale, lo: y0, hi: y1, from: frame.plotBottom, to: frame.plotTop, explicitTicks: y.ticks)
+        let baseline = y.scale == .log10 ? y0 : 0
         frame.axes(x: nil, xLabel: xLabel, y: sy, yLabel: y.label, categories: categories)
         let slot = (frame.plotRight - frame.plotLeft) / Double(categories.count)
         for c in categories.indices {
@@ -100,7 +104,7 @@ public struct BarChart: Sendable {
                     base += v
                 case .grouped:
                     let w = barWidth / Double(series.count)
-                    let top = sy(max(0, v)), bottom = sy(min(0, v))
+                    let top = sy(max(baseline, v)), bottom = sy(min(baseline, v))
                     frame.svg.rect(x0 + w * Double(i), top, w * 0.92, bottom - top, fill: colour)
                     if let valueLabel {
                         frame.svg.text(valueLabel(v), x0 + w * (Double(i) + 0.46), v < 0 ? bottom + 12 : top - 4, size: 10)

@@ -37,7 +37,7 @@ public struct CDFChart: Sendable {
         try validate(markers.map(\.x), series: "markers", axis: "x", scale: x.scale)
         var frame = Frame(width: width, height: height, title: title, legend: series.map(\.name))
         let (x0, x1) = Scale.bounds(series.flatMap(\.values) + markers.map(\.x), axis: x)
-        let sx = Scale(scale: x.scale, lo: x0, hi: x1, from: frame.plotLeft, to: frame.plotRight)
+        let sx = Scale(scale: x.scale, lo: x0, hi: x1, from: frame.plotLeft, to: frame.plotRight, explicitTicks: x.ticks)
         let sy = Scale(scale: .linear, lo: 0, hi: 1, from: frame.plotBottom, to: frame.plotTop)
         frame.axes(x: sx, xLabel: x.label, y: sy, yLabel: "fraction ≤ x")
         for (i, s) in series.enumerated() {

@@ -5,6 +5,8 @@ struct Scale {
     let scale: AxisScale
     let lo: Double, hi: Double        // data bounds (already padded / rounded to ticks)
     let from: Double, to: Double      // pixel range
+    /// The axis's explicit ticks, if it has any; those inside the bounds replace the automatic ones.
+    var explicitTicks: [Double]? = nil
 
     func callAsFunction(_ v: Double) -> Double {
         let t: Double
@@ -18,6 +20,10 @@ struct Scale {
     /// Tick values: 1-2-5 steps on linear axes (about five ticks); powers of ten on log axes (every k-th decade
     /// beyond ten decades, and 1-2-5 or 1…9 multiples when the axis spans less than two decade ticks).
     var ticks: [Double] {
+        if let explicitTicks {
+            let (a, b) = (Swift.min(lo, hi), Swift.max(lo, hi))
+            return explicitTicks.filter { $0 >= a - abs(a) * 1e-9 && $0 <= b + abs(b) * 1e-9 }.sorted()
+        }
         switch scale {
         case .linear:
             let step = Self.niceStep((hi - lo) / 5)
@@ -51,9 +57,17 @@ struct Scale {
         return 10 * p
     }
 
-    /// Data bounds for values, honouring fixed bounds and rounding to nice ticks.
+    /// Data bounds for values, honouring fixed bounds and rounding to nice ticks; with explicit ticks, the
+    /// outermost tick or value instead (no rounding outwards).
     static func bounds(_ values: [Double], axis: Axis, includeZero: Bool = false) -> (Double, Double) {
         var lo = axis.min ?? values.min() ?? 0, hi = axis.max ?? values.max() ?? 1
+        if let ticks = axis.ticks, let tlo = ticks.min(), let thi = ticks.max() {
+            if axis.min == nil { lo = Swift.min(lo, tlo) }
+            if axis.min == nil && includeZero && axis.scale == .linear { lo = Swift.min(lo, 0) }
+            if axis.max == nil { hi = Swift.max(hi, thi) }
+            if hi <= lo { hi = axis.scale == .log10 ? lo * 10 : lo + 1 }
+            return (lo, hi)
+        }
         switch axis.scale {
         case .linear:
             if includeZero && axis.min == nil { lo = Swift.min(lo, 0) }

@@ -56,7 +56,7 @@ public struct Histogram: Sendable {
         var frame = Frame(width: width, height: height, title: title, legend: series.map(\.name))
         let all = series.flatMap(\.values)
         let (x0, x1) = Scale.bounds(all, axis: x)
-        let sx = Scale(scale: x.scale, lo: x0, hi: x1, from: frame.plotLeft, to: frame.plotRight)
+        let sx = Scale(scale: x.scale, lo: x0, hi: x1, from: frame.plotLeft, to: frame.plotRight, explicitTicks: x.ticks)
         let (edges, counts) = binned(x0, x1)
         let (y0, y1) = Scale.bounds(counts.flatMap { $0 } + [0], axis: Axis(label: yLabel), includeZero: true)
         let sy = Scale(scale: .linear, lo: y0, hi: y1, from: frame.plotBottom, to: frame.plotTop)
@@ -96,7 +96,7 @@ public struct Histogram: Sendable {
         var svg = SVGBuilder(width: width, height: chartHeight)
         svg.text(title, width / 2, 24, size: 15, bold: true)
         let (x0, x1) = Scale.bounds(series.flatMap(\.values), axis: x)
-        let sx = Scale(scale: x.scale, lo: x0, hi: x1, from: left, to: width - right)
+        let sx = Scale(scale: x.scale, lo: x0, hi: x1, from: left, to: width - right, explicitTicks: x.ticks)
         let (edges, counts) = binned(x0, x1)
         let (y0, y1) = Scale.bounds(counts.flatMap { $0 } + [0], axis: Axis(label: yLabel), includeZero: true)
         for (i, c) in counts.enumerated() {

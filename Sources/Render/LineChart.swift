@@ -38,8 +38,8 @@ public struct LineChart: Sendable {
         var frame = Frame(width: width, height: height, title: title, legend: series.map(\.name))
         let (x0, x1) = Scale.bounds(series.flatMap { $0.points.map(\.x) }, axis: x)
         let (y0, y1) = Scale.bounds(series.flatMap { $0.points.map(\.y) }, axis: y)
-        let sx = Scale(scale: x.scale, lo: x0, hi: x1, from: frame.plotLeft, to: frame.plotRight)
-        let sy = Scale(scale: y.scale, lo: y0, hi: y1, from: frame.plotBottom, to: frame.plotTop)
+        let sx = Scale(scale: x.scale, lo: x0, hi: x1, from: frame.plotLeft, to: frame.plotRight, explicitTicks: x.ticks)
+        let sy = Scale(scale: y.scale, lo: y0, hi: y1, from: frame.plotBottom, to: frame.plotTop, explicitTicks: y.ticks)
         frame.axes(x: sx, xLabel: x.label, y: sy, yLabel: y.label)
         for (i, s) in series.enumerated() {
             let colour = Palette.colour(colourIndex(i))

@@ -11,22 +11,28 @@ public struct ChartError: Error, Sendable, Equatable, CustomStringConvertible {
 /// How an axis maps values: evenly, or by powers of ten.
 public enum AxisScale: Sendable, Equatable { case linear, log10 }
 
-/// An axis: its label, scale and optional fixed bounds (otherwise the bounds round outwards to nice ticks).
+/// An axis: its label, scale, optional fixed bounds (otherwise the bounds round outwards to nice ticks) and
+/// optional explicit ticks. With explicit ticks the axis ends at the outermost tick or data value instead of
+/// the next decade, so a sweep over l = 128 … 4096 ends at 4096 rather than running on to 10⁴.
 ///
 /// ```swift
 /// Axis(label: "sequence length", scale: .log10)
 /// Axis(label: "share of FLOPs (%)", min: 0, max: 100)
+/// Axis(label: "sequence length l", scale: .log10, ticks: [128, 256, 512, 1024, 2048, 4096])
 /// ```
 public struct Axis: Sendable, Equatable {
     public var label: String
     public var scale: AxisScale
     public var min: Double?
     public var max: Double?
-    public init(label: String, scale: AxisScale = .linear, min: Double? = nil, max: Double? = nil) {
+    /// Tick positions to draw (and label) instead of the automatic ones; nil for automatic ticks.
+    public var ticks: [Double]?
+    public init(label: String, scale: AxisScale = .linear, min: Double? = nil, max: Double? = nil, ticks: [Double]? = nil) {
         self.label = label
         self.scale = scale
         self.min = min
         self.max = max
+        self.ticks = ticks
     }
 }
 
@@ -102,6 +108,15 @@ func validate(_ axis: Axis, name: String) throws(ChartError) {
         guard v.isFinite else { throw ChartError("\(name) axis '\(axis.label)': \(field) = \(v) is not finite") }
         if axis.scale == .log10 && v <= 0 {
             throw ChartError("\(name) axis '\(axis.label)': \(field) = \(shown(v)) cannot be drawn on a log axis")
+        }
+    }
+    if let ticks = axis.ticks {
+        guard !ticks.isEmpty else { throw ChartError("\(name) axis '\(axis.label)': explicit ticks are empty") }
+        for (i, t) in ticks.enumerated() {
+            guard t.isFinite else { throw ChartError("\(name) axis '\(axis.label)': tick \(i) = \(t) is not finite") }
+            if axis.scale == .log10 && t <= 0 {
+                throw ChartError("\(name) axis '\(axis.label)': tick \(i) = \(shown(t)) cannot be drawn on a log axis")
+            }
         }
     }
     if let lo = axis.min, let hi = axis.max, lo >= hi {

@@ -58,8 +58,8 @@ public struct ScatterChart: Sendable {
         let all = series.flatMap(\.points)
         let (x0, x1) = Scale.bounds(all.map(\.x), axis: x)
         let (y0, y1) = Scale.bounds(all.map(\.y), axis: y)
-        let sx = Scale(scale: x.scale, lo: x0, hi: x1, from: frame.plotLeft, to: frame.plotRight)
-        let sy = Scale(scale: y.scale, lo: y0, hi: y1, from: frame.plotBottom, to: frame.plotTop)
+        let sx = Scale(scale: x.scale, lo: x0, hi: x1, from: frame.plotLeft, to: frame.plotRight, explicitTicks: x.ticks)
+        let sy = Scale(scale: y.scale, lo: y0, hi: y1, from: frame.plotBottom, to: frame.plotTop, explicitTicks: y.ticks)
         frame.axes(x: sx, xLabel: x.label, y: sy, yLabel: y.label)
         for (i, s) in series.enumerated() {
             for p in s.points {

@@ -120,8 +120,45 @@ struct ChartTests {
                                        mode: .stackedPercent, y: Axis(label: "y")).svg() }
                     .contains("category 'b': values sum to 0"))
         #expect(message { try BarChart(title: "t", categories: ["a"], series: [BarSeries(name: "s", values: [1])],
-                                       mode: .grouped, y: Axis(label: "y", scale: .log10)).svg() }.contains("linear y axis"))
+                                       mode: .stacked, y: Axis(label: "y", scale: .log10)).svg() }.contains("stacked bars need a linear y axis"))
+        #expect(message { try BarChart(title: "t", categories: ["a", "b"], series: [BarSeries(name: "s", values: [1, 0])],
+                                       mode: .grouped, y: Axis(label: "y", scale: .log10)).svg() }
+                    .contains("series 's' point 1: y = 0 cannot be drawn on a log axis"))
+        #expect(message { try LineChart(title: "t", x: Axis(label: "l", scale: .log10, ticks: [128, 0]), y: Axis(label: "y"),
+                                        series: [Series(name: "s", xy: [(128, 1)])]).svg() }
+                    .contains("x axis 'l': tick 1 = 0 cannot be drawn on a log axis"))
         #expect(message { try Histogram(title: "t", series: [], bins: 3, x: Axis(label: "x")).svg() }.contains("no series"))
+    }
+
+    @Test("explicit ticks end a log axis at the data: l = 128 … 4096 stops at 4096, not 10⁴")
+    func explicitTicks() throws {
+        let lengths: [Double] = [128, 256, 512, 1024, 2048, 4096]
+        let axis = Axis(label: "l", scale: .log10, ticks: lengths)
+        let (lo, hi) = Scale.bounds(lengths, axis: axis)
+        #expect(lo == 128 && hi == 4096)
+        let scale = Scale(scale: .log10, lo: lo, hi: hi, from: 0, to: 500, explicitTicks: axis.ticks)
+        #expect(scale.ticks == lengths)
+        #expect(abs(scale(256) - scale(128) - (scale(4096) - scale(2048))) < 1e-9)   // evenly spaced doublings
+        let svg = try LineChart(title: "t", x: axis, y: Axis(label: "y", scale: .log10),
+                                series: [Series(name: "s", xy: lengths.map { ($0, $0 / 10) })]).svg()
+        #expect(svg.contains(">4096</text>") && !svg.contains(">1e4</text>") && !svg.contains(">10000</text>"))
+        // Without explicit ticks the same data rounds out to decades.
+        #expect(Scale.bounds(lengths, axis: Axis(label: "l", scale: .log10)) == (100, 10000))
+    }
+
+    @Test("grouped bars on a log axis rise from the lower bound and keep small values visible")
+    func logBars() throws {
+        let chart = BarChart(title: "energy", categories: ["8b Add", "DRAM"], series: [BarSeries(name: "pJ", values: [0.03, 640])],
+                             mode: .grouped, y: Axis(label: "pJ", scale: .log10))
+        let svg = try chart.svg()
+        #expect(svg.contains(">0.01</text>") && svg.contains(">1000</text>"))
+        // Both bars are at least a decade's worth of pixels tall: the 0.03 pJ bar is not a sliver.
+        let heights = svg.split(separator: "<rect").dropFirst().compactMap { r -> Double? in
+            guard r.contains("#0072B2"), let h = r.range(of: "height=\"") else { return nil }
+            return Double(r[h.upperBound...].prefix { $0 != "\"" })
+        }
+        #expect(heights.count == 3)   // two bars and the legend box
+        #expect(heights.allSatisfy { $0 >= 12 })
     }
 
     @Test("chart snapshots")

@@ -175,10 +175,14 @@ enum QuantizationStudy {
         claims += fig15Claims
         fig15.table(ClaimFormatting.table(fig15Claims))
         fig15.prose("Derived, not claimed by the survey: an 8-bit multiply takes \(Fmt.f(mulF.energyPicojoules / mul8.energyPicojoules, 1))× less energy and \(Fmt.f(mulF.areaSquareMicrometres! / mul8.areaSquareMicrometres!, 1))× less area than a 32-bit floating-point one; one 32-bit DRAM read costs as much energy as \(Fmt.f(640 / NumericFormat.int8.macEnergyPicojoules, 0)) INT8 MACs (8b Mult + 32b Add).")
-        let energyChart = BarChart(title: "Fig. 15 (right): 45 nm energy per operation", categories: Horowitz45nm.table.filter { $0.areaSquareMicrometres != nil }.map(\.label),
-                                   series: [BarSeries(name: "energy (pJ)", values: Horowitz45nm.table.filter { $0.areaSquareMicrometres != nil }.map(\.energyPicojoules))],
-                                   mode: .grouped, y: Axis(label: "pJ", min: 0))
-        fig15.figure(figures.svg("03-fig15-energy", try energyChart.svg()), caption: "Energy per arithmetic operation at 45 nm (Horowitz 2014, as the survey's Fig. 15 prints it).")
+        // Every row, memory reads included, on a log axis: 0.03 pJ and 640 pJ on one linear axis would leave the
+        // integer adds as slivers, and the SRAM and DRAM rows carry the takeaway.
+        let energyChart = BarChart(title: "Fig. 15 (right): 45 nm energy per operation (log scale)",
+                                   categories: Horowitz45nm.table.map { $0.label.replacingOccurrences(of: " (8kb)", with: "") },
+                                   series: [BarSeries(name: "energy (pJ)", values: Horowitz45nm.table.map(\.energyPicojoules))],
+                                   mode: .grouped, y: Axis(label: "pJ per operation (log scale)", scale: .log10),
+                                   valueLabel: { NumberFormat.trimmed($0, maxDecimals: 2) }, width: 1040)
+        fig15.figure(figures.svg("03-fig15-energy", try energyChart.svg()), caption: "Energy per operation at 45 nm (Horowitz 2014, as the survey's Fig. 15 prints it; the SRAM read is from an 8 kb array), on a log axis: one 32-bit DRAM read costs as much as \(Fmt.f(640 / NumericFormat.int8.macEnergyPicojoules, 0)) INT8 MACs.")
         let gpus = ["Titan RTX", "A100"], precisions = ["FP32", "FP16", "INT8", "INT4"]
         let missing = gpus.flatMap { g in precisions.filter { p in !GPUPeakThroughput.fig15Left.contains { $0.gpu == g && $0.precision == p } }.map { "\(g) \($0)" } }
         let missingText = missing.isEmpty ? "" : "No bar for \(missing.joined(separator: ", ")): we found no source to check those values against, so we left them out. "

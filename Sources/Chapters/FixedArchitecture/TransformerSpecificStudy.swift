@@ -109,8 +109,14 @@ enum TransformerSpecificStudy {
         let chart = LineChart(title: "Speculative decoding: GPT-2 Large with a GPT-2 drafter", x: Axis(label: "acceptance rate α"), y: Axis(label: "speed-up (×)", min: 0),
                               series: try gammas.map { g in
                                   Series(name: "γ = \(g)", xy: try fine.map { ($0, try SpeculativeDecoding.speedup(big: gpt2Large, little: .gpt2, contextLength: context, acceptance: $0, draftLength: g, machine: machine)) })
-                              } + [Series(name: "early exit at layer 6 of 12 (x = exit rate)", xy: try fine.map { ($0, try EarlyExit.speedup(layers: 12, exitLayer: 6, exitRate: $0)) }, dashed: true)])
-        decoding.figure(figures.svg("03-speculative-decoding", try chart.svg()), caption: "Speed-up against acceptance rate (speculative) or exit rate (early exit).")
+                              })
+        decoding.figure(figures.svg("03-speculative-decoding", try chart.svg()), caption: "Speculative decoding: speed-up against the acceptance rate α of the little model's drafts, for γ drafts per round.")
+        // Early exit has its own x axis (the share of tokens that exit), so it gets its own chart.
+        let exitChart = LineChart(title: "Early exit: GPT-2 with an exit after layer 6 of 12",
+                                  x: Axis(label: "exit rate p (share of tokens leaving after layer 6)", min: 0, max: 1),
+                                  y: Axis(label: "speed-up (×)", min: 0),
+                                  series: [Series(name: "exit after layer 6 of 12", xy: try fine.map { ($0, try EarlyExit.speedup(layers: 12, exitLayer: 6, exitRate: $0)) })])
+        decoding.figure(figures.svg("03-early-exit", try exitChart.svg()), caption: "Early exit: speed-up against the share p of tokens that leave after layer 6; at p = 1 every token runs half the layers (2×).")
         // BiLD's "∼2×" to its one significant figure: 1.5× and more (Tolerance.approximately).
         let aboutTwo = Tolerance.approximately(significantFigures: 1)
         let threshold = try fine.first {

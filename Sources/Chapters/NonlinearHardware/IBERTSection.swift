@@ -143,8 +143,15 @@ enum IBERTSection {
         let bars = BarChart(title: "i-sqrt: Newton steps over \(NumberFormat.grouped(tested)) 32-bit inputs",
                             categories: (1...7).map { "\($0) step\($0 == 1 ? "" : "s")" },
                             series: [BarSeries(name: "inputs", values: (1...7).map { Double(histogram[$0]) / Double(tested) * 100 })],
-                            mode: .grouped, y: Axis(label: "% of inputs", min: 0))
-        sqrtSection.figure(figures.svg("02-isqrt-steps", try bars.svg()), caption: "How many Newton steps i-sqrt takes.")
+                            mode: .grouped, y: Axis(label: "% of inputs", min: 0),
+                            valueLabel: { [tested] share in NumberFormat.grouped(Int((share / 100 * Double(tested)).rounded())) })
+        // Bars under half a percent are a pixel or less high; the count printed over them says they exist.
+        let slivers = (1...7).filter { histogram[$0] > 0 && Double(histogram[$0]) / Double(tested) < 0.005 }.map { "\($0)" }
+        let sliverNote = slivers.isEmpty ? "" : slivers.count == 1
+            ? "; the \(slivers[0])-step bar is too short to see, and its count says how many inputs need that many"
+            : "; the \(slivers.joined(separator: ", "))-step bars are too short to see, and their counts say how many inputs need that many"
+        sqrtSection.figure(figures.svg("02-isqrt-steps", try bars.svg()),
+                           caption: "How many Newton steps i-sqrt takes; the number over each bar counts the inputs\(sliverNote).")
         let layerNormRange = try IBERT.mostSqrtIterations(bitWidths: IBERT.layerNormSqrtInputBits)
         sqrtSection.prose("""
             I-BERT's LayerNorm does not feed i-sqrt 32-bit inputs: it scales each row so that n·max|d|² lies in \

@@ -37,9 +37,34 @@ enum NonlinearFigures {
         return g
     }
 
-    /// Fig. 10: a generic DNN accelerator (off-chip DRAM, on-chip memory hierarchy, PE array, SFU).
+    /// Fig. 10: the typical DNN accelerator as the survey draws it, with no parameters: off-chip DRAM, an
+    /// on-chip memory hierarchy (global buffer, local memory), a PE array whose PEs each hold a register file
+    /// and a MAC unit, and a special function unit for the non-linear operations.
+    static func typicalAccelerator() -> Graph {
+        var g = base("typical", "Fig. 10: a typical DNN accelerator", rankdir: "TB")
+        g.nodes = [
+            Node(id: "dram", attributes: [("label", "DRAM (off chip)\nweights, activations"), ("shape", "cylinder"), ("fillcolor", yellow)]),
+            Node(id: "global", attributes: [("label", "global buffer (shared SRAM, L2)")]),
+            Node(id: "local", attributes: [("label", "local memory\ninput / weight scratchpad · output accumulator"), ("fillcolor", blue)]),
+            Node(id: "array", attributes: [("label", "{PE|PE|PE|…}|{PE|PE|PE|…}|{PE|PE|PE|…}|{…|…|…|…}"), ("shape", "record"),
+                                           ("style", "filled"), ("fillcolor", orange)]),
+            Node(id: "pe", attributes: [("label", "one processing element\nregister file + MAC unit"), ("fillcolor", orange)]),
+            Node(id: "sfu", attributes: [("label", "special function unit\nSoftmax, LayerNorm, GELU"), ("fillcolor", pink)]),
+        ]
+        g.edges = [Edge(from: "dram", to: "global", attributes: [("label", "off-chip traffic\n(most energy per byte)"), ("dir", "both")]),
+                   Edge(from: "global", to: "local", attributes: [("dir", "both")]),
+                   Edge(from: "local", to: "array", attributes: [("label", "inputs, weights down\npartial sums up"), ("dir", "both")]),
+                   Edge(from: "array", to: "pe", attributes: [("style", "dashed"), ("arrowhead", "none"), ("label", "each PE")]),
+                   Edge(from: "local", to: "sfu", attributes: [("dir", "both")])]
+        g.clusters = [Cluster(id: "chip", label: "accelerator (on chip)", nodeIDs: ["global", "local", "array", "pe", "sfu"],
+                              attributes: [("style", "dashed"), ("color", "#999999")])]
+        return g
+    }
+
+    /// The parts of one accelerator description (DRAM, L2, scratchpad, accumulator, PE array, SFU) with its
+    /// sizes and bandwidths; Fig. 11 adds the analytical model's parameters to it.
     static func genericAccelerator(_ a: Accelerator) -> Graph {
-        var g = base("accelerator", "Fig. 10: a typical DNN accelerator (\(a.name))", rankdir: "TB")
+        var g = base("accelerator", "\(a.name): memories, PE array and SFU", rankdir: "TB")
         g.nodes = [
             Node(id: "dram", attributes: [("label", "DRAM\n(off chip)"), ("shape", "cylinder"), ("fillcolor", yellow)]),
             Node(id: "l2", attributes: [("label", "L2 / shared buffer\n\(a.l2Bytes / 1024) KiB")]),

@@ -89,8 +89,8 @@ public enum NonlinearHardwareChapter {
             clock, L2 or DRAM bandwidth for Gemmini; ours follow the analytical model and say so.
             """)
         let a = settings.accelerator
-        hardware.figure(try figures.graph("02-fig10-accelerator", NonlinearFigures.genericAccelerator(a)),
-                        caption: "Fig. 10: the parts of a DNN accelerator, drawn from the `\(a.name)` description.")
+        hardware.figure(try figures.graph("02-fig10-accelerator", NonlinearFigures.typicalAccelerator()),
+                        caption: "Fig. 10: a typical DNN accelerator: off-chip DRAM, an on-chip memory hierarchy, and a PE array whose processing elements each hold a register file and a MAC unit; a special function unit runs the non-linear operations. The sizes of each accelerator are in the table below.")
         hardware.figure(try figures.graph("02-fig11-analytical-model", NonlinearFigures.analyticalModel(.analyticalModel)),
                         caption: "Fig. 11: the analytical model's structure and parameters.")
         hardware.table(acceleratorTable(Accelerator.presets + (Accelerator.presets.contains(a) ? [] : [a])))

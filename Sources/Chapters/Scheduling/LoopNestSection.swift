@@ -8,7 +8,7 @@ import Render
 enum LoopNestSection {
     /// Fig. 17's example: a 64×16×64 GEMM; n1, m1 at DRAM, n0 on the array, m0 and k0 local.
     static func figure17() -> (MappingProblem, Mapping) {
-        let p = MappingProblem.gemm(name: "Fig. 17 example GEMM", m: 64, n: 16, k: 64)
+        let p = MappingProblem.gemm(name: "example GEMM", m: 64, n: 16, k: 64)
         var m = Mapping.trivial
         m.setFactor(.dram, .k, 4)
         m.setFactor(.dram, .p, 4)
@@ -22,7 +22,7 @@ enum LoopNestSection {
 
     /// Fig. 16's example: a convolution with P = Q = 28, S = 3, C = K = 128 (R = 1, the figure names no r loop).
     static func figure16() -> (MappingProblem, Mapping) {
-        let p = MappingProblem(name: "Fig. 16 example convolution", kind: .convolution, sizes: [1, 128, 128, 28, 28, 1, 3])
+        let p = MappingProblem(name: "example convolution", kind: .convolution, sizes: [1, 128, 128, 28, 28, 1, 3])
         var m = Mapping.trivial
         m.setFactor(.dram, .p, 4)
         m.setFactor(.dram, .s, 3)
@@ -96,7 +96,7 @@ enum LoopNestSection {
             }
             exampleRows.append(row)
             nests.code(SchedulingFigures.pseudoCode(p, m))
-            nests.figure(try figures.graph("04-\(key)-loop-nest", SchedulingFigures.loopNest(p, m, name: key, title: "\(figure): \(p.name) and the survey's example mapping", verdict: verdict)),
+            nests.figure(try figures.graph("04-\(key)-loop-nest", SchedulingFigures.loopNest(p, m, name: key, title: "\(figure): \(p.name) with the survey's mapping", verdict: verdict)),
                          caption: "\(figure): the loop nest by level (grey DRAM, blue local, orange spatial) and our model's verdict.")
         }
         nests.table(Table(columns: [.init("Figure", alignment: .left), .init("Problem", alignment: .left), .init("Verdict", alignment: .left),

@@ -25,7 +25,10 @@ enum ChapterFigures {
                 series.append(Series(name: "\(m.displayName) (paper)", points: points, dashed: true))
             }
         }
-        let chart = LineChart(title: title, x: Axis(label: "sequence length l (tokens)", scale: .log10),
+        // Ticks at the run's lengths, so the axis ends where the data does (the survey draws these as bars
+        // labelled by l) rather than at the next decade.
+        let chart = LineChart(title: title, x: Axis(label: "sequence length l (tokens)", scale: .log10,
+                                                    ticks: lengths.map(Double.init)),
                               y: Axis(label: yLabel, scale: logY ? .log10 : .linear), series: series)
         return try chart.svg()
     }

@@ -220,7 +220,7 @@ enum Profiling {
                        dashed: true)
             }
             let chart = LineChart(title: "Fig. 9: latency normalised to BERT-Base at l = 128",
-                                  x: Axis(label: "sequence length l (tokens)", scale: .log10),
+                                  x: Axis(label: "sequence length l (tokens)", scale: .log10, ticks: lengths.map(Double.init)),
                                   y: Axis(label: "normalised latency", scale: .log10), series: series)
             s.figure(svg("01-fig9-normalised-latency", try chart.svg()),
                      caption: "Fig. 9: ours (solid) and the survey's Xeon (dashed). The shapes agree; the levels differ with the machine and software.")
