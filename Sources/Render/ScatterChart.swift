@@ -62,10 +62,14 @@ public struct ScatterChart: Sendable {
         let sy = Scale(scale: y.scale, lo: y0, hi: y1, from: frame.plotBottom, to: frame.plotTop, explicitTicks: y.ticks)
         frame.axes(x: sx, xLabel: x.label, y: sy, yLabel: y.label)
         for (i, s) in series.enumerated() {
-            for p in s.points {
-                frame.svg.circle(sx(p.x), sy(p.y), r: 3.5, fill: Palette.colour(i))
-                if let label = p.label { frame.svg.text(label, sx(p.x) + 5, sy(p.y) - 5, size: 9, anchor: "start") }
-            }
+            for p in s.points { frame.svg.circle(sx(p.x), sy(p.y), r: 3.5, fill: Palette.colour(i)) }
+        }
+        let labelled = all.compactMap { p in p.label.map { (sx(p.x), sy(p.y), $0) } }
+        // Labels may use the strip between the title and the plot.
+        let plot = Box(x0: frame.plotLeft, y0: frame.plotTop - 8, x1: frame.plotRight, y1: frame.plotBottom)
+        for placed in Self.placeLabels(labelled, within: plot) {
+            if let (fx, fy) = placed.leader { frame.svg.line(fx, fy, placed.x, placed.y - 3, stroke: "#888888", width: 0.6) }
+            frame.svg.text(placed.text, placed.x, placed.y, size: 9, anchor: placed.anchor)
         }
         var entries = series.enumerated().map { ($0.element.name, Palette.colour($0.offset), false) }
         if let sense = paretoFront {
@@ -80,5 +84,77 @@ public struct ScatterChart: Sendable {
         }
         frame.legend(entries, dots: true)
         return frame.svg.document()
+    }
+
+    /// An axis-aligned rectangle in SVG coordinates (y grows downwards).
+    struct Box: Equatable {
+        var x0, y0, x1, y1: Double
+        func overlap(_ o: Box) -> Double {
+            max(0, min(x1, o.x1) - max(x0, o.x0)) * max(0, min(y1, o.y1) - max(y0, o.y0))
+        }
+        var area: Double { (x1 - x0) * (y1 - y0) }
+    }
+
+    /// A point label as drawn: baseline position, anchor, its box, and where a leader line starts when the label
+    /// had to move away from its point.
+    struct PlacedLabel {
+        var text: String
+        var x, y: Double
+        var anchor: String
+        var box: Box
+        var leader: (Double, Double)?
+    }
+
+    /// Greedy placement of 9 px point labels (issue 17: "Swin-S" on "Swin-B", "TinyBERT4" on "MobileBERT-TINY").
+    /// Each label takes the first candidate position (up-right of its point, then down-right, up-left,
+    /// down-left, above, below, then further up or down with a leader line) whose box, estimated with
+    /// `Frame.textWidth`, stays inside `plot` and overlaps no point and no label placed before it (a leader line crossing one counts too); when every
+    /// candidate collides, the one with the least overlap wins.
+    static func placeLabels(_ points: [(x: Double, y: Double, text: String)], within plot: Box) -> [PlacedLabel] {
+        let dots = points.map { Box(x0: $0.x - 4, y0: $0.y - 4, x1: $0.x + 4, y1: $0.y + 4) }
+        var placed: [PlacedLabel] = []
+        for (k, p) in points.enumerated() {
+            let w = Frame.textWidth(p.text, size: 9)
+            func label(_ bx: Double, _ by: Double, _ anchor: String, leader: Bool = false) -> PlacedLabel {
+                let x0 = anchor == "start" ? bx : anchor == "end" ? bx - w : bx - w / 2
+                return PlacedLabel(text: p.text, x: bx, y: by, anchor: anchor,
+                                   box: Box(x0: x0, y0: by - 8, x1: x0 + w, y1: by + 2),
+                                   leader: leader ? (p.x, p.y) : nil)
+            }
+            var candidates = [label(p.x + 5, p.y - 5, "start"), label(p.x + 5, p.y + 11, "start"),
+                              label(p.x - 5, p.y - 5, "end"), label(p.x - 5, p.y + 11, "end"),
+                              label(p.x, p.y - 7, "middle"), label(p.x, p.y + 14, "middle")]
+            for step in 1...4 {
+                let d = Double(step) * 11
+                for (dx, anchor) in [(5.0, "start"), (-5.0, "end")] {
+                    candidates.append(label(p.x + dx, p.y - 5 - d, anchor, leader: true))
+                    candidates.append(label(p.x + dx, p.y + 11 + d, anchor, leader: true))
+                }
+            }
+            func cost(_ c: PlacedLabel) -> Double {
+                let outside = c.box.area - c.box.overlap(plot)
+                var hits = placed.reduce(0) { $0 + c.box.overlap($1.box) }
+                for (j, d) in dots.enumerated() where j != k { hits += c.box.overlap(d) }
+                // A leader line that runs through another point or label would point at the wrong thing.
+                if let (fx, fy) = c.leader {
+                    for t in stride(from: 0.2, through: 1.0, by: 0.1) {
+                        let q = Box(x0: fx + (c.x - fx) * t, y0: fy + (c.y - 3 - fy) * t, x1: 0, y1: 0)
+                        let hit = { (b: Box) in q.x0 >= b.x0 && q.x0 <= b.x1 && q.y0 >= b.y0 && q.y0 <= b.y1 }
+                        if dots.enumerated().contains(where: { $0.offset != k && hit($0.element) }) || placed.contains(where: { hit($0.box) }) {
+                            hits += 20
+                        }
+                    }
+                }
+                return outside * 10 + hits
+            }
+            var best = candidates[0], bestCost = Double.infinity
+            for c in candidates {
+                let v = cost(c)
+                if v == 0 { best = c; bestCost = 0; break }
+                if v < bestCost { best = c; bestCost = v }
+            }
+            placed.append(best)
+        }
+        return placed
     }
 }
