@@ -55,7 +55,6 @@ public enum GemminiCommandSimulator {
         var fires = 0, loads = 0, computes = 0, stores = 0, unpaired = 0
         var weightsLoaded = false                // the first weight tile of the current block is in the PEs
         func tiles(_ x: Int) -> Int { (x + dim - 1) / dim }
-        func size(_ range: Range<Int>, _ t: Int) -> Int { min(range.count, (t + 1) * dim) - t * dim }
 
         // The command stream's moves are the engine's (`loadMoves`, `storeMoves`); their timing here is per command.
         func load(_ index: Int) throws(ConfigurationError) {
@@ -81,7 +80,7 @@ public enum GemminiCommandSimulator {
             for k in 0..<tk {
                 for j in 0..<tj {
                     for i in 0..<ti {
-                        let rows = size(block.rows, i)
+                        let rows = engine.tileSize(block.rows, i)
                         let aSlot = l.a + i * tk + k, cSlot = l.c + i * tj + j
                         var start = max(executeFree, spReady[aSlot])
                         if k == 0 { start = max(start, accLastRead[cSlot]) }
