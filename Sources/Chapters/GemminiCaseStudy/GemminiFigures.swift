@@ -66,17 +66,28 @@ enum GemminiFigures {
 
     /// Which unit runs each operation of one encoder layer, on the baseline and on the Transformer variant.
     static func layerDataflow() -> Graph {
-        var g = base("dataflow", "One encoder layer: which unit runs each operation", rankdir: "LR")
+        // Each chain is wrapped into rows of `perRow` operations read left to right, like text, so that the
+        // 20-step baseline does not become a strip too wide to read; the two chains are stacked.
+        var g = base("dataflow", "One encoder layer: which unit runs each operation (read each row left to right)",
+                     rankdir: "TB")
+        g.attributes.append(("newrank", "true"))
         let array = orange, cpuFloat = pink, quant = red, units = green, accumulator = blue
+        let perRow = 5
         func chain(_ prefix: String, _ steps: [(String, String, String)]) -> [String] {
             var ids: [String] = []
             for (i, (id, label, colour)) in steps.enumerated() {
                 let node = "\(prefix)_\(id)"
                 g.node(node, label: label, ["fillcolor": colour, "fontcolor": colour == quant ? "#FFFFFF" : "#000000"])
-                if i > 0 { g.edge(ids[i - 1], node) }
+                if i > 0 { g.edge(ids[i - 1], node, i % perRow == 0 ? ["constraint": "true", "color": "#999999"] : [:]) }
                 ids.append(node)
             }
             return ids
+        }
+        func rows(_ prefix: String, _ ids: [String]) -> [Cluster] {
+            stride(from: 0, to: ids.count, by: perRow).map { start in
+                Cluster(id: "\(prefix)_row\(start / perRow)", label: "", nodeIDs: Array(ids[start..<min(start + perRow, ids.count)]),
+                        attributes: [("rank", "same"), ("peripheries", "0")])
+            }
         }
         let baseline = chain("b", [
             ("qkv", "W_Q, W_K, W_V\narray", array), ("qk", "query × key\narray (Int32 out)", array),
@@ -97,10 +108,12 @@ enum GemminiFigures {
         ])
         g.clusters = [
             Cluster(id: "baseline", label: "CNN-tuned baseline: non-linear operations on the host CPU in float",
-                    nodeIDs: baseline, attributes: [("style", "dashed"), ("color", "#999999")]),
+                    nodeIDs: [], attributes: [("style", "dashed"), ("color", "#999999")], clusters: rows("b", baseline)),
             Cluster(id: "transformer", label: "Transformer variant: I-BERT integer kernels on added units",
-                    nodeIDs: transformer, attributes: [("style", "dashed"), ("color", "#999999")]),
+                    nodeIDs: [], attributes: [("style", "dashed"), ("color", "#999999")], clusters: rows("t", transformer)),
         ]
+        // Stack the variant under the baseline, first row under last row's first operation.
+        g.edge(baseline[(baseline.count - 1) / perRow * perRow], transformer[0], ["style": "invis"])
         return g
     }
 }

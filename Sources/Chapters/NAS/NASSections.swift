@@ -74,7 +74,7 @@ enum NASSections {
 
     static func frameworkGraph(_ s: NASSettings, run: NASRun) -> Graph {
         var g = Graph(name: "nas_framework")
-        g.attributes = [("rankdir", "LR"), ("fontname", "Helvetica"), ("fontsize", "11")]
+        g.attributes = [("rankdir", "TB"), ("fontname", "Helvetica"), ("fontsize", "11")]
         g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fillcolor", "#f2f2f2"), ("fontname", "Helvetica"), ("fontsize", "10")]
         g.edgeDefaults = [("fontname", "Helvetica"), ("fontsize", "9")]
         let sp = run.space
