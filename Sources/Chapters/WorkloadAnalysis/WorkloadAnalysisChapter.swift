@@ -178,6 +178,8 @@ public enum WorkloadAnalysisChapter {
         appendClaimSummary(&resnet, resnetClaims)
         resnet.figure(try graph("01-resnet-bottleneck", ChapterFigures.bottleneckGraph()),
                       caption: "Fig. 28 (one bottleneck block): the 3×3 convolution does most of the work at the highest intensity; BatchNorm and ReLU are pure traffic.")
+        resnet.figure(try graph("01-fig29-window-operations", ChapterFigures.windowOperationsGraph()),
+                      caption: ChapterFigures.windowOperationsCaption())
         let cnn = CNNWorkload(fused: false), cnnFused = CNNWorkload(fused: true).total
         let conv = cnn.classTotals[.convolution]!.intensity
         let bert128 = try ModelWorkload(.bertBase, sequenceLength: 128, convention: c)
