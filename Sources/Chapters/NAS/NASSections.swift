@@ -421,6 +421,9 @@ enum NASSections {
         claims.append(Claim.statement(id: "tab9.lowest-edp", reference: "Tab. 9", statement: "the found architecture is the lowest-EDP one within +0.1 (front vs scan of all evaluated)",
                                       expected: found.architecture.description, observed: pick?.architecture.description ?? "none",
                                       holds: pick?.architecture == found.architecture, kind: .crossCheck))
+        if let spread = inputs.seedSpread, case let .relative(tolerance) = NASChapter.gainTolerance {
+            spread.present(run: NASSeedSpread.row(seed: Int(s.evolution.seed), low, high), tolerance: tolerance, into: &sec)
+        }
         sec.table(ClaimFormatting.table(claims))
         sec.takeaway(heldOutTakeaway(picks: [low, high], baseline: b, unseenLosses: unseenLosses))
         return NASPart(sections: [sec], claims: claims, json: [
@@ -498,6 +501,12 @@ enum NASSections {
                                   .init("unseen windows", alignment: .right), .init("loss against the baseline", alignment: .right),
                                   .init("within budget", alignment: .center)], rows: rows,
                         caption: "Validation perplexity on the windows the search used and on \(windows) windows it did not."))
+        let blocks = windows / s.validationWindows
+        if blocks >= 2 {
+            present(try blockSpread(net: net, unseen: unseen, windowsPerBlock: s.validationWindows, blocks: blocks,
+                                    baseline: run.baseline.architecture, picks: picks),
+                    windowsPerBlock: s.validationWindows, into: &sec)
+        }
         return losses
     }
 
