@@ -167,32 +167,10 @@ public enum NonlinearHardwareChapter {
               })
     }
 
-    /// Compute cycles at one sequence length: the PE array's for the matmuls, the SFU's per non-linear operation.
-    struct SFUCycles {
-        var sequenceLength: Int
-        var peArray: Double
-        var sfu: [(name: String, cycles: Double)]
-        var sfuShare: Double { sfu.reduce(0) { $0 + $1.cycles } / (peArray + sfu.reduce(0) { $0 + $1.cycles }) }
-    }
-
-    /// MACs / (rows · columns) for the matmuls; passes × elements / S for Softmax (3), LayerNorm (3), GELU and
-    /// the residual adds (1), over the whole model.
+    /// Core's SFU model (`SFUCycles`) at every length of the run; none without an SFU.
     static func sfuCycles(_ s: NonlinearHardwareSettings) throws -> [SFUCycles] {
-        let a = s.accelerator, m = s.model
-        guard a.sfuWidth > 0 else { return [] }
-        return try s.sequenceLengths.map { l in
-            let w = try ModelWorkload(m, sequenceLength: l)
-            let macs = (w.classTotals[.projection]!.flops + w.classTotals[.ffn]!.flops + w.classTotals[.actToAct]!.flops) / 2
-            let layers = Double(m.layers), L = Double(l), d = Double(m.dModel), f = Double(m.dFFN), h = Double(m.heads)
-            let scores = m.architecture == .encoder ? h * L * L
-                : h * CountingConvention.survey.triangle.totalPositions(sequenceLength: l)
-            let sfu: [(String, Double)] = [
-                ("Softmax", 3 * scores * layers), ("LayerNorm", 2 * 3 * L * d * layers),
-                ("GELU", L * f * layers), ("residual adds", 2 * L * d * layers),
-            ].map { ($0.0, $0.1 / Double(a.sfuWidth)) }
-            return SFUCycles(sequenceLength: l, peArray: macs / Double(a.meshRows * a.meshColumns),
-                             sfu: sfu.map { (name: $0.0, cycles: $0.1) })
-        }
+        guard s.accelerator.sfuWidth > 0 else { return [] }
+        return try s.sequenceLengths.map { try SFUCycles(s.model, sequenceLength: $0, accelerator: s.accelerator) }
     }
 
     /// PE-array cycles of the matmuls against SFU cycles of the non-linear operations (passes × elements / S).

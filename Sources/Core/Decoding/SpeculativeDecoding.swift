@@ -23,11 +23,11 @@ public enum DecoderStepCost {
             if case let .matmul(out, inner, 1) = op.kind, op.operationClass != .actToAct {
                 // A weight matmul: the weights are read once, inputs, outputs and MACs scale with k.
                 let weights = Double(out * inner)
-                cost = OperationCost(path: op.path, macs: weights * K, flops: op.counts.flops * K, vectorOps: 0,
+                cost = OperationCost(identity: op.identity, path: op.path, macs: weights * K, flops: op.counts.flops * K, vectorOps: 0,
                                      bytes: weights + (op.counts.bytes - weights) * K)
             } else {
                 let matmul = op.operationClass != .nonlinear
-                cost = OperationCost(path: op.path, macs: matmul ? op.counts.flops / 2 * K : 0, flops: op.counts.flops * K,
+                cost = OperationCost(identity: op.identity, path: op.path, macs: matmul ? op.counts.flops / 2 * K : 0, flops: op.counts.flops * K,
                                      vectorOps: matmul ? 0 : op.counts.flops * K, bytes: op.counts.bytes * K)
             }
             cost.macs *= layers

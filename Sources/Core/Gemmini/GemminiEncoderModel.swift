@@ -63,17 +63,18 @@ public struct GemminiEncoderModel: Sendable {
 
     /// One matmul of the layer (attention ones once per head).
     public struct Matmul: Sendable {
-        public var path: String
-        public var name: String
+        public var identity: LayerOperationID
         public var shape: GEMMShape
         public var instances: Int
         public var stats: GemminiMatmulStats
+        public var path: String { identity.path }
+        public var name: String { identity.matmulName }
         public var cycles: Double { Double(stats.totalCycles * instances) }
         public var macs: Double { Double(shape.macs * instances) }
     }
 
     /// The layer's widths (d, heads, head width, d_FFN).
-    public var layer: EncoderLayerShape
+    public var layer: LayerShape
     public var sequenceLength: Int
     public var accelerator: Accelerator
     public var matmuls: [Matmul]
@@ -91,14 +92,13 @@ public struct GemminiEncoderModel: Sendable {
         guard m.architecture == .encoder else {
             throw ConfigurationError(field: "model", message: "'\(m.name)' is a decoder; the Gemmini case study runs encoders (BERT)")
         }
-        try self.init(layer: EncoderLayerShape(dModel: m.dModel, heads: m.heads, headDimension: m.headDimension, dFFN: m.dFFN),
-                      sequenceLength: l, accelerator: a, host: host, matmulMode: matmulMode)
+        try self.init(layer: LayerShape(m), sequenceLength: l, accelerator: a, host: host, matmulMode: matmulMode)
     }
 
     /// One encoder layer of any widths: the attention width h·d_head may differ from d (the NAS search space of
     /// survey Tab. 8 keeps 64-wide heads while d and h vary), so W_Q, W_K, W_V map d → h·d_head and W_out maps
     /// h·d_head → d.
-    public init(layer shape: EncoderLayerShape, sequenceLength l: Int, accelerator a: Accelerator,
+    public init(layer shape: LayerShape, sequenceLength l: Int, accelerator a: Accelerator,
                 host: HostCPUCostModel = .rocket, matmulMode: GemminiMatmul.Mode = .gemmini) throws(ConfigurationError) {
         try shape.validate()
         try TransformerConfig.validate(sequenceLength: l)
@@ -108,38 +108,46 @@ public struct GemminiEncoderModel: Sendable {
         sequenceLength = l
         accelerator = a
         onHostCPU = a.sfuWidth == 0
-        let d = shape.dModel, f = shape.dFFN, h = shape.heads, dh = shape.headDimension, w = shape.attentionWidth
+        // The matmuls and element counts are read off the layer's graph: attention ones once per head, in graph order.
+        let graph = LayerGraph(shape, step: .encoder(sequenceLength: l))
+        var consumedByNonlinear: Set<String> = []
+        var elementsOf: [OperationKind: Double] = [:], rowsOf: [OperationKind: Double] = [:]
+        for op in graph.operations {
+            guard case let .elementwise(rows, length) = op.shape else { continue }
+            consumedByNonlinear.formUnion(op.inputs)
+            elementsOf[op.kind, default: 0] += Double(rows * length)
+            rowsOf[op.kind, default: 0] += Double(rows)
+        }
         // Outputs that a non-linear operation on the CPU consumes leave the accumulator as full Int32.
         let wide = onHostCPU ? 4 : 1
-        let list: [(String, String, GEMMShape, Int, Int)] = [
-            ("mha/wq", "W_Q", GEMMShape(m: l, n: w, k: d), 1, 1),
-            ("mha/wk", "W_K", GEMMShape(m: l, n: w, k: d), 1, 1),
-            ("mha/wv", "W_V", GEMMShape(m: l, n: w, k: d), 1, 1),
-            ("mha/qk", "query × key", GEMMShape(m: l, n: l, k: dh), h, wide),
-            ("mha/sv", "score × value", GEMMShape(m: l, n: dh, k: l), h, 1),
-            ("mha/wout", "W_out", GEMMShape(m: l, n: d, k: w), 1, wide),
-            ("ffn/w1", "W1", GEMMShape(m: l, n: f, k: d), 1, wide),
-            ("ffn/w2", "W2", GEMMShape(m: l, n: d, k: f), 1, wide),
-        ]
         var matmuls: [Matmul] = []
-        for (path, name, shape, instances, outputBytes) in list {
-            matmuls.append(Matmul(path: path, name: name, shape: shape, instances: instances,
-                                  stats: try GemminiMatmul.cycles(shape, accelerator: a, outputBytes: outputBytes, mode: matmulMode)))
+        // Elements that leave the accumulator for a non-linear operation: dequantized, then quantized back.
+        var converted = 0.0
+        for op in graph.operations {
+            guard case let .matmul(s) = op.shape else { continue }
+            if consumedByNonlinear.contains(op.id) { converted += Double(s.m * s.n) }
+            if let i = matmuls.firstIndex(where: { $0.identity == op.identity }) {
+                matmuls[i].instances += 1
+                continue
+            }
+            let outputBytes = consumedByNonlinear.contains(op.id) ? wide : 1
+            matmuls.append(Matmul(identity: op.identity, shape: s, instances: 1,
+                                  stats: try GemminiMatmul.cycles(s, accelerator: a, outputBytes: outputBytes, mode: matmulMode)))
         }
         self.matmuls = matmuls
-        let L = Double(l), D = Double(d), F = Double(f), H = Double(h)
-        let scores = H * L * L, hidden = L * F, tokens = L * D
+        let scores = elementsOf[.softmax, default: 0], hidden = elementsOf[.gelu, default: 0]
+        let normalised = elementsOf[.layerNorm, default: 0], added = elementsOf[.residualAdd, default: 0]
         let elements: [HostCPUCostModel.Operation: Double] = [
-            .softmax: scores, .gelu: hidden, .layerNorm: 2 * tokens, .residualAdd: 2 * tokens,
-            .dequantize: scores + hidden + 2 * tokens, .quantize: scores + hidden + 2 * tokens]
+            .softmax: scores, .gelu: hidden, .layerNorm: normalised, .residualAdd: added,
+            .dequantize: converted, .quantize: converted]
         self.elements = elements
         var c: [Category: Double] = [.matmul: matmuls.reduce(0) { $0 + $1.cycles }]
         if a.sfuWidth == 0 {
             func cpu(_ op: HostCPUCostModel.Operation, rows: Double = 0) -> Double {
                 elements[op]! * host.cyclesPerElement(op) + rows * host.cyclesPerRow(op)
             }
-            c[.softmax] = cpu(.softmax, rows: H * L)
-            c[.layerNorm] = cpu(.layerNorm, rows: 2 * L)
+            c[.softmax] = cpu(.softmax, rows: rowsOf[.softmax, default: 0])
+            c[.layerNorm] = cpu(.layerNorm, rows: rowsOf[.layerNorm, default: 0])
             c[.gelu] = cpu(.gelu)
             c[.residualAdd] = cpu(.residualAdd)
             c[.quantization] = cpu(.dequantize) + cpu(.quantize)
@@ -147,10 +155,11 @@ public struct GemminiEncoderModel: Sendable {
             let u = try IntegerUnitModel(accelerator: a)
             let lanes = Double(u.activationLanes)
             c[.softmax] = u.softmaxCycles(elements: scores)
-            c[.layerNorm] = u.layerNormCycles(rows: 2 * L, elements: 2 * tokens)
-            let w1 = matmuls.first { $0.path == "ffn/w1" }!.cycles
-            c[.gelu] = max(0, hidden / lanes - w1)
-            c[.residualAdd] = 2 * tokens * Double(max(1, a.inputBits / 8)) / a.l2BytesPerCycle
+            c[.layerNorm] = u.layerNormCycles(rows: rowsOf[.layerNorm, default: 0], elements: normalised)
+            // GELU is pipelined behind the matmul that feeds it (W1).
+            let feeding = matmuls.first { $0.identity == .ffnUp }!.cycles
+            c[.gelu] = max(0, hidden / lanes - feeding)
+            c[.residualAdd] = added * Double(max(1, a.inputBits / 8)) / a.l2BytesPerCycle
             c[.quantization] = 0
         }
         cycles = c
@@ -164,28 +173,4 @@ public struct GemminiEncoderModel: Sendable {
     public var utilization: Double { macs / (totalCycles * Double(accelerator.peakMACsPerCycle)) }
     /// MACs per PE per cycle while matmuls run.
     public var matmulUtilization: Double { macs / (matmulCycles * Double(accelerator.peakMACsPerCycle)) }
-}
-
-/// The widths of one encoder layer, as ``GemminiEncoderModel`` and the NAS hardware cost need them.
-public struct EncoderLayerShape: Sendable, Hashable, Codable {
-    public var dModel: Int
-    public var heads: Int
-    public var headDimension: Int
-    public var dFFN: Int
-    /// Width of Q, K, V and of the attention output: heads · headDimension.
-    public var attentionWidth: Int { heads * headDimension }
-
-    public init(dModel: Int, heads: Int, headDimension: Int, dFFN: Int) {
-        self.dModel = dModel
-        self.heads = heads
-        self.headDimension = headDimension
-        self.dFFN = dFFN
-    }
-
-    public func validate() throws(ConfigurationError) {
-        try ConfigurationError.require(dModel, in: TransformerConfig.dimensionRange, field: "d-model")
-        try ConfigurationError.require(heads, in: TransformerConfig.headRange, field: "heads")
-        try ConfigurationError.require(headDimension, in: TransformerConfig.dimensionRange, field: "head-dimension")
-        try ConfigurationError.require(dFFN, in: TransformerConfig.dimensionRange, field: "d-ffn")
-    }
 }

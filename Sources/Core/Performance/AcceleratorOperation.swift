@@ -36,14 +36,17 @@ public struct AcceleratorOperation: Sendable, Hashable {
         public func bytes(_ p: Precision) -> Double { p == .narrow ? narrow : wide }
     }
 
-    /// A stable key such as `mha/wq` or `ffn/gelu`.
+    /// The layer operation it is (nil for a CNN layer).
+    public var identity: LayerOperationID?
+    /// A stable key: the operation's path (``LayerOperationID/path``) or a CNN layer's name.
     public var path: String
     public var name: String
     /// FLOPs in the survey's counting convention (2 per multiply-add for matmuls).
     public var flops: Double
     public var work: Work
 
-    public init(path: String, name: String, flops: Double, work: Work) {
+    public init(identity: LayerOperationID? = nil, path: String, name: String, flops: Double, work: Work) {
+        self.identity = identity
         self.path = path
         self.name = name
         self.flops = flops
@@ -91,84 +94,60 @@ public struct AcceleratorOperation: Sendable, Hashable {
 }
 
 extension AcceleratorOperation {
+    /// A layer graph as the accelerator runs it, one operation per identity (attention ones summed over heads),
+    /// with §3.3's precisions read off the graph's edges: a matmul writes `wide` outputs when a non-linear
+    /// operation consumes them, else `narrow`, and weight matmuls add a bias; a non-linear operation reads each
+    /// input at the width its producer wrote (the layer's input: `narrow`), makes its kind's passes
+    /// (``OperationKind/passes``), writes `narrow` and reads its parameters (LayerNorm's γ and β) `wide`.
+    /// FLOPs follow the survey's convention on the operations' integer shapes: 2 per MAC for weight matmuls,
+    /// 2k − 1 per length-k dot product for act-to-act ones, the convention's cost per element otherwise.
+    public static func operations(_ graph: LayerGraph) -> [AcceleratorOperation] {
+        var wideOutputs: Set<String> = []
+        for op in graph.operations where !op.kind.isMatmul { wideOutputs.formUnion(op.inputs) }
+        var order: [LayerOperationID] = []
+        var nodes: [LayerOperationID: [Operation]] = [:]
+        for op in graph.operations {
+            if nodes[op.identity] == nil { order.append(op.identity) }
+            nodes[op.identity, default: []].append(op)
+        }
+        let producers = Dictionary(uniqueKeysWithValues: graph.operations.map { ($0.id, $0) })
+        func precision(of id: String) -> Precision? {
+            guard let producer = producers[id] else { return id == "cache" ? nil : .narrow }
+            return producer.kind.isMatmul && wideOutputs.contains(id) ? .wide : .narrow
+        }
+        return order.map { identity in
+            let first = nodes[identity]![0], copies = nodes[identity]!.count
+            switch first.shape {
+            case let .matmul(s):
+                let perCopy = identity.hasWeights ? 2 * Double(s.m) * Double(s.n) * Double(s.k)
+                    : Double(s.m) * Double(s.n) * (2 * Double(s.k) - 1)
+                return AcceleratorOperation(identity: identity, path: identity.path, name: identity.shortName,
+                                            flops: Double(copies) * perCopy,
+                                            work: .matmul(shape: s, copies: copies,
+                                                          output: wideOutputs.contains(first.id) ? .wide : .narrow,
+                                                          bias: identity.hasWeights))
+            case let .elementwise(rows, length):
+                let cost = graph.convention.elementCost(identity)
+                return AcceleratorOperation(identity: identity, path: identity.path, name: identity.shortName,
+                                            flops: cost.flops * Double(rows * copies) * Double(length),
+                                            work: .nonlinear(rows: rows * copies, rowLength: length, passes: first.kind.passes,
+                                                             reads: first.inputs.compactMap(precision), write: .narrow,
+                                                             extraWide: first.kind.parametersPerFeature * length,
+                                                             extraNarrow: 0))
+            }
+        }
+    }
+
     /// The operations of one encoder layer at sequence length `l` (attention summed over heads).
     public static func encoderLayer(_ model: TransformerConfig, sequenceLength l: Int,
                                     convention c: CountingConvention = .survey) -> [AcceleratorOperation] {
-        let d = model.dModel, f = model.dFFN, h = model.heads, dh = model.headDimension
-        let L = Double(l), D = Double(d), F = Double(f), H = Double(h), Dh = Double(dh)
-        func weights(_ path: String, _ name: String, in k: Int, out n: Int, output: Precision) -> AcceleratorOperation {
-            AcceleratorOperation(path: path, name: name, flops: 2 * L * Double(k) * Double(n),
-                                 work: .matmul(shape: GEMMShape(m: l, n: n, k: k), copies: 1, output: output, bias: true))
-        }
-        func elementwise(_ path: String, _ name: String, flops: Double, rows: Int, length: Int, passes: Int,
-                         reads: [Precision], parameters: Int = 0) -> AcceleratorOperation {
-            AcceleratorOperation(path: path, name: name, flops: flops,
-                                 work: .nonlinear(rows: rows, rowLength: length, passes: passes, reads: reads, write: .narrow,
-                                                  extraWide: parameters, extraNarrow: 0))
-        }
-        return [
-            weights("mha/wq", "W_Q", in: d, out: d, output: .narrow),
-            weights("mha/wk", "W_K", in: d, out: d, output: .narrow),
-            weights("mha/wv", "W_V", in: d, out: d, output: .narrow),
-            AcceleratorOperation(path: "mha/qk", name: "Q×K", flops: H * L * L * (2 * Dh - 1),
-                                 work: .matmul(shape: GEMMShape(m: l, n: l, k: dh), copies: h, output: .wide, bias: false)),
-            elementwise("mha/softmax", "Softmax", flops: c.softmax.flops * H * L * L, rows: h * l, length: l,
-                        passes: 3, reads: [.wide]),
-            AcceleratorOperation(path: "mha/sv", name: "Attn×V", flops: H * Dh * L * (2 * L - 1),
-                                 work: .matmul(shape: GEMMShape(m: l, n: dh, k: l), copies: h, output: .narrow, bias: false)),
-            weights("mha/wout", "W_out", in: d, out: d, output: .wide),
-            elementwise("mha/residual", "residual add", flops: c.attentionResidual.flops * L * D, rows: l, length: d,
-                        passes: 1, reads: [.wide, .narrow]),
-            elementwise("mha/layernorm", "LayerNorm", flops: c.layerNorm.flops * L * D, rows: l, length: d, passes: 3,
-                        reads: [.narrow], parameters: 2 * d),
-            weights("ffn/w1", "W1", in: d, out: f, output: .wide),
-            elementwise("ffn/gelu", "GELU", flops: c.gelu.flops * L * F, rows: l, length: f, passes: 1, reads: [.wide]),
-            weights("ffn/w2", "W2", in: f, out: d, output: .wide),
-            elementwise("ffn/residual", "residual add", flops: c.ffnResidual.flops * L * D, rows: l, length: d,
-                        passes: 1, reads: [.wide, .narrow]),
-            elementwise("ffn/layernorm", "LayerNorm", flops: c.layerNorm.flops * L * D, rows: l, length: d, passes: 3,
-                        reads: [.narrow], parameters: 2 * d),
-        ]
+        operations(LayerGraph.encoder(model, sequenceLength: l, convention: c))
     }
 
     /// The operations of one decoder layer generating one token with `context` tokens in the key/value cache
     /// (the new one included): matrix-vector products, attention over the cache. Same byte rules as the encoder.
     public static func decoderStep(_ model: TransformerConfig, context t: Int) -> [AcceleratorOperation] {
-        let d = model.dModel, f = model.dFFN, h = model.heads, dh = model.headDimension
-        let T = Double(t), D = Double(d), F = Double(f), H = Double(h), Dh = Double(dh)
-        func weights(_ path: String, _ name: String, in k: Int, out n: Int, output: Precision) -> AcceleratorOperation {
-            AcceleratorOperation(path: path, name: name, flops: 2 * Double(k) * Double(n),
-                                 work: .matmul(shape: GEMMShape(m: 1, n: n, k: k), copies: 1, output: output, bias: true))
-        }
-        func elementwise(_ path: String, _ name: String, flops: Double, rows: Int, length: Int, passes: Int,
-                         reads: [Precision], parameters: Int = 0) -> AcceleratorOperation {
-            AcceleratorOperation(path: path, name: name, flops: flops,
-                                 work: .nonlinear(rows: rows, rowLength: length, passes: passes, reads: reads, write: .narrow,
-                                                  extraWide: parameters, extraNarrow: 0))
-        }
-        let c = CountingConvention.survey
-        return [
-            weights("mha/wq", "W_Q", in: d, out: d, output: .narrow),
-            weights("mha/wk", "W_K", in: d, out: d, output: .narrow),
-            weights("mha/wv", "W_V", in: d, out: d, output: .narrow),
-            AcceleratorOperation(path: "mha/qk", name: "Q×K", flops: H * T * (2 * Dh - 1),
-                                 work: .matmul(shape: GEMMShape(m: 1, n: t, k: dh), copies: h, output: .wide, bias: false)),
-            elementwise("mha/softmax", "Softmax", flops: c.softmax.flops * H * T, rows: h, length: t, passes: 3, reads: [.wide]),
-            AcceleratorOperation(path: "mha/sv", name: "Attn×V", flops: H * Dh * (2 * T - 1),
-                                 work: .matmul(shape: GEMMShape(m: 1, n: dh, k: t), copies: h, output: .narrow, bias: false)),
-            weights("mha/wout", "W_out", in: d, out: d, output: .wide),
-            elementwise("mha/residual", "residual add", flops: c.attentionResidual.flops * D, rows: 1, length: d, passes: 1,
-                        reads: [.wide, .narrow]),
-            elementwise("mha/layernorm", "LayerNorm", flops: c.layerNorm.flops * D, rows: 1, length: d, passes: 3,
-                        reads: [.narrow], parameters: 2 * d),
-            weights("ffn/w1", "W1", in: d, out: f, output: .wide),
-            elementwise("ffn/gelu", "GELU", flops: c.gelu.flops * F, rows: 1, length: f, passes: 1, reads: [.wide]),
-            weights("ffn/w2", "W2", in: f, out: d, output: .wide),
-            elementwise("ffn/residual", "residual add", flops: c.ffnResidual.flops * D, rows: 1, length: d, passes: 1,
-                        reads: [.wide, .narrow]),
-            elementwise("ffn/layernorm", "LayerNorm", flops: c.layerNorm.flops * D, rows: 1, length: d, passes: 3,
-                        reads: [.narrow], parameters: 2 * d),
-        ]
+        operations(LayerGraph.decoderStep(model, step: t))
     }
 
     /// ResNet-50's layers (``ResNet50``) as accelerator operations. Unfused, each convolution writes 32-bit

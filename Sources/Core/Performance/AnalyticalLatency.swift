@@ -30,6 +30,8 @@ public enum AnalyticalLatency {
 
     /// One operation's latency on one accelerator (or a sum of such, for a whole model).
     public struct Estimate: Sendable, Hashable {
+        /// The layer operation (nil for a CNN layer).
+        public var identity: LayerOperationID?
         public var path: String
         public var name: String
         public var isMatmul: Bool
@@ -83,9 +85,9 @@ public enum AnalyticalLatency {
         public var totalCycles: Double { rows.reduce(0) { $0 + $1.cycles } }
         public var seconds: Double { totalCycles / clockHz }
         public var matmulCycles: Double { rows.filter(\.isMatmul).reduce(0) { $0 + $1.cycles } }
-        /// Cycles of the rows whose path starts with `prefix` (`mha/`, `ffn/`).
-        public func cycles(prefix: String) -> Double {
-            rows.filter { $0.path.hasPrefix(prefix) }.reduce(0) { $0 + $1.cycles }
+        /// Cycles of the rows of one module of the layer (attention or FFN).
+        public func cycles(_ module: LayerModule) -> Double {
+            rows.filter { $0.identity?.module == module }.reduce(0) { $0 + $1.cycles }
         }
     }
 
@@ -196,7 +198,7 @@ public enum AnalyticalLatency {
         }
         let dram = op.dramBytes(chunk: chunk, widths: w)
         let dramCycles = dram / a.dramBytesPerCycle, localCycles = local / a.l2BytesPerCycle
-        return Estimate(path: op.path, name: op.name, isMatmul: op.isMatmul, flops: op.flops, computeCycles: compute,
+        return Estimate(identity: op.identity, path: op.path, name: op.name, isMatmul: op.isMatmul, flops: op.flops, computeCycles: compute,
                         dramBytes: dram, localBytes: local, dramCycles: dramCycles, localCycles: localCycles,
                         cycles: max(compute, dramCycles, localCycles))
     }

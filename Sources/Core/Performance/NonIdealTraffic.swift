@@ -16,11 +16,13 @@
 ///
 /// ```swift
 /// let rows = try NonIdealTraffic.encoderLayer(.bertBase, sequenceLength: 128, accelerator: .analyticalModel)
-/// rows.first { $0.path == "mha/wq" }!.intensity      // 170.67 (Tab. 5)
+/// rows.first { $0.identity == .queryProjection }!.intensity      // 170.67 (Tab. 5)
 /// ```
 public enum NonIdealTraffic {
     /// One operation (attention ones summed over heads) with its FLOPs (the survey's convention) and DRAM bytes.
     public struct Row: Sendable, Hashable {
+        /// The layer operation (nil for a CNN layer).
+        public var identity: LayerOperationID?
         public var path: String
         public var name: String
         public var flops: Double
@@ -77,6 +79,6 @@ public enum NonIdealTraffic {
     public static func rows(_ operations: [AcceleratorOperation], accelerator: Accelerator) -> [Row] {
         let chunk = chunkSide(accelerator)
         let widths = AcceleratorOperation.Widths(accelerator)
-        return operations.map { Row(path: $0.path, name: $0.name, flops: $0.flops, bytes: $0.dramBytes(chunk: chunk, widths: widths)) }
+        return operations.map { Row(identity: $0.identity, path: $0.path, name: $0.name, flops: $0.flops, bytes: $0.dramBytes(chunk: chunk, widths: widths)) }
     }
 }

@@ -1,6 +1,9 @@
 /// One operation's work for a roofline estimate: multiply-accumulates on the PE array, element operations on
 /// the vector (special function) unit, and bytes moved to or from DRAM.
 public struct OperationCost: Sendable, Hashable {
+    /// The layer operation it prices, when it is one.
+    public var identity: LayerOperationID?
+    /// Its breakdown key (``LayerOperationID/path`` for a layer operation).
     public var path: String
     /// Multiply-accumulates the PE array performs (zeros included when the hardware cannot skip them).
     public var macs: Double
@@ -10,7 +13,9 @@ public struct OperationCost: Sendable, Hashable {
     public var vectorOps: Double
     public var bytes: Double
 
-    public init(path: String, macs: Double, flops: Double, vectorOps: Double, bytes: Double) {
+    public init(identity: LayerOperationID? = nil, path: String, macs: Double, flops: Double, vectorOps: Double,
+                bytes: Double) {
+        self.identity = identity
         self.path = path
         self.macs = macs
         self.flops = flops
@@ -69,7 +74,7 @@ extension ModelWorkload {
     public func operationCosts(bytesPerElement: Double = 1) -> [OperationCost] {
         operations.map { op in
             let matmul = op.operationClass != .nonlinear
-            return OperationCost(path: op.path, macs: matmul ? op.counts.flops / 2 : 0, flops: op.counts.flops,
+            return OperationCost(identity: op.identity, path: op.path, macs: matmul ? op.counts.flops / 2 : 0, flops: op.counts.flops,
                                  vectorOps: matmul ? 0 : op.counts.flops, bytes: op.counts.bytes * bytesPerElement)
         }
     }

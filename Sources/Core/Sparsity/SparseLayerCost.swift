@@ -45,44 +45,46 @@ public enum SparseLayerCost {
                                     convention c: CountingConvention = .survey) throws(ConfigurationError) -> [OperationCost] {
         try m.validate()
         try TransformerConfig.validate(sequenceLength: l)
-        var heads = m.heads, neurons = m.dFFN
+        var layer = LayerGraph.encoder(m, sequenceLength: l, convention: c)
         switch pattern {
         case let .unstructured(s): try Pruning.validate(sparsity: s)
         case let .structured(keptHeads, keptNeurons):
             try ConfigurationError.require(keptHeads, in: 1...m.heads, field: "kept-heads")
             try ConfigurationError.require(keptNeurons, in: 1...m.dFFN, field: "kept-neurons")
-            heads = keptHeads
-            neurons = keptNeurons
+            layer = layer.keepingHeads(keptHeads).keepingNeurons(keptNeurons)
         case .dense, .twoOfFour: break
         }
-        let L = Double(l), D = Double(m.dModel), Dh = Double(m.headDimension), H = Double(heads), F = Double(neurons)
-        let A = H * Dh                                   // width of the attention that remains
-        let v = bytesPerValue
-        func projection(_ path: String, inner: Double, out: Double) -> OperationCost {
-            let (wBytes, fraction) = weights(inner * out, pattern, hardware, v)
-            let macs = inner * out * L
-            return OperationCost(path: path, macs: macs * fraction, flops: 2 * macs * fraction, vectorOps: 0,
-                                 bytes: wBytes + (inner + out) * L * v)
+        return costs(layer, pattern: pattern, hardware: hardware, bytesPerValue: bytesPerValue)
+    }
+
+    /// The cost of every operation of `layer` (attention ones summed over heads) with its weights pruned by
+    /// `pattern` on `hardware`, every value `bytesPerValue` bytes. Structured pruning is not applied here: it is
+    /// a transform of the layer (``LayerGraph/keepingHeads(_:)``, ``LayerGraph/keepingNeurons(_:)``).
+    public static func costs(_ layer: LayerGraph, pattern: SparsityPattern, hardware: SparseHardware,
+                             bytesPerValue v: Double = 1) -> [OperationCost] {
+        var order: [LayerOperationID] = []
+        var nodes: [LayerOperationID: [Operation]] = [:]
+        for op in layer.operations {
+            if nodes[op.identity] == nil { order.append(op.identity) }
+            nodes[op.identity, default: []].append(op)
         }
-        func elementwise(_ path: String, _ cost: CountingConvention.ElementCost, _ n: Double, extra: Double = 0) -> OperationCost {
-            OperationCost(path: path, macs: 0, flops: cost.flops * n, vectorOps: cost.flops * n, bytes: (cost.bytes * n + extra) * v)
+        return order.map { identity in
+            let group = nodes[identity]!
+            let counts = group.reduce(WorkCounts.zero) { $0 + $1.counts }
+            switch group[0].shape {
+            case let .matmul(s) where identity.hasWeights:
+                let tokens = Double(s.m), out = Double(s.n), inner = Double(s.k)
+                let (wBytes, fraction) = weights(inner * out, pattern, hardware, v)
+                let macs = inner * out * tokens
+                return OperationCost(identity: identity, path: identity.path, macs: macs * fraction,
+                                     flops: 2 * macs * fraction, vectorOps: 0, bytes: wBytes + (inner + out) * tokens * v)
+            case let .matmul(s):
+                return OperationCost(identity: identity, path: identity.path, macs: Double(group.count * s.macs),
+                                     flops: counts.flops, vectorOps: 0, bytes: counts.bytes * v)
+            case .elementwise:
+                return OperationCost(identity: identity, path: identity.path, macs: 0, flops: counts.flops,
+                                     vectorOps: counts.flops, bytes: counts.bytes * v)
+            }
         }
-        return [
-            projection("mha/wq", inner: D, out: A), projection("mha/wk", inner: D, out: A),
-            projection("mha/wv", inner: D, out: A),
-            OperationCost(path: "mha/qk", macs: H * L * L * Dh, flops: H * L * L * (2 * Dh - 1), vectorOps: 0,
-                          bytes: H * (2 * L * Dh + L * L) * v),
-            elementwise("mha/softmax", c.softmax, H * L * L),
-            OperationCost(path: "mha/sv", macs: H * L * L * Dh, flops: H * Dh * L * (2 * L - 1), vectorOps: 0,
-                          bytes: H * (L * L + 2 * L * Dh) * v),
-            projection("mha/wout", inner: A, out: D),
-            elementwise("mha/residual", c.attentionResidual, L * D),
-            elementwise("mha/layernorm", c.layerNorm, L * D, extra: c.layerNormParameterBytes * D),
-            projection("ffn/w1", inner: D, out: F),
-            elementwise("ffn/gelu", c.gelu, L * F),
-            projection("ffn/w2", inner: F, out: D),
-            elementwise("ffn/residual", c.ffnResidual, L * D),
-            elementwise("ffn/layernorm", c.layerNorm, L * D, extra: c.layerNormParameterBytes * D),
-        ]
     }
 }

@@ -40,9 +40,11 @@ public enum TokenPruning {
             throw ConfigurationError(field: "tokens", message: "\(tokens.count) entries for \(m.layers) layers")
         }
         var costs: [OperationCost] = []
+        for t in tokens { try TransformerConfig.validate(sequenceLength: t, field: "tokens") }
+        guard let first = tokens.first else { return costs }
+        let layer = LayerGraph.encoder(m, sequenceLength: first)
         for t in tokens {
-            try TransformerConfig.validate(sequenceLength: t, field: "tokens")
-            costs += try SparseLayerCost.encoderLayer(m, sequenceLength: t, pattern: .dense, hardware: .denseArray)
+            costs += SparseLayerCost.costs(layer.keepingTokens(t), pattern: .dense, hardware: .denseArray)
         }
         return costs
     }
@@ -51,8 +53,8 @@ public enum TokenPruning {
     /// r, the l² terms (Q×K, score×V, Softmax) with r² (survey convention, up to the −1 of act-to-act dot products).
     public static func flopRatio(_ m: TransformerConfig, sequenceLength l: Int, keepRatio r: Double) throws(ConfigurationError) -> Double {
         let dense = try SparseLayerCost.encoderLayer(m, sequenceLength: l, pattern: .dense, hardware: .denseArray)
-        let quadratic = Set(["mha/qk", "mha/sv", "mha/softmax"])
-        let q = dense.filter { quadratic.contains($0.path) }.reduce(0) { $0 + $1.flops }
+        // The per-head operations (Q×K, Softmax, score × value) are the ones quadratic in l.
+        let q = dense.filter { $0.identity?.isPerHead == true }.reduce(0) { $0 + $1.flops }
         let total = dense.reduce(0) { $0 + $1.flops }
         return ((total - q) * r + q * r * r) / total
     }
