@@ -1,7 +1,7 @@
 import Testing
 @testable import Core
 
-// Tests of the integer-only kernels (Sources/Core/Integer): I-BERT (Kim et al., ICML 2021) against `Double`
+// Tests of the integer-only kernels (Sources/Core/Kernels/Integer): I-BERT (Kim et al., ICML 2021) against `Double`
 // references. Every suite's name starts with "Integer", so `swift test --filter Integer` runs them all.
 // The bounds below are the measured values with a stated margin; the measurements are printed as they run.
 

@@ -141,7 +141,7 @@ public enum NonlinearHardwareChapter {
                 "`swift run -c release nonlinear-hardware --l2-bandwidth 64 --out lesson/`: against the committed report's latency table, which operations stop being bound by the L2 ↔ local port, and how much faster is BERT-Base at l = 4096?",
                 "`swift run -c release nonlinear-hardware --accumulator-kib 64 --out lesson/` halves the accumulator, and the tile side shrinks from 176 to 128: why does BERT-Base's latency barely move?",
                 "Derive why Newton's method from 2^⌈bits/2⌉ can take six steps: how far can the first guess be from √n? `swift run -c release nonlinear-hardware --out lesson/ | grep isqrt` prints the claim, and lesson/figures/02-isqrt-steps.svg shows the step counts.",
-                "Set `IBERT.expCoefficients` (Sources/Core/Integer/IntegerPolynomial.swift) to the printed 0.3585(p + 1.353)² + 0.344 multiplied out, `(a: 0.3585, b: 0.970101, c: 1.000273)`, run `swift run -c release nonlinear-hardware --out lesson/ | grep iexp` and watch the maximum-error claim fail by about 0.2e-3; then undo the change (`git checkout Sources/Core/Integer`).",
+                "Set `IBERT.expCoefficients` (Sources/Core/Kernels/Integer/IntegerPolynomial.swift) to the printed 0.3585(p + 1.353)² + 0.344 multiplied out, `(a: 0.3585, b: 0.970101, c: 1.000273)`, run `swift run -c release nonlinear-hardware --out lesson/ | grep iexp` and watch the maximum-error claim fail by about 0.2e-3; then undo the change (`git checkout Sources/Core/Kernels/Integer`).",
             ])
         return ChapterResult(name: name, report: report, claims: claims, figures: figures.files, reportPath: reportPath,
                              results: .object([

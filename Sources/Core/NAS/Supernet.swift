@@ -86,14 +86,15 @@ public struct SupernetLayout: Sendable {
         positionEmbedding = tensor("embedding/position", s.context, d)
         layers = (0..<s.maxLayers).map { l in
             let p = "layer\(l)/"
+            let mha = p + LayerModule.attention.path + "/", ffn = p + LayerModule.ffn.path + "/"
             return Layer(ln1Gamma: tensor(p + "ln1/gamma", 1, d), ln1Beta: tensor(p + "ln1/beta", 1, d),
-                         wq: tensor(p + "mha/wq", d, a), bq: tensor(p + "mha/bq", 1, a),
-                         wk: tensor(p + "mha/wk", d, a), bk: tensor(p + "mha/bk", 1, a),
-                         wv: tensor(p + "mha/wv", d, a), bv: tensor(p + "mha/bv", 1, a),
-                         wo: tensor(p + "mha/wo", a, d), bo: tensor(p + "mha/bo", 1, d),
+                         wq: tensor(mha + "wq", d, a), bq: tensor(mha + "bq", 1, a),
+                         wk: tensor(mha + "wk", d, a), bk: tensor(mha + "bk", 1, a),
+                         wv: tensor(mha + "wv", d, a), bv: tensor(mha + "bv", 1, a),
+                         wo: tensor(mha + "wo", a, d), bo: tensor(mha + "bo", 1, d),
                          ln2Gamma: tensor(p + "ln2/gamma", 1, d), ln2Beta: tensor(p + "ln2/beta", 1, d),
-                         w1: tensor(p + "ffn/w1", d, f), b1: tensor(p + "ffn/b1", 1, f),
-                         w2: tensor(p + "ffn/w2", f, d), b2: tensor(p + "ffn/b2", 1, d))
+                         w1: tensor(ffn + "w1", d, f), b1: tensor(ffn + "b1", 1, f),
+                         w2: tensor(ffn + "w2", f, d), b2: tensor(ffn + "b2", 1, d))
         }
         finalGamma = tensor("final/ln/gamma", 1, d)
         finalBeta = tensor("final/ln/beta", 1, d)

@@ -71,7 +71,7 @@ public struct QuantizationNoise: Sendable, Hashable {
 }
 
 /// Uniform quantization of a whole tensor, q = clamp(round(r/S) + Z) (survey Eq. 2), with a chosen bit width,
-/// scheme, granularity and clipping; built on Core/Integer's ``QuantizationParameters``, one per group.
+/// scheme, granularity and clipping; built on Core/Kernels/Integer's ``QuantizationParameters``, one per group.
 ///
 /// `clipFraction` shrinks the range each group is fitted to (1 = the full min/max; 0.5 = half of it), trading
 /// saturation of the few largest values for a finer step on all the others.
