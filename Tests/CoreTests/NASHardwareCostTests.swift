@@ -81,10 +81,10 @@ struct NASHardwareCostTests {
         do { _ = try Self.hw.cost(NASArchitecture(dModel: 672, heads: [12, 6], ffn: [1280, 768])); Issue.record("2 layers accepted") }
         catch { #expect(error.field == "layers") }
         do { _ = try Self.hw.cost(scaled); Issue.record("a scaled architecture was priced as full width") }
-        catch { #expect(error.field == "layers" || error.field == "d-model") }
+        catch { #expect(error.field == "layers" || error.field == "dModel") }
         do { _ = try NASHardwareCost(accelerator: .gemminiBaseline); Issue.record("no units accepted") }
         catch { #expect(error.field == "accelerator") }
         do { _ = try NASHardwareCost(sequenceLength: 0); Issue.record("l = 0 accepted") }
-        catch { #expect(error.field == "seq-len") }
+        catch { #expect(error.field == "sequenceLength") }
     }
 }

@@ -18,10 +18,10 @@ public struct SupernetShape: Sendable, Hashable, Codable {
         try ConfigurationError.require(vocabulary, in: 2...65_536, field: "vocabulary")
         try ConfigurationError.require(context, in: 1...4_096, field: "context")
         try ConfigurationError.require(maxLayers, in: 1...64, field: "layers")
-        try ConfigurationError.require(maxDModel, in: 1...8_192, field: "d-model")
+        try ConfigurationError.require(maxDModel, in: 1...8_192, field: "dModel")
         try ConfigurationError.require(maxHeads, in: 1...256, field: "heads")
-        try ConfigurationError.require(headDimension, in: 1...1_024, field: "head-dimension")
-        try ConfigurationError.require(maxFFN, in: 1...65_536, field: "d-ffn")
+        try ConfigurationError.require(headDimension, in: 1...1_024, field: "headDimension")
+        try ConfigurationError.require(maxFFN, in: 1...65_536, field: "dFFN")
         self.vocabulary = vocabulary
         self.context = context
         self.maxLayers = maxLayers
@@ -40,12 +40,12 @@ public struct SupernetShape: Sendable, Hashable, Codable {
     /// Whether `architecture` fits in this supernet (any widths up to the maxima, not only a space's choices).
     public func validate(_ architecture: NASArchitecture) throws(ConfigurationError) {
         try ConfigurationError.require(architecture.layers, in: 1...maxLayers, field: "layers")
-        try ConfigurationError.require(architecture.dModel, in: 1...maxDModel, field: "d-model")
+        try ConfigurationError.require(architecture.dModel, in: 1...maxDModel, field: "dModel")
         guard architecture.ffn.count == architecture.layers else {
-            throw ConfigurationError(field: "d-ffn", message: "\(architecture.ffn.count) FFN widths for \(architecture.layers) layers")
+            throw ConfigurationError(field: "dFFN", message: "\(architecture.ffn.count) FFN widths for \(architecture.layers) layers")
         }
         for h in architecture.heads { try ConfigurationError.require(h, in: 1...maxHeads, field: "heads") }
-        for f in architecture.ffn { try ConfigurationError.require(f, in: 1...maxFFN, field: "d-ffn") }
+        for f in architecture.ffn { try ConfigurationError.require(f, in: 1...maxFFN, field: "dFFN") }
     }
 }
 

@@ -64,8 +64,8 @@ public enum Pruning {
     /// N:M pruning: in every group of M consecutive weights of a row, the N largest |w| stay (2:4 is what NVIDIA's
     /// sparse Tensor Cores run). The sparsity is exactly 1 − N/M; the row length must be a multiple of M.
     public static func nOfM(_ w: RealMatrix, keep n: Int, of m: Int) throws(ConfigurationError) -> PruningMask {
-        try ConfigurationError.require(m, in: 1...64, field: "group-size")
-        try ConfigurationError.require(n, in: 1...m, field: "kept-per-group")
+        try ConfigurationError.require(m, in: 1...64, field: "groupSize")
+        try ConfigurationError.require(n, in: 1...m, field: "keptPerGroup")
         guard w.columns % m == 0 else {
             throw ConfigurationError(field: "columns", message: "\(w.columns) is not a multiple of the group size \(m)")
         }

@@ -12,7 +12,7 @@ public enum TokenPruning {
         try ConfigurationError.require(layers, in: TransformerConfig.layerRange, field: "layers")
         try TransformerConfig.validate(sequenceLength: l)
         try validate(keepRatio: r)
-        for s in stageStarts { try ConfigurationError.require(s, in: 0...(layers - 1), field: "stage-start") }
+        for s in stageStarts { try ConfigurationError.require(s, in: 0...(layers - 1), field: "stageStart") }
         return (0..<layers).map { layer in
             let k = stageStarts.filter { $0 <= layer }.count
             return Swift.max(1, Int((pow(r, Double(k)) * Double(l) - 1e-9).rounded(.up)))
@@ -24,7 +24,7 @@ public enum TokenPruning {
         try stages(layers: layers, sequenceLength: l, keepRatio: r, stageStarts: [0])
     }
 
-    public static func validate(keepRatio r: Double, field: String = "tokens-kept") throws(ConfigurationError) {
+    public static func validate(keepRatio r: Double, field: String = "tokensKept") throws(ConfigurationError) {
         guard r.isFinite, r > 0, r <= 1 else {
             throw ConfigurationError(field: field, message: "\(r) is out of range; allowed 0 < r ≤ 1")
         }

@@ -167,9 +167,9 @@ public struct LayerShape: Sendable, Hashable, Codable {
     }
 
     public func validate() throws(ConfigurationError) {
-        try ConfigurationError.require(dModel, in: TransformerConfig.dimensionRange, field: "d-model")
+        try ConfigurationError.require(dModel, in: TransformerConfig.dimensionRange, field: "dModel")
         try ConfigurationError.require(heads, in: TransformerConfig.headRange, field: "heads")
-        try ConfigurationError.require(headDimension, in: TransformerConfig.dimensionRange, field: "head-dimension")
-        try ConfigurationError.require(dFFN, in: TransformerConfig.dimensionRange, field: "d-ffn")
+        try ConfigurationError.require(headDimension, in: TransformerConfig.dimensionRange, field: "headDimension")
+        try ConfigurationError.require(dFFN, in: TransformerConfig.dimensionRange, field: "dFFN")
     }
 }

@@ -106,7 +106,7 @@ public enum AnalyticalLatency {
         while fits(t + step) { t += step }
         guard t > 0 else {
             let area = Double(step * step)
-            throw ConfigurationError(field: "scratchpad-bytes",
+            throw ConfigurationError(field: "scratchpadBytes",
                                      message: "no square tile of \(step)×\(step) fits: the analytical model needs room for two buffers of an input and a weight tile (\(Int(4 * area * w.narrow)) B of scratchpad) and one tile of partial sums (\(Int(area * w.wide)) B of accumulator)")
         }
         return t
@@ -187,7 +187,7 @@ public enum AnalyticalLatency {
             local = matmulLocalBytes(s, tile: t, inputBytes: w.narrow, outputBytes: w.bytes(out), bias: bias)
         case let .nonlinear(rows, length, passes, reads, write, extraWide, extraNarrow):
             guard a.sfuWidth > 0 else {
-                throw ConfigurationError(field: "sfu-width",
+                throw ConfigurationError(field: "sfuWidth",
                                          message: "the analytical model runs \(op.name) on a special function unit, and this accelerator has none (0 lanes: its host CPU runs them, which is chapter 6's Gemmini model)")
             }
             compute = Double(rows) * Double((length + a.sfuWidth - 1) / a.sfuWidth) * Double(passes)

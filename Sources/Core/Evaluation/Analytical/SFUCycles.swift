@@ -22,7 +22,7 @@ public struct SFUCycles: Sendable {
                 convention c: CountingConvention = .survey) throws(ConfigurationError) {
         try a.validate()
         guard a.sfuWidth > 0 else {
-            throw ConfigurationError(field: "sfu-width", message: "the SFU model needs at least one SFU lane")
+            throw ConfigurationError(field: "sfuWidth", message: "the SFU model needs at least one SFU lane")
         }
         let w = try ModelWorkload(m, sequenceLength: l, convention: c)
         let macs = (w.classTotals[.projection]!.flops + w.classTotals[.ffn]!.flops + w.classTotals[.actToAct]!.flops) / 2

@@ -42,7 +42,7 @@ public enum GemminiCommandSimulator {
 
     public static func run(_ s: GEMMShape, tiling: GemminiTiling, accelerator a: Accelerator, outputBytes: Int = 1)
         throws(ConfigurationError) -> Result {
-        try ConfigurationError.require(outputBytes, in: 1...4, field: "output-bytes")
+        try ConfigurationError.require(outputBytes, in: 1...4, field: "outputBytes")
         let engine = GemminiEngine(accelerator: a)
         let dim = engine.dim, inBytes = max(1, a.inputBits / 8)
         let floorRows = GemminiMesh.rowsFloorWithoutWeights
@@ -138,7 +138,7 @@ public enum GemminiCommandSimulator {
             try store(index)
         }
         guard end < GemminiMatmul.cycleLimit else {
-            throw ConfigurationError(field: "l2-bandwidth", message: "the matmul \(s.m)×\(s.n)×\(s.k) takes more than 2^53 cycles")
+            throw ConfigurationError(field: "l2Bandwidth", message: "the matmul \(s.m)×\(s.n)×\(s.k) takes more than 2^53 cycles")
         }
         return Result(totalCycles: Int(end.rounded(.up)), fires: fires, loads: loads, computes: computes, stores: stores,
                       unpairedPreloads: unpaired)

@@ -284,7 +284,7 @@ public struct GemminiEngine: Sendable, Hashable {
         }
         let total = max(executeEnd + latency, storeEnd)
         for value in [total, loadCycles + storeCycles] where !(value < GemminiMatmul.cycleLimit) {
-            throw ConfigurationError(field: "l2-bandwidth", message: "the matmul \(s.m)×\(s.n)×\(s.k) takes more than 2^53 cycles at \(busBytes) B/cycle")
+            throw ConfigurationError(field: "l2Bandwidth", message: "the matmul \(s.m)×\(s.n)×\(s.k) takes more than 2^53 cycles at \(busBytes) B/cycle")
         }
         return GemminiMatmulStats(shape: s, tiling: tiling, blocks: blocks.count, folds: folds, computeCycles: Int(busy),
                                   loadBytes: loadBytes, storeBytes: storeBytes, dmaCycles: Int(loadCycles + storeCycles),

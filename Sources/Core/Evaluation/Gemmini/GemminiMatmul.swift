@@ -63,7 +63,7 @@ public enum GemminiMatmul {
     /// The cycle model alone (no data), in O(blocks).
     public static func cycles(_ s: GEMMShape, accelerator a: Accelerator, outputBytes: Int = 1, mode: Mode = .gemmini)
         throws(ConfigurationError) -> GemminiMatmulStats {
-        try ConfigurationError.require(outputBytes, in: 1...4, field: "output-bytes")
+        try ConfigurationError.require(outputBytes, in: 1...4, field: "outputBytes")
         let tiling = try GemminiTiling(s, accelerator: a)
         return try model(s, tiling: tiling, accelerator: a, outputBytes: outputBytes, mode: mode)
     }
@@ -71,7 +71,7 @@ public enum GemminiMatmul {
     /// The cycle model with a given tiling (e.g. a fusion-optimised one, ``GemminiTiling/init(_:accelerator:tileI:tileJ:tileK:)``).
     public static func cycles(_ s: GEMMShape, tiling: GemminiTiling, accelerator a: Accelerator, outputBytes: Int = 1,
                               mode: Mode = .gemmini) throws(ConfigurationError) -> GemminiMatmulStats {
-        try ConfigurationError.require(outputBytes, in: 1...4, field: "output-bytes")
+        try ConfigurationError.require(outputBytes, in: 1...4, field: "outputBytes")
         return try model(s, tiling: tiling, accelerator: a, outputBytes: outputBytes, mode: mode)
     }
 
@@ -96,7 +96,7 @@ public enum GemminiMatmul {
         func dma(_ bytes: Int) throws(ConfigurationError) -> Int {
             let cycles = (Double(bytes) / bandwidth).rounded(.up)
             guard cycles < cycleLimit else {
-                throw ConfigurationError(field: "l2-bandwidth", message: "moving \(bytes) B at \(bandwidth) B/cycle takes more than 2^53 cycles; the bandwidth is too small for this model")
+                throw ConfigurationError(field: "l2Bandwidth", message: "moving \(bytes) B at \(bandwidth) B/cycle takes more than 2^53 cycles; the bandwidth is too small for this model")
             }
             return Int(cycles)
         }
@@ -120,7 +120,7 @@ public enum GemminiMatmul {
             var running = 0.0
             for t in terms { running += Double(t) }
             guard running < cycleLimit else {
-                throw ConfigurationError(field: "l2-bandwidth", message: "the matmul \(s.m)×\(s.n)×\(s.k) takes more than 2^53 cycles at \(bandwidth) B/cycle")
+                throw ConfigurationError(field: "l2Bandwidth", message: "the matmul \(s.m)×\(s.n)×\(s.k) takes more than 2^53 cycles at \(bandwidth) B/cycle")
             }
             return terms.reduce(0, +)
         }
@@ -142,7 +142,7 @@ public enum GemminiMatmul {
     /// accumulator does.
     public static func run(a: [Int8], b: [Int8], shape s: GEMMShape, accelerator acc: Accelerator,
                            outputBytes: Int = 4, mode: Mode = .gemmini) throws(ConfigurationError) -> (output: [Int32], stats: GemminiMatmulStats) {
-        try ConfigurationError.require(outputBytes, in: 1...4, field: "output-bytes")
+        try ConfigurationError.require(outputBytes, in: 1...4, field: "outputBytes")
         let tiling = try GemminiTiling(s, accelerator: acc)
         guard a.count == s.m * s.k else { throw ConfigurationError(field: "a", message: "\(a.count) values for \(s.m)×\(s.k)") }
         guard b.count == s.k * s.n else { throw ConfigurationError(field: "b", message: "\(b.count) values for \(s.k)×\(s.n)") }

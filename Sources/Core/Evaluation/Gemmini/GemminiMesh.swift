@@ -209,7 +209,7 @@ public enum GemminiMesh {
                                 dataflow: Dataflow, meshOutputBits: Int = defaultMeshOutputBits)
         throws(ConfigurationError) -> BlockRun {
         try validate(rows: rows, columns: columns, depth: depth, dim: dim, dataflow: dataflow)
-        try ConfigurationError.require(meshOutputBits, in: 16...32, field: "mesh-output-bits")
+        try ConfigurationError.require(meshOutputBits, in: 16...32, field: "meshOutputBits")
         guard a.count == rows * depth else {
             throw ConfigurationError(field: "a", message: "\(a.count) values for \(rows)×\(depth)")
         }

@@ -26,7 +26,7 @@ public struct GemminiTiling: Sendable, Hashable {
         try a.validate()
         try s.validate()
         guard a.meshRows == a.meshColumns else {
-            throw ConfigurationError(field: "mesh-columns",
+            throw ConfigurationError(field: "meshColumns",
                                      message: "the Gemmini model needs a square mesh (Gemmini's DIM); got \(a.meshRows)×\(a.meshColumns)")
         }
         let dim = a.meshRows
@@ -34,11 +34,11 @@ public struct GemminiTiling: Sendable, Hashable {
         let accRows = a.accCapacityBytes / (dim * max(1, a.accumulatorBits / 8))
         let maxSp = spRows / 2, maxAcc = accRows / 2
         guard 2 * dim <= maxSp else {
-            throw ConfigurationError(field: "scratchpad-bytes",
+            throw ConfigurationError(field: "scratchpadBytes",
                                      message: "\(a.spCapacityBytes) B cannot double-buffer one \(dim)×\(dim) A tile and one B tile (needs \(4 * dim * dim * max(1, a.inputBits / 8)) B)")
         }
         guard dim <= maxAcc else {
-            throw ConfigurationError(field: "accumulator-bytes",
+            throw ConfigurationError(field: "accumulatorBytes",
                                      message: "\(a.accCapacityBytes) B cannot double-buffer one \(dim)×\(dim) tile of \(a.accumulatorBits)-bit sums (needs \(2 * dim * dim * max(1, a.accumulatorBits / 8)) B)")
         }
         func ceil(_ x: Int, _ y: Int) -> Int { (x + y - 1) / y }
@@ -70,14 +70,14 @@ public struct GemminiTiling: Sendable, Hashable {
         let heuristic = try GemminiTiling(s, accelerator: a)
         let dim = heuristic.dim
         func ceil(_ x: Int, _ y: Int) -> Int { (x + y - 1) / y }
-        try ConfigurationError.require(tileI, in: 1...ceil(s.m, dim), field: "tile-i")
-        try ConfigurationError.require(tileJ, in: 1...ceil(s.n, dim), field: "tile-j")
-        try ConfigurationError.require(tileK, in: 1...ceil(s.k, dim), field: "tile-k")
+        try ConfigurationError.require(tileI, in: 1...ceil(s.m, dim), field: "tileI")
+        try ConfigurationError.require(tileJ, in: 1...ceil(s.n, dim), field: "tileJ")
+        try ConfigurationError.require(tileK, in: 1...ceil(s.k, dim), field: "tileK")
         guard (tileI * tileK + tileK * tileJ) * dim <= heuristic.scratchpadRowsPerBlock else {
-            throw ConfigurationError(field: "scratchpad-bytes", message: "A and B blocks of \(tileI)×\(tileK) and \(tileK)×\(tileJ) tiles exceed half the scratchpad")
+            throw ConfigurationError(field: "scratchpadBytes", message: "A and B blocks of \(tileI)×\(tileK) and \(tileK)×\(tileJ) tiles exceed half the scratchpad")
         }
         guard tileI * tileJ * dim <= heuristic.accumulatorRowsPerBlock else {
-            throw ConfigurationError(field: "accumulator-bytes", message: "a C block of \(tileI)×\(tileJ) tiles exceeds half the accumulator")
+            throw ConfigurationError(field: "accumulatorBytes", message: "a C block of \(tileI)×\(tileJ) tiles exceeds half the accumulator")
         }
         self = heuristic
         self.tileI = tileI

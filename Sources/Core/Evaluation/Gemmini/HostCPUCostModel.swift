@@ -163,12 +163,12 @@ public struct HostCPUCostModel: Sendable, Hashable {
 
     /// Checks every constant.
     public func validate() throws(ConfigurationError) {
-        for (field, v) in [("cpu-integer", integerOp), ("cpu-branch", branch), ("cpu-load", load), ("cpu-store", store),
-                           ("cpu-convert", fpConvertOrCompare), ("cpu-fma", fpFMA), ("cpu-divide", fpDivide),
-                           ("cpu-miss-penalty", missPenalty), ("cpu-line-bytes", lineBytes), ("cpu-libm-scale", libmScale)]
+        for (field, v) in [("cpuInteger", integerOp), ("cpuBranch", branch), ("cpuLoad", load), ("cpuStore", store),
+                           ("cpuConvert", fpConvertOrCompare), ("cpuFma", fpFMA), ("cpuDivide", fpDivide),
+                           ("cpuMissPenalty", missPenalty), ("cpuLineBytes", lineBytes), ("cpuLibmScale", libmScale)]
             where !(v.isFinite && v >= 0 && v <= 1e6) {
             throw ConfigurationError(field: field, message: "\(v) must be a finite number in 0...1000000")
         }
-        guard lineBytes >= 1 else { throw ConfigurationError(field: "cpu-line-bytes", message: "\(lineBytes) must be at least 1") }
+        guard lineBytes >= 1 else { throw ConfigurationError(field: "cpuLineBytes", message: "\(lineBytes) must be at least 1") }
     }
 }

@@ -109,7 +109,7 @@ public struct HostCPUMixes: Sendable, Hashable {
     /// non-negative. A malformed, repeated, unknown or missing row or key is an error naming `file` (and the line).
     public init(parsing text: String, file: String) throws(ConfigurationError) {
         func failure(_ line: Int?, _ message: String) -> ConfigurationError {
-            ConfigurationError(field: "cpu-mixes", message: "'\(file)'" + (line.map { " line \($0)" } ?? "") + ": " + message)
+            ConfigurationError(field: "cpuMixes", message: "'\(file)'" + (line.map { " line \($0)" } ?? "") + ": " + message)
         }
         var provenance: [Provenance] = []
         var sawHeader = false

@@ -46,7 +46,7 @@ public struct RooflineMachine: Sendable, Hashable {
     public init(_ a: Accelerator, peScale: Double = 1) throws(ConfigurationError) {
         try a.validate()
         guard peScale.isFinite, peScale > 0 else {
-            throw ConfigurationError(field: "pe-scale", message: "\(peScale) must be above 0")
+            throw ConfigurationError(field: "peScale", message: "\(peScale) must be above 0")
         }
         macsPerCycle = Double(a.peakMACsPerCycle) * peScale
         vectorOpsPerCycle = Double(a.sfuWidth > 0 ? a.sfuWidth : 16)

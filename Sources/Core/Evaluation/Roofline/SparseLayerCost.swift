@@ -49,8 +49,8 @@ public enum SparseLayerCost {
         switch pattern {
         case let .unstructured(s): try Pruning.validate(sparsity: s)
         case let .structured(keptHeads, keptNeurons):
-            try ConfigurationError.require(keptHeads, in: 1...m.heads, field: "kept-heads")
-            try ConfigurationError.require(keptNeurons, in: 1...m.dFFN, field: "kept-neurons")
+            try ConfigurationError.require(keptHeads, in: 1...m.heads, field: "keptHeads")
+            try ConfigurationError.require(keptNeurons, in: 1...m.dFFN, field: "keptNeurons")
             layer = layer.keepingHeads(keptHeads).keepingNeurons(keptNeurons)
         case .dense, .twoOfFour: break
         }

@@ -15,8 +15,8 @@ public enum DecoderStepCost {
     public static func operations(_ m: TransformerConfig, contextLength t: Int, newTokens k: Int) throws(ConfigurationError)
         -> [OperationCost] {
         try m.validate()
-        try TransformerConfig.validate(sequenceLength: t, field: "context-length")
-        try ConfigurationError.require(k, in: 1...64, field: "new-tokens")
+        try TransformerConfig.validate(sequenceLength: t, field: "contextLength")
+        try ConfigurationError.require(k, in: 1...64, field: "newTokens")
         let K = Double(k), layers = Double(m.layers)
         return LayerGraph.decoderStep(m, step: t).operations.map { op in
             var cost: OperationCost
@@ -56,7 +56,7 @@ public enum SpeculativeDecoding {
         guard a.isFinite, a >= 0, a <= 1 else {
             throw ConfigurationError(field: "acceptance", message: "\(a) is out of range; allowed 0...1")
         }
-        try ConfigurationError.require(g, in: 1...32, field: "draft-length")
+        try ConfigurationError.require(g, in: 1...32, field: "draftLength")
     }
 
     /// The closed form E(α, γ).
@@ -94,9 +94,9 @@ public enum SpeculativeDecoding {
 public enum EarlyExit {
     public static func speedup(layers: Int, exitLayer e: Int, exitRate p: Double) throws(ConfigurationError) -> Double {
         try ConfigurationError.require(layers, in: TransformerConfig.layerRange, field: "layers")
-        try ConfigurationError.require(e, in: 1...layers, field: "exit-layer")
+        try ConfigurationError.require(e, in: 1...layers, field: "exitLayer")
         guard p.isFinite, p >= 0, p <= 1 else {
-            throw ConfigurationError(field: "exit-rate", message: "\(p) is out of range; allowed 0...1")
+            throw ConfigurationError(field: "exitRate", message: "\(p) is out of range; allowed 0...1")
         }
         let L = Double(layers)
         return L / (L - p * (L - Double(e)))

@@ -60,7 +60,7 @@ extension IBERT {
         try requirePositive(x.scale)
         let upshift = try refinementShift(requested, scale: x.scale, fractionBits: expFractionBits)
         guard (0...30).contains(outputShift) else {
-            throw QuantizationError(field: "output-shift", message: "\(outputShift) is out of range; allowed 0...30")
+            throw QuantizationError(field: "outputShift", message: "\(outputShift) is out of range; allowed 0...30")
         }
         let q = try shiftedLeft(x.q, by: upshift, "i-exp")
         let parts = try expParts(q, scale: x.scale / Double(sign: .plus, exponent: upshift, significand: 1))

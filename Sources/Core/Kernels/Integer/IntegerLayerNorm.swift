@@ -24,7 +24,7 @@ extension IBERT {
             throw QuantizationError(field: "row", message: "LayerNorm needs at least one value")
         }
         guard (1...30).contains(fractionBits) else {
-            throw QuantizationError(field: "fraction-bits", message: "\(fractionBits) is out of range; allowed 1...30")
+            throw QuantizationError(field: "fractionBits", message: "\(fractionBits) is out of range; allowed 1...30")
         }
         guard row.count <= Int(Int32.max) else {
             throw QuantizationError(field: "row", message: "\(row.count) values are more than 2^31 − 1")

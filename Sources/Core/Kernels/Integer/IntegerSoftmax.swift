@@ -22,10 +22,10 @@ extension IBERT {
         }
         try requirePositive(scale)
         guard (1...16).contains(outputBits) else {
-            throw QuantizationError(field: "output-bits", message: "\(outputBits) is out of range; allowed 1...16")
+            throw QuantizationError(field: "outputBits", message: "\(outputBits) is out of range; allowed 1...16")
         }
         guard (8...30).contains(intermediateBits) else {
-            throw QuantizationError(field: "intermediate-bits", message: "\(intermediateBits) is out of range; allowed 8...30")
+            throw QuantizationError(field: "intermediateBits", message: "\(intermediateBits) is out of range; allowed 8...30")
         }
         let upshift = try refinementShift(nil, scale: scale, fractionBits: expFractionBits)
         let fine = scale / Double(sign: .plus, exponent: upshift, significand: 1)

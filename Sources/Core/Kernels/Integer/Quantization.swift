@@ -109,7 +109,7 @@ public struct QuantizationParameters: Sendable, Hashable {
         self.signed = signed
         self.rounding = rounding
         guard (minimum...maximum).contains(zeroPoint) else {
-            throw QuantizationError(field: "zero-point", message: "\(zeroPoint) is outside the \(bits)-bit range \(minimum)...\(maximum)")
+            throw QuantizationError(field: "zeroPoint", message: "\(zeroPoint) is outside the \(bits)-bit range \(minimum)...\(maximum)")
         }
     }
 
@@ -117,7 +117,7 @@ public struct QuantizationParameters: Sendable, Hashable {
     /// activations). The code −2^(bits−1) stays valid and is reached only by saturation.
     public static func symmetric(maxAbs: Double, bits: Int = 8, rounding: RoundingRule = .toNearestOrEven)
         throws(QuantizationError) -> QuantizationParameters {
-        try IBERT.requirePositive(maxAbs, field: "max-abs")
+        try IBERT.requirePositive(maxAbs, field: "maxAbs")
         guard (2...32).contains(bits) else {
             throw QuantizationError(field: "bits", message: "\(bits) is out of range; allowed 2...32")
         }
@@ -177,7 +177,7 @@ public struct QuantizationParameters: Sendable, Hashable {
     /// The code and scale as a kernel input (the zero point must be 0: I-BERT's kernels are symmetric).
     public func scaled(_ q: Int32) throws(QuantizationError) -> ScaledInteger {
         guard zeroPoint == 0 else {
-            throw QuantizationError(field: "zero-point", message: "I-BERT's kernels take symmetric codes (zero point 0), not \(zeroPoint)")
+            throw QuantizationError(field: "zeroPoint", message: "I-BERT's kernels take symmetric codes (zero point 0), not \(zeroPoint)")
         }
         return ScaledInteger(Int64(q), scale: scale)
     }

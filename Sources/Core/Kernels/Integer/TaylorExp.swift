@@ -30,7 +30,7 @@ public enum TaylorExp {
     /// The series for p = q · 2^−fractionBits ∈ (−ln 2, 0], in integers: y ← 1 + ⌊p·y / n⌋ from n = order down to 1.
     /// The coefficients 1/n are folded into integer divisions (rounded down); intermediates are Int64, checked.
     public static func integer(_ q: Int64, fractionBits: Int, order: Int) throws(QuantizationError) -> ScaledInteger {
-        try ConfigurationError.require(fractionBits, in: 4...28, field: "fraction-bits")
+        try ConfigurationError.require(fractionBits, in: 4...28, field: "fractionBits")
         try ConfigurationError.require(order, in: 1...12, field: "order")
         let one = Int64(1) << fractionBits
         let lnTwo = Int64((IBERT.ln2 * Double(one)).rounded(.down))

@@ -61,10 +61,10 @@ public final class TransformerRuntime {
     public init(_ config: TransformerConfig, maxSequenceLength: Int, layersToRun: Int? = nil, vocabulary: Int = 1024,
                 seed: UInt64 = 2302_14017, memoryLimitBytes: Double = 16 * 1_073_741_824) throws(RuntimeError) {
         try config.validate()
-        try TransformerConfig.validate(sequenceLength: maxSequenceLength, field: "max-sequence-length")
+        try TransformerConfig.validate(sequenceLength: maxSequenceLength, field: "maxSequenceLength")
         let runLayers = layersToRun ?? config.layers
         guard (1...config.layers).contains(runLayers) else {
-            throw RuntimeError(field: "layers-to-run", message: "\(runLayers) is out of range; allowed 1...\(config.layers)")
+            throw RuntimeError(field: "layersToRun", message: "\(runLayers) is out of range; allowed 1...\(config.layers)")
         }
         guard vocabulary >= 1 else {
             throw RuntimeError(field: "vocabulary", message: "\(vocabulary) must be at least 1")

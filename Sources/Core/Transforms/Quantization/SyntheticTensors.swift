@@ -25,7 +25,7 @@ public enum SyntheticTensors {
     public static func gaussian(rows: Int, columns: Int, standardDeviation: Double, seed: UInt64) throws(ConfigurationError)
         -> RealMatrix {
         guard standardDeviation.isFinite, standardDeviation > 0 else {
-            throw ConfigurationError(field: "standard-deviation", message: "\(standardDeviation) must be above 0")
+            throw ConfigurationError(field: "standardDeviation", message: "\(standardDeviation) must be above 0")
         }
         var g = SeededGenerator(seed: seed)
         let count = Swift.max(rows, 0) * Swift.max(columns, 0)
@@ -50,9 +50,9 @@ public enum SyntheticTensors {
     /// `outlierScale` (1 gives plain normal activations).
     public static func outlierActivations(tokens: Int, channels: Int, outlierChannels: Int, outlierScale: Double,
                                           seed: UInt64) throws(ConfigurationError) -> RealMatrix {
-        try ConfigurationError.require(outlierChannels, in: 0...Swift.max(channels, 0), field: "outlier-channels")
+        try ConfigurationError.require(outlierChannels, in: 0...Swift.max(channels, 0), field: "outlierChannels")
         guard outlierScale.isFinite, outlierScale >= 1 else {
-            throw ConfigurationError(field: "outlier-scale", message: "\(outlierScale) must be at least 1")
+            throw ConfigurationError(field: "outlierScale", message: "\(outlierScale) must be at least 1")
         }
         var m = try gaussian(rows: tokens, columns: channels, standardDeviation: 1, seed: seed)
         for c in outlierChannelIndices(channels: channels, count: outlierChannels) {

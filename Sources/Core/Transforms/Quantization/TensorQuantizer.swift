@@ -96,7 +96,7 @@ public struct TensorQuantizer: Sendable, Hashable {
                 clipFraction: Double = 1, rounding: RoundingRule = .toNearestOrEven) throws(ConfigurationError) {
         try ConfigurationError.require(bits, in: Self.bitRange, field: "bits")
         guard clipFraction.isFinite, clipFraction > 0, clipFraction <= 1 else {
-            throw ConfigurationError(field: "clip-fraction", message: "\(clipFraction) is out of range; allowed (0, 1]")
+            throw ConfigurationError(field: "clipFraction", message: "\(clipFraction) is out of range; allowed (0, 1]")
         }
         self.bits = bits
         self.scheme = scheme
@@ -176,12 +176,12 @@ public struct TensorQuantizer: Sendable, Hashable {
     /// The clip fraction from `candidates` with the smallest mean squared error on `x` (ties: the larger
     /// fraction), found by trying each: a grid search, the simplest calibration there is.
     public func bestClipFraction(_ x: RealMatrix, candidates: [Double]) throws(ConfigurationError) -> (fraction: Double, noise: QuantizationNoise) {
-        guard !candidates.isEmpty else { throw ConfigurationError(field: "clip-fractions", message: "give at least one") }
+        guard !candidates.isEmpty else { throw ConfigurationError(field: "clipFractions", message: "give at least one") }
         var best: (Double, QuantizationNoise)? = nil
         for f in candidates.sorted(by: >) {
             var q = self
             guard f.isFinite, f > 0, f <= 1 else {
-                throw ConfigurationError(field: "clip-fraction", message: "\(f) is out of range; allowed (0, 1]")
+                throw ConfigurationError(field: "clipFraction", message: "\(f) is out of range; allowed (0, 1]")
             }
             q.clipFraction = f
             let n = try q.quantize(x).noise

@@ -48,9 +48,9 @@ public struct TransformerConfig: Sendable, Hashable, Codable {
     /// Checks that every size is positive and in range and that `heads` divides `dModel`.
     public func validate() throws(ConfigurationError) {
         try ConfigurationError.require(layers, in: Self.layerRange, field: "layers")
-        try ConfigurationError.require(dModel, in: Self.dimensionRange, field: "d-model")
+        try ConfigurationError.require(dModel, in: Self.dimensionRange, field: "dModel")
         try ConfigurationError.require(heads, in: Self.headRange, field: "heads")
-        try ConfigurationError.require(dFFN, in: Self.dimensionRange, field: "d-ffn")
+        try ConfigurationError.require(dFFN, in: Self.dimensionRange, field: "dFFN")
         guard dModel % heads == 0 else {
             throw ConfigurationError(field: "heads",
                                      message: "\(heads) heads do not divide d-model = \(dModel); "
@@ -59,7 +59,7 @@ public struct TransformerConfig: Sendable, Hashable, Codable {
     }
 
     /// Checks a sequence length against ``sequenceLengthRange``.
-    public static func validate(sequenceLength l: Int, field: String = "seq-len") throws(ConfigurationError) {
+    public static func validate(sequenceLength l: Int, field: String = "sequenceLength") throws(ConfigurationError) {
         try ConfigurationError.require(l, in: sequenceLengthRange, field: field)
     }
 
@@ -112,7 +112,8 @@ extension TransformerConfig {
 /// Invalid input anywhere in Core (a model, a size, an accelerator or quantization parameter, a profile file, or
 /// an integer overflow in a kernel), with the field it concerns and what would be valid.
 public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The flag or field name, as the user typed it (`heads`, `seq-len`).
+    /// Core's name for the field (`heads`, `dModel`, `sequenceLength`), never a command-line spelling: the
+    /// command line maps it to the flag the user typed.
     public var field: String
     public var message: String
 
