@@ -156,7 +156,7 @@ struct Chapter6CLITests {
         do {
             _ = try GemminiCaseStudyChapter.build(settings)
         } catch let error as ConfigurationError {
-            #expect(error.field == "cpuMixes")
+            #expect(error.field == "cpu-mixes")
         } catch {
             Issue.record("unexpected error \(error)")
         }

@@ -1,5 +1,6 @@
-/// What optimisations do to a workload (survey §4.2): each returns a new ``LayerGraph`` built from changed
-/// widths or tokens, never a copy of the layer written out by hand.
+/// What optimisations do to a workload (survey §4.1-4.2): each returns a new ``LayerGraph`` built from changed
+/// widths or tokens (or a ``ModelWorkload`` stored at another precision), never a copy of the layer written out
+/// by hand.
 ///
 /// ```swift
 /// let layer = LayerGraph.encoder(.bertBase, sequenceLength: 512)
@@ -25,5 +26,20 @@ extension LayerGraph {
     public func keepingTokens(_ tokens: Int) -> LayerGraph {
         guard case .encoder = step else { return self }
         return LayerGraph(shape, step: .encoder(sequenceLength: tokens), convention: convention)
+    }
+}
+
+extension ModelWorkload {
+    /// Quantization's effect on the workload: every value stored in `bytes` bytes instead of the survey's 1
+    /// (FP32 4, FP16 2, INT8 1), so every operation moves that many times the bytes; FLOPs do not change.
+    public func quantized(bytesPerValue bytes: Double) -> ModelWorkload {
+        var w = self
+        w.operations = operations.map { op in
+            var op = op
+            op.counts.bytes = op.counts.bytes / bytesPerValue * bytes
+            return op
+        }
+        w.bytesPerValue = bytes
+        return w
     }
 }

@@ -44,9 +44,26 @@ public struct LayerGraph: Sendable {
     /// The nodes of one operation (one per head for per-head operations), in graph order.
     public func nodes(_ identity: LayerOperationID) -> [Operation] { operations.filter { $0.identity == identity } }
 
-    /// The operations that read `operation`'s output.
-    public func consumers(of operation: Operation) -> [Operation] {
-        operations.filter { $0.inputs.contains(operation.id) }
+    /// The nodes grouped by identity (a per-head operation's h nodes together), in the order of first appearance.
+    public var groupedByIdentity: [(identity: LayerOperationID, nodes: [Operation])] {
+        var groups: [(identity: LayerOperationID, nodes: [Operation])] = []
+        var index: [LayerOperationID: Int] = [:]
+        for op in operations {
+            if let i = index[op.identity] {
+                groups[i].nodes.append(op)
+            } else {
+                index[op.identity] = groups.count
+                groups.append((op.identity, [op]))
+            }
+        }
+        return groups
+    }
+
+    /// Ids of the nodes whose output a non-linear (element-wise) operation reads: §3.3's 32-bit outputs.
+    public var readByNonlinear: Set<String> {
+        var ids: Set<String> = []
+        for op in operations where !op.kind.isMatmul { ids.formUnion(op.inputs) }
+        return ids
     }
 
     /// The encoder layer (post-LayerNorm, as BERT) processing `l` tokens at once.

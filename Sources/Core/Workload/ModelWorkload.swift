@@ -22,8 +22,10 @@ public struct ModelWorkload: Sendable {
     public let model: TransformerConfig
     public let sequenceLength: Int
     public let convention: CountingConvention
+    /// Bytes of one stored value: the survey counts 1 (8-bit); ``quantized(bytesPerValue:)`` changes it.
+    public internal(set) var bytesPerValue: Double = 1
     /// Per operation, in the order of the layer graph.
-    public let operations: [OperationTotal]
+    public internal(set) var operations: [OperationTotal]
 
     public init(_ model: TransformerConfig, sequenceLength l: Int,
                 convention: CountingConvention = .survey) throws(ConfigurationError) {

@@ -102,21 +102,14 @@ extension AcceleratorOperation {
     /// FLOPs follow the survey's convention on the operations' integer shapes: 2 per MAC for weight matmuls,
     /// 2k − 1 per length-k dot product for act-to-act ones, the convention's cost per element otherwise.
     public static func operations(_ graph: LayerGraph) -> [AcceleratorOperation] {
-        var wideOutputs: Set<String> = []
-        for op in graph.operations where !op.kind.isMatmul { wideOutputs.formUnion(op.inputs) }
-        var order: [LayerOperationID] = []
-        var nodes: [LayerOperationID: [Operation]] = [:]
-        for op in graph.operations {
-            if nodes[op.identity] == nil { order.append(op.identity) }
-            nodes[op.identity, default: []].append(op)
-        }
+        let wideOutputs = graph.readByNonlinear
         let producers = Dictionary(uniqueKeysWithValues: graph.operations.map { ($0.id, $0) })
         func precision(of id: String) -> Precision? {
             guard let producer = producers[id] else { return id == "cache" ? nil : .narrow }
             return producer.kind.isMatmul && wideOutputs.contains(id) ? .wide : .narrow
         }
-        return order.map { identity in
-            let first = nodes[identity]![0], copies = nodes[identity]!.count
+        return graph.groupedByIdentity.map { identity, nodes in
+            let first = nodes[0], copies = nodes.count
             switch first.shape {
             case let .matmul(s):
                 let perCopy = identity.hasWeights ? 2 * Double(s.m) * Double(s.n) * Double(s.k)

@@ -85,10 +85,6 @@ public enum AnalyticalLatency {
         public var totalCycles: Double { rows.reduce(0) { $0 + $1.cycles } }
         public var seconds: Double { totalCycles / clockHz }
         public var matmulCycles: Double { rows.filter(\.isMatmul).reduce(0) { $0 + $1.cycles } }
-        /// Cycles of the rows of one module of the layer (attention or FFN).
-        public func cycles(_ module: LayerModule) -> Double {
-            rows.filter { $0.identity?.module == module }.reduce(0) { $0 + $1.cycles }
-        }
     }
 
     // MARK: tiling

@@ -110,11 +110,10 @@ public struct GemminiEncoderModel: Sendable {
         onHostCPU = a.sfuWidth == 0
         // The matmuls and element counts are read off the layer's graph: attention ones once per head, in graph order.
         let graph = LayerGraph(shape, step: .encoder(sequenceLength: l))
-        var consumedByNonlinear: Set<String> = []
+        let consumedByNonlinear = graph.readByNonlinear
         var elementsOf: [OperationKind: Double] = [:], rowsOf: [OperationKind: Double] = [:]
         for op in graph.operations {
             guard case let .elementwise(rows, length) = op.shape else { continue }
-            consumedByNonlinear.formUnion(op.inputs)
             elementsOf[op.kind, default: 0] += Double(rows * length)
             rowsOf[op.kind, default: 0] += Double(rows)
         }
@@ -123,16 +122,12 @@ public struct GemminiEncoderModel: Sendable {
         var matmuls: [Matmul] = []
         // Elements that leave the accumulator for a non-linear operation: dequantized, then quantized back.
         var converted = 0.0
-        for op in graph.operations {
-            guard case let .matmul(s) = op.shape else { continue }
-            if consumedByNonlinear.contains(op.id) { converted += Double(s.m * s.n) }
-            if let i = matmuls.firstIndex(where: { $0.identity == op.identity }) {
-                matmuls[i].instances += 1
-                continue
-            }
-            let outputBytes = consumedByNonlinear.contains(op.id) ? wide : 1
-            matmuls.append(Matmul(identity: op.identity, shape: s, instances: 1,
-                                  stats: try GemminiMatmul.cycles(s, accelerator: a, outputBytes: outputBytes, mode: matmulMode)))
+        for (identity, nodes) in graph.groupedByIdentity {
+            guard case let .matmul(s) = nodes[0].shape else { continue }
+            let read = consumedByNonlinear.contains(nodes[0].id)
+            if read { converted += Double(s.m * s.n * nodes.count) }
+            matmuls.append(Matmul(identity: identity, shape: s, instances: nodes.count,
+                                  stats: try GemminiMatmul.cycles(s, accelerator: a, outputBytes: read ? wide : 1, mode: matmulMode)))
         }
         self.matmuls = matmuls
         let scores = elementsOf[.softmax, default: 0], hidden = elementsOf[.gelu, default: 0]

@@ -69,13 +69,13 @@ public struct RooflineMachine: Sendable, Hashable {
 }
 
 extension ModelWorkload {
-    /// The workload's operations as roofline costs, with every value stored in `bytesPerElement` bytes (the
-    /// survey counts 1). MACs are FLOPs / 2 for matmuls; non-linear FLOPs go to the vector unit.
-    public func operationCosts(bytesPerElement: Double = 1) -> [OperationCost] {
+    /// The workload's operations as roofline costs: MACs are FLOPs / 2 for matmuls; non-linear FLOPs go to the
+    /// vector unit; bytes at the workload's precision (``ModelWorkload/quantized(bytesPerValue:)``).
+    public func operationCosts() -> [OperationCost] {
         operations.map { op in
             let matmul = op.operationClass != .nonlinear
             return OperationCost(identity: op.identity, path: op.path, macs: matmul ? op.counts.flops / 2 : 0, flops: op.counts.flops,
-                                 vectorOps: matmul ? 0 : op.counts.flops, bytes: op.counts.bytes * bytesPerElement)
+                                 vectorOps: matmul ? 0 : op.counts.flops, bytes: op.counts.bytes)
         }
     }
 }

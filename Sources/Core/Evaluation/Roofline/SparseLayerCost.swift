@@ -62,14 +62,7 @@ public enum SparseLayerCost {
     /// a transform of the layer (``LayerGraph/keepingHeads(_:)``, ``LayerGraph/keepingNeurons(_:)``).
     public static func costs(_ layer: LayerGraph, pattern: SparsityPattern, hardware: SparseHardware,
                              bytesPerValue v: Double = 1) -> [OperationCost] {
-        var order: [LayerOperationID] = []
-        var nodes: [LayerOperationID: [Operation]] = [:]
-        for op in layer.operations {
-            if nodes[op.identity] == nil { order.append(op.identity) }
-            nodes[op.identity, default: []].append(op)
-        }
-        return order.map { identity in
-            let group = nodes[identity]!
+        layer.groupedByIdentity.map { identity, group in
             let counts = group.reduce(WorkCounts.zero) { $0 + $1.counts }
             switch group[0].shape {
             case let .matmul(s) where identity.hasWeights:

@@ -52,8 +52,8 @@ public struct PrecisionCost: Sendable, Hashable {
 
     public static func evaluate(_ model: TransformerConfig, sequenceLength l: Int, accelerator: Accelerator,
                                 format: NumericFormat) throws(ConfigurationError) -> PrecisionCost {
-        let w = try ModelWorkload(model, sequenceLength: l)
-        let ops = w.operationCosts(bytesPerElement: format.bytesPerValue)
+        let w = try ModelWorkload(model, sequenceLength: l).quantized(bytesPerValue: format.bytesPerValue)
+        let ops = w.operationCosts()
         let peScale = NumericFormat.int8.macAreaSquareMicrometres / format.macAreaSquareMicrometres
         let isoPE = try RooflineMachine(accelerator), isoArea = try RooflineMachine(accelerator, peScale: peScale)
         let macs = ops.reduce(0) { $0 + $1.macs }, bytes = ops.reduce(0) { $0 + $1.bytes }
