@@ -235,9 +235,8 @@ public struct NASHardwareCost: Sendable {
                  picojoules: elements * (ops.multiplies * mul + ops.adds * add + passes * 4 * e.accumulatorPicojoulesPerByte))
         }
         let u = try IntegerUnitModel(accelerator: a)
-        let rows = 2 * Double(m.sequenceLength)
         var layerNorm = unit(.layerNorm, elements: m.elements[.layerNorm]!, ops: .layerNorm, passes: 3)
-        layerNorm.picojoules += rows * Double(u.sqrtIterations * u.integerDivideCycles) * add
+        layerNorm.picojoules += m.rows[.layerNorm]! * Double(u.sqrtIterations * u.integerDivideCycles) * add
         var residual = unit(.residualAdd, elements: m.elements[.residualAdd]!, ops: .residualAdd, passes: 1)
         residual.picojoules += m.elements[.residualAdd]! * Double(max(1, a.inputBits / 8)) * e.l2PicojoulesPerByte
         return [

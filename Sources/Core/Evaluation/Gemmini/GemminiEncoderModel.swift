@@ -82,6 +82,8 @@ public struct GemminiEncoderModel: Sendable {
     public var cycles: [Category: Double]
     /// Element counts of the non-linear work of one layer.
     public var elements: [HostCPUCostModel.Operation: Double]
+    /// Rows of Softmax's and LayerNorm's work in one layer (their per-row costs: a reciprocal, a square root).
+    public var rows: [HostCPUCostModel.Operation: Double]
     /// Whether non-linear operations run on the host CPU (no special function unit).
     public var onHostCPU: Bool
 
@@ -136,13 +138,16 @@ public struct GemminiEncoderModel: Sendable {
             .softmax: scores, .gelu: hidden, .layerNorm: normalised, .residualAdd: added,
             .dequantize: converted, .quantize: converted]
         self.elements = elements
+        let rows: [HostCPUCostModel.Operation: Double] = [.softmax: rowsOf[.softmax, default: 0],
+                                                           .layerNorm: rowsOf[.layerNorm, default: 0]]
+        self.rows = rows
         var c: [Category: Double] = [.matmul: matmuls.reduce(0) { $0 + $1.cycles }]
         if a.sfuWidth == 0 {
             func cpu(_ op: HostCPUCostModel.Operation, rows: Double = 0) -> Double {
                 elements[op]! * host.cyclesPerElement(op) + rows * host.cyclesPerRow(op)
             }
-            c[.softmax] = cpu(.softmax, rows: rowsOf[.softmax, default: 0])
-            c[.layerNorm] = cpu(.layerNorm, rows: rowsOf[.layerNorm, default: 0])
+            c[.softmax] = cpu(.softmax, rows: rows[.softmax]!)
+            c[.layerNorm] = cpu(.layerNorm, rows: rows[.layerNorm]!)
             c[.gelu] = cpu(.gelu)
             c[.residualAdd] = cpu(.residualAdd)
             c[.quantization] = cpu(.dequantize) + cpu(.quantize)
@@ -150,7 +155,7 @@ public struct GemminiEncoderModel: Sendable {
             let u = try IntegerUnitModel(accelerator: a)
             let lanes = Double(u.activationLanes)
             c[.softmax] = u.softmaxCycles(elements: scores)
-            c[.layerNorm] = u.layerNormCycles(rows: rowsOf[.layerNorm, default: 0], elements: normalised)
+            c[.layerNorm] = u.layerNormCycles(rows: rows[.layerNorm]!, elements: normalised)
             // GELU is pipelined behind the matmul that feeds it (W1).
             let feeding = matmuls.first { $0.identity == .ffnUp }!.cycles
             c[.gelu] = max(0, hidden / lanes - feeding)
