@@ -23,7 +23,8 @@ let package = Package(
     ],
     targets: [
         // The shared model: workload counts, accelerator models, claims. No I/O, no rendering.
-        .target(name: "Core", dependencies: ["CBLAS", "CKernels", .product(name: "Yams", package: "Yams")], path: "Sources/Core", linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "Core", dependencies: ["CBLAS", "CKernels", .product(name: "Yams", package: "Yams")], path: "Sources/Core",
+                exclude: ["README.md"], linkerSettings: [.linkedLibrary("m")]),
         // Fixed-order fp32 kernels (GEMM, softmax, LayerNorm, GELU, exp/log) whose results do not depend on the
         // CPU, the ISA level or the thread count: chapter 5's perplexities (Core/NAS/SupernetEvaluator.swift).
         .target(name: "CKernels", path: "Sources/CKernels"),

@@ -6,7 +6,7 @@ this script with --serve and interleaves its timings with ours; it can also be r
 
 Cases (fp32, batch 1, torch.no_grad()):
   gemm:MxNxK   C = A·B with A m×k and B k×n
-  layer:L      one BERT-Base encoder layer over L tokens, as Core/Runtime's encoder layer does it (QKV
+  layer:L      one BERT-Base encoder layer over L tokens, as Core/Kernels/Runtime's encoder layer does it (QKV
                projections with bias, per-head attention with Softmax, W_out, add & LayerNorm, W1, exact GELU,
                W2, add & LayerNorm)
   decode:STEPS STEPS tokens of one GPT-2-sized decoder layer with a KV cache, one token at a time

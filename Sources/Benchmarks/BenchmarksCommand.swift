@@ -15,7 +15,7 @@ enum Benchmark: String, CaseIterable {
         case .systolic: "cycle-level systolic simulation of BERT-Base FFN W1, its memory"
         case .workload: "workload graph enumeration against the closed forms"
         case .render: "Graphviz (SVG, PNG) and SVG chart rendering"
-        case .runtime: "Core/Runtime GEMMs, BERT layers, GPT-2 decoding; live vs PyTorch"
+        case .runtime: "Core/Kernels/Runtime GEMMs, BERT layers, GPT-2 decoding; live vs PyTorch"
         case .chapter1: "workload-analysis --json end to end"
         case .gemmini: "the Gemmini engine: functional GEMM, cycle model, layer model"
         case .mapping: "chapter 4's mapper: evaluations/s, sampling, scheduling --json"

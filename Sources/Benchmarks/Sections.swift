@@ -112,7 +112,7 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
     let report = ctx.report, machine = ctx.machine
     let threadCounts = Array(Set([1, machine.cores])).sorted()
     let all = machine.cores
-    report.say("CPU runtime (Core/Runtime), fp32, batch 1, against PyTorch on the same cores in the same run")
+    report.say("CPU runtime (Core/Kernels/Runtime), fp32, batch 1, against PyTorch on the same cores in the same run")
     var peer: PyTorchPeer? = nil
     if ctx.pytorchWanted {
         let (started, status) = PyTorchPeer.start()
@@ -230,7 +230,7 @@ func benchmarkChapter1(_ ctx: BenchContext) throws {
 
 func benchmarkGemmini(_ ctx: BenchContext) throws {
     let report = ctx.report, w1 = ctx.w1
-    report.say("Gemmini engine (Core/Gemmini): the reference GEMM of data/peers/, functional and timed, on the CNN-tuned baseline")
+    report.say("Gemmini engine (Core/Evaluation/Gemmini): the reference GEMM of data/peers/, functional and timed, on the CNN-tuned baseline")
     let (a, b, reference) = ctx.w1Operands
     var engineRun: (output: [Int32], stats: GemminiMatmulStats)? = nil
     let engineSeconds = try time(3) { engineRun = try GemminiMatmul.run(a: a, b: b, shape: w1, accelerator: .gemminiBaseline) }

@@ -101,8 +101,13 @@ struct InputTests {
 
     @Test("Core's field names become the user's flags")
     func flagNames() {
-        let error = ConfigurationError(field: "scratchpad-bytes", message: "too small").flagError(["scratchpad-bytes": "scratchpad-kib"])
+        let error = ConfigurationError(field: "scratchpadBytes", message: "too small").flagError(["scratchpadBytes": "scratchpad-kib"])
         #expect(error.message == "invalid --scratchpad-kib: too small")
-        #expect(ConfigurationError(field: "seq-len", message: "x").flagError().message == "invalid --seq-len: x")
+        #expect(ConfigurationError(field: "sequenceLength", message: "x").flagError().message == "invalid --seq-len: x")
+        #expect(ConfigurationError(field: "dModel", message: "x").flagError().message == "invalid --d-model: x")
+        #expect(ConfigurationError(field: "dFFN", message: "x").flagError().message == "invalid --d-ffn: x")
+        #expect(ConfigurationError(field: "l2Bandwidth", message: "x").flagError().message == "invalid --l2-bandwidth: x")
+        #expect(ConfigurationError(field: "training-log", message: "x").flagError(["trainingLog": "checkpoint"]).message
+                == "invalid --checkpoint: x")
     }
 }

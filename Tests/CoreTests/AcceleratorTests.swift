@@ -21,15 +21,15 @@ struct AcceleratorTests {
     }
 
     @Test("bad parameters name the field",
-          arguments: [("mesh-rows", 0), ("scratchpad-bytes", 100), ("accumulator-bytes", 512), ("sfu-width", -1),
-                      ("accumulator-bits", 4)])
+          arguments: [("meshRows", 0), ("scratchpadBytes", 100), ("accumulatorBytes", 512), ("sfuWidth", -1),
+                      ("accumulatorBits", 4)])
     func errors(field: String, value: Int) {
         var a = Accelerator.analyticalModel
         switch field {
-        case "mesh-rows": a.meshRows = value
-        case "scratchpad-bytes": a.spCapacityBytes = value
-        case "accumulator-bytes": a.accCapacityBytes = value
-        case "sfu-width": a.sfuWidth = value
+        case "meshRows": a.meshRows = value
+        case "scratchpadBytes": a.spCapacityBytes = value
+        case "accumulatorBytes": a.accCapacityBytes = value
+        case "sfuWidth": a.sfuWidth = value
         default: a.accumulatorBits = value
         }
         do {

@@ -74,14 +74,14 @@ struct AnalyticalLatencyTests {
     func errors() throws {
         var a = Accelerator.analyticalModel
         a.spCapacityBytes = 3 * 256          // holds one input and one weight tile, not two buffers of them
-        #expect { try AnalyticalLatency.tileSide(a) } throws: { ($0 as? ConfigurationError)?.field == "scratchpad-bytes" }
+        #expect { try AnalyticalLatency.tileSide(a) } throws: { ($0 as? ConfigurationError)?.field == "scratchpadBytes" }
         var b = Accelerator.analyticalModel
         b.dramBytesPerCycle = 0
         #expect { try AnalyticalLatency.model(.bertBase, sequenceLength: 128, accelerator: b) } throws: {
-            ($0 as? ConfigurationError)?.field == "dram-bandwidth"
+            ($0 as? ConfigurationError)?.field == "dramBandwidth"
         }
         #expect { try AnalyticalLatency.model(.bertBase, sequenceLength: 128, accelerator: .gemminiBaseline) } throws: {
-            ($0 as? ConfigurationError)?.field == "sfu-width"
+            ($0 as? ConfigurationError)?.field == "sfuWidth"
         }
     }
 }

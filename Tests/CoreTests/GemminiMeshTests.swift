@@ -210,7 +210,7 @@ struct GemminiMeshTests {
         #expect(field { _ = try GemminiMesh.simulate(a: one, b: [1, 2], rows: 1, columns: 1, depth: 1, dim: 4,
                                                      dataflow: .weightStationary) } == "b")
         #expect(field { _ = try GemminiMesh.simulate(a: one, b: one, rows: 1, columns: 1, depth: 1, dim: 4,
-                                                     dataflow: .outputStationary, meshOutputBits: 15) } == "mesh-output-bits")
+                                                     dataflow: .outputStationary, meshOutputBits: 15) } == "meshOutputBits")
     }
 }
 

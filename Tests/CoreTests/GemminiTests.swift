@@ -26,7 +26,7 @@ struct GemminiTests {
         starved.l2BytesPerCycle = 1e-12
         for mode in GemminiMatmul.Mode.allCases {
             #expect { try GemminiMatmul.model(shape, tiling: tiling, accelerator: starved, outputBytes: 1, mode: mode) } throws: {
-                ($0 as? ConfigurationError)?.field == "l2-bandwidth"
+                ($0 as? ConfigurationError)?.field == "l2Bandwidth"
             }
         }
         #expect(throws: ConfigurationError.self) { try starved.validate() }
@@ -135,7 +135,7 @@ struct GemminiTests {
         let slow = try GemminiMatmul.cycles(s, accelerator: a)
         #expect(Double(slow.totalCycles) >= Double(slow.loadBytes) / 2)
         a.memoryLatencyCycles = -1
-        #expect { try a.validate() } throws: { ($0 as? ConfigurationError)?.field == "memory-latency" }
+        #expect { try a.validate() } throws: { ($0 as? ConfigurationError)?.field == "memoryLatency" }
     }
 
     @Test("the tiling follows the accumulator: 80, 128 and 176 streamed rows for 64, 128 and 256 KiB")
@@ -176,7 +176,7 @@ struct GemminiTests {
         do {
             _ = try GemminiMatmul.cycles(GEMMShape(m: 4, n: 4, k: 4), accelerator: rect)
             Issue.record("accepted a rectangular mesh")
-        } catch { #expect(error.field == "mesh-columns") }
+        } catch { #expect(error.field == "meshColumns") }
         #expect(throws: ConfigurationError.self) {
             _ = try GemminiMatmul.run(a: [1], b: [1], shape: GEMMShape(m: 2, n: 1, k: 1), accelerator: .gemminiBaseline)
         }

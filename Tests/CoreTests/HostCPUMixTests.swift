@@ -93,7 +93,7 @@ struct HostCPUMixTests {
             _ = try HostCPUMixes(parsing: text, file: "mix.tsv")
             Issue.record("accepted: \(expected)")
         } catch {
-            #expect(error.field == "cpu-mixes")
+            #expect(error.field == "cpuMixes")
             #expect(error.message.contains(expected), "\(error.message)")
             #expect(error.message.hasPrefix("'mix.tsv'" + (line.map { " line \($0):" } ?? ":")), "\(error.message)")
         }

@@ -1,7 +1,7 @@
 import Testing
 @testable import Core
 
-// Tests of the integer-only kernels (Sources/Core/Integer): I-BERT (Kim et al., ICML 2021) against `Double`
+// Tests of the integer-only kernels (Sources/Core/Kernels/Integer): I-BERT (Kim et al., ICML 2021) against `Double`
 // references. Every suite's name starts with "Integer", so `swift test --filter Integer` runs them all.
 // The bounds below are the measured values with a stated margin; the measurements are printed as they run.
 
@@ -349,8 +349,8 @@ struct IntegerErrorTests {
         #expect(field { _ = try QuantizationParameters(scale: -1) } == "scale")
         #expect(field { _ = try QuantizationParameters(scale: .nan) } == "scale")
         #expect(field { _ = try QuantizationParameters(scale: 1, bits: 1) } == "bits")
-        #expect(field { _ = try QuantizationParameters(scale: 1, zeroPoint: 500) } == "zero-point")
-        #expect(field { _ = try QuantizationParameters.symmetric(maxAbs: -1) } == "max-abs")
+        #expect(field { _ = try QuantizationParameters(scale: 1, zeroPoint: 500) } == "zeroPoint")
+        #expect(field { _ = try QuantizationParameters.symmetric(maxAbs: -1) } == "maxAbs")
         #expect(field { _ = try QuantizationParameters.asymmetric(min: 1, max: 1) } == "range")
         #expect(field { _ = try QuantizationParameters(scale: 1).quantize(.nan) } == "value")
         #expect(field { _ = try QuantizationParameters(scale: 1, bits: 9).quantizeInt8(1) } == "bits")
@@ -365,12 +365,12 @@ struct IntegerErrorTests {
         #expect(field { _ = try IBERT.gelu(Int32.max, scale: 1e-3) } == "i-gelu")   // the output exceeds Int32
         #expect(field { _ = try IBERT.exp(ScaledInteger(1, scale: 0.1)) } == "x")
         #expect(field { _ = try IBERT.exp(ScaledInteger(-1, scale: 1.0), upshift: 0) } == "scale")   // S > ln 2
-        #expect(field { _ = try IBERT.exp(ScaledInteger(-1, scale: 0.1), outputShift: 31) } == "output-shift")
+        #expect(field { _ = try IBERT.exp(ScaledInteger(-1, scale: 0.1), outputShift: 31) } == "outputShift")
         #expect(field { _ = try IBERT.softmax([Int32](), scale: 0.1) } == "row")
         #expect(field { _ = try IBERT.softmax([1, 2], scale: .nan) } == "scale")
-        #expect(field { _ = try IBERT.softmax([1, 2], scale: 0.1, outputBits: 0) } == "output-bits")
+        #expect(field { _ = try IBERT.softmax([1, 2], scale: 0.1, outputBits: 0) } == "outputBits")
         #expect(field { _ = try IBERT.sqrt(-1) } == "n")
         #expect(field { _ = try IBERT.layerNorm([]) } == "row")
-        #expect(field { _ = try IBERT.layerNorm([1, 2], fractionBits: 31) } == "fraction-bits")
+        #expect(field { _ = try IBERT.layerNorm([1, 2], fractionBits: 31) } == "fractionBits")
     }
 }

@@ -95,10 +95,10 @@ struct NASCheckpointTests {
             catch let error as ConfigurationError { #expect(error.field == field) }
             catch { Issue.record("unexpected \(error)") }
         }
-        expectField("width-divisor") { _ = try SupernetTrainingRun(widthDivisor: 3, context: 8, steps: 1) }
+        expectField("widthDivisor") { _ = try SupernetTrainingRun(widthDivisor: 3, context: 8, steps: 1) }
         expectField("context") { _ = try SupernetTrainingRun(widthDivisor: 8, context: 1, steps: 1) }
-        expectField("train-steps") { _ = try SupernetTrainingRun(widthDivisor: 8, context: 8, steps: 0) }
-        expectField("learning-rate") { _ = try SupernetTrainingRun(widthDivisor: 8, context: 8, steps: 5, peakLearningRate: -1) }
+        expectField("trainSteps") { _ = try SupernetTrainingRun(widthDivisor: 8, context: 8, steps: 0) }
+        expectField("learningRate") { _ = try SupernetTrainingRun(widthDivisor: 8, context: 8, steps: 5, peakLearningRate: -1) }
     }
 }
 
@@ -127,6 +127,6 @@ struct NASRecordTests {
         let hw = try NASHardwareCost(sequenceLength: 512)
         #expect(try r.edpFactor() == hw.cost(NASSearchSpace.survey.largest).edp / hw.cost(NASSearchSpace.survey.smallest).edp)
         do { _ = try NASResultRecord(parsing: "width-divisor\t8\n"); Issue.record("accepted a partial record") }
-        catch { #expect(error.field == "nas-result") }
+        catch { #expect(error.field == "nasResult") }
     }
 }

@@ -29,7 +29,7 @@ struct NASHardwareCostTests {
     @Test("the baseline is 6 of chapter 6's BERT-Base layers on the Transformer-tuned Gemmini")
     func baselineIsSixBertLayers() throws {
         let bert = try GemminiEncoderModel(.bertBase, sequenceLength: 512, accelerator: .gemminiTransformer)
-        let generic = try GemminiEncoderModel(layer: EncoderLayerShape(dModel: 768, heads: 12, headDimension: 64, dFFN: 3072),
+        let generic = try GemminiEncoderModel(layer: LayerShape(dModel: 768, heads: 12, headDimension: 64, dFFN: 3072),
                                               sequenceLength: 512, accelerator: .gemminiTransformer)
         #expect(bert.totalCycles == generic.totalCycles && bert.macs == generic.macs)
         #expect(try Self.hw.cost(NASSearchSpace.survey.largest).cycles == 6 * bert.totalCycles)
@@ -37,7 +37,7 @@ struct NASHardwareCostTests {
 
     @Test("an attention width h·64 different from d changes exactly the projections' shapes")
     func attentionWidth() throws {
-        let m = try GemminiEncoderModel(layer: EncoderLayerShape(dModel: 672, heads: 6, headDimension: 64, dFFN: 1280),
+        let m = try GemminiEncoderModel(layer: LayerShape(dModel: 672, heads: 6, headDimension: 64, dFFN: 1280),
                                         sequenceLength: 512, accelerator: .gemminiTransformer)
         let shapes = Dictionary(uniqueKeysWithValues: m.matmuls.map { ($0.path, $0.shape) })
         #expect(shapes["mha/wq"] == GEMMShape(m: 512, n: 384, k: 672))
@@ -81,10 +81,10 @@ struct NASHardwareCostTests {
         do { _ = try Self.hw.cost(NASArchitecture(dModel: 672, heads: [12, 6], ffn: [1280, 768])); Issue.record("2 layers accepted") }
         catch { #expect(error.field == "layers") }
         do { _ = try Self.hw.cost(scaled); Issue.record("a scaled architecture was priced as full width") }
-        catch { #expect(error.field == "layers" || error.field == "d-model") }
+        catch { #expect(error.field == "layers" || error.field == "dModel") }
         do { _ = try NASHardwareCost(accelerator: .gemminiBaseline); Issue.record("no units accepted") }
         catch { #expect(error.field == "accelerator") }
         do { _ = try NASHardwareCost(sequenceLength: 0); Issue.record("l = 0 accepted") }
-        catch { #expect(error.field == "seq-len") }
+        catch { #expect(error.field == "sequenceLength") }
     }
 }

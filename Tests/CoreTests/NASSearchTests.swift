@@ -21,7 +21,7 @@ struct NASSearchTests {
         do {
             _ = try NASSearchSpace.scaled(widthDivisor: 3)
             Issue.record("divisor 3 accepted")
-        } catch { #expect(error.field == "width-divisor") }
+        } catch { #expect(error.field == "widthDivisor") }
         do {
             try s.validate(NASArchitecture(dModel: 672, heads: [12, 5, 12], ffn: [768, 768, 768]))
             Issue.record("5 heads accepted")
@@ -200,7 +200,7 @@ struct NASSearchTests {
     func badSettings() {
         for (settings, field) in [(EvolutionSettings(population: 1, iterations: 4, mutationProbability: 0.2, seed: 1), "population"),
                                   (EvolutionSettings(population: 40, iterations: -1, mutationProbability: 0.2, seed: 1), "iterations"),
-                                  (EvolutionSettings(population: 40, iterations: 4, mutationProbability: 1.5, seed: 1), "mutation-probability")] {
+                                  (EvolutionSettings(population: 40, iterations: 4, mutationProbability: 1.5, seed: 1), "mutationProbability")] {
             do {
                 _ = try EvolutionarySearch(space: .survey, settings: settings)
                 Issue.record("\(field) accepted")

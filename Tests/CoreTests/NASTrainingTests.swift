@@ -23,7 +23,7 @@ struct NASTrainingTests {
         do {
             _ = try ByteCorpus.split(bytes, validationResidue: 3, testResidue: 3)
             Issue.record("equal residues accepted")
-        } catch { #expect(error.field == "test-residue") }
+        } catch { #expect(error.field == "testResidue") }
     }
 
     @Test("40 sandwich steps lower the training loss and the largest sub-network's validation perplexity")

@@ -44,7 +44,7 @@ struct RuntimeTests {
             _ = try TransformerRuntime(Self.small, maxSequenceLength: 8, layersToRun: 3)
             Issue.record("accepted more layers than the model has")
         } catch {
-            #expect(error.field == "layers-to-run")
+            #expect(error.field == "layersToRun")
         }
         let rt = try TransformerRuntime(Self.small, maxSequenceLength: 8)
         var times = OperationTimes()

@@ -125,12 +125,12 @@ struct ConfigurationTests {
     }
 
     @Test("zero, negative and oversized values name their field",
-          arguments: [("layers", 0), ("d-model", -1), ("heads", 0), ("d-ffn", 0), ("layers", 5000)])
+          arguments: [("layers", 0), ("dModel", -1), ("heads", 0), ("dFFN", 0), ("layers", 5000)])
     func rangeErrors(field: String, value: Int) {
         var m = TransformerConfig.bertBase
         switch field {
         case "layers": m.layers = value
-        case "d-model": m.dModel = value
+        case "dModel": m.dModel = value
         case "heads": m.heads = value
         default: m.dFFN = value
         }

@@ -3,10 +3,39 @@ import Core
 import Foundation
 
 extension ConfigurationError {
-    /// The error as the command line reports it: Core's field name replaced by the flag the user typed
-    /// (`flags` maps Core's field names to flag names; a field that is already a flag name maps to itself).
+    /// The error as the command line reports it: Core's field name replaced by the flag the user typed.
+    /// `flags` maps Core's field names (`scratchpadBytes`) to flag names (`scratchpad-kib`); a field it does not
+    /// name is its own flag, spelled in kebab case (`dModel` → `d-model`).
     public func flagError(_ flags: [String: String] = [:]) -> ValidationError {
-        ValidationError("invalid --\(flags[field] ?? field): \(message)")
+        ValidationError("invalid --\(Self.flag(for: field, flags)): \(message)")
+    }
+
+    /// Core's field names whose flag is not their kebab-case spelling (before `flags` is consulted).
+    static let irregularFlags = ["sequenceLength": "seq-len", "dFFN": "d-ffn"]
+
+    /// The flag for a Core field (or for a field that is already a flag name, which maps to itself).
+    public static func flag(for field: String, _ flags: [String: String] = [:]) -> String {
+        let key = coreName(field)
+        return flags[field] ?? flags[key] ?? irregularFlags[key] ?? kebabCase(key)
+    }
+
+    /// The field in Core's camel case, whichever spelling it came in (`scratchpad-bytes` → `scratchpadBytes`).
+    public static func coreName(_ field: String) -> String {
+        let words = field.split(separator: "-", omittingEmptySubsequences: false)
+        return words.enumerated().map { i, w in i == 0 ? String(w) : w.prefix(1).uppercased() + w.dropFirst() }.joined()
+    }
+
+    /// `dModel` → `d-model`, `l2Bandwidth` → `l2-bandwidth`.
+    static func kebabCase(_ name: String) -> String {
+        var out = ""
+        for c in name {
+            if c.isUppercase {
+                out += "-" + c.lowercased()
+            } else {
+                out.append(c)
+            }
+        }
+        return out
     }
 }
 

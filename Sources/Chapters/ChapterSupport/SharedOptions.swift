@@ -41,7 +41,7 @@ public struct MeshDimOption: ParsableArguments {
     public init() {}
 
     /// Core's field names for what this flag sets.
-    public static let coreFields = ["mesh-rows": "mesh-dim", "mesh-columns": "mesh-dim"]
+    public static let coreFields = ["meshRows": "mesh-dim", "meshColumns": "mesh-dim"]
 
     /// Sets `accelerator`'s mesh when the flag is given; an error naming the flag outside 1...256.
     public func apply(to accelerator: inout Accelerator) throws {
@@ -62,7 +62,7 @@ public struct LocalMemoryOptions: ParsableArguments {
     public init() {}
 
     /// Core's field names for what these flags set.
-    public static let coreFields = ["scratchpad-bytes": "scratchpad-kib", "accumulator-bytes": "accumulator-kib"]
+    public static let coreFields = ["scratchpadBytes": "scratchpad-kib", "accumulatorBytes": "accumulator-kib"]
 
     /// Sets the capacities given; an error naming the flag outside 1...2²⁰ KiB.
     public func apply(to accelerator: inout Accelerator) throws {
@@ -80,7 +80,7 @@ public struct MemoryOptions: ParsableArguments {
     public init() {}
 
     /// Core's field names for what these flags set.
-    public static let coreFields = LocalMemoryOptions.coreFields.merging(["l2-bytes": "l2-kib"]) { a, _ in a }
+    public static let coreFields = LocalMemoryOptions.coreFields.merging(["l2Bytes": "l2-kib"]) { a, _ in a }
 
     /// Sets the capacities given; an error naming the flag outside 1...2²⁰ KiB.
     public func apply(to accelerator: inout Accelerator) throws {

@@ -82,8 +82,8 @@ enum EngineSection {
             let compulsory = Double(shape.m * shape.k + shape.k * shape.n + shape.m * shape.n * outBytes)
             let roofline = max(ideal, compulsory / bandwidth)
             let closed = mesh.closedFormCycles(shape, .weightStationary)
-            let isW1AtPeers = m.path == "ffn/w1" && shape == w1
-            let analytical = GemminiCaseStudyChapter.analyticalCycles(path: m.path, shape: shape, accelerator: s.baseline)
+            let isW1AtPeers = m.identity == .ffnUp && shape == w1
+            let analytical = GemminiCaseStudyChapter.analyticalCycles(m, of: layer, accelerator: s.baseline)
             let single = try GemminiMatmul.cycles(shape, accelerator: s.baseline, outputBytes: outBytes, mode: .singleBuffered)
             singleUtilisation.append(single.utilization)
             if m.instances == 1 { engineUtilisation.append(m.stats.utilization) } else { perHeadUtilisation.append(m.stats.utilization) }

@@ -50,6 +50,6 @@ enum FunctionalCheck {
         rows.append(["i-LayerNorm on W_out", "\(l)×\(d)×\(d)", NumberFormat.significant(lnError, digits: 3), "outputs of unit variance"])
         return Table(columns: [.init("kernel on the engine's Int32 output"), .init("matmul M×N×K"),
                                .init("max |integer − float|", alignment: .right), .init("scale of comparison")],
-                     rows: rows, caption: "Seeded random Int8 operands (seed 2302); the matmuls run through the functional engine on \(a.name), the kernels are `Core/Integer`'s, the references are `Reference`'s float functions on the same Int32 values.")
+                     rows: rows, caption: "Seeded random Int8 operands (seed 2302); the matmuls run through the functional engine on \(a.name), the kernels are `Core/Kernels/Integer`'s, the references are `Reference`'s float functions on the same Int32 values.")
     }
 }

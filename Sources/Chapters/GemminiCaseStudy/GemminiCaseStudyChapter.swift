@@ -71,14 +71,15 @@ public enum GemminiCaseStudyChapter {
     static let shareTolerance = Tolerance.pointsAtMostRelative(points: 5, fraction: 0.5)
     static let ratioTolerance = Tolerance.relative(0.10)
 
-    /// Chapter 2's analytical latency (§3.3, `AnalyticalLatency`) of one matmul on `accelerator`, in cycles: the
-    /// larger of its PE-array, DRAM and L2 ↔ local time, with the output width and bias that Tab. 5's rules give
-    /// the encoder operation at `path` (nil for a path the encoder layer does not have).
-    static func analyticalCycles(path: String, shape: GEMMShape, accelerator: Accelerator) -> Double? {
-        let layer = AcceleratorOperation.encoderLayer(.bertBase, sequenceLength: 128)
-        guard let op = layer.first(where: { $0.path == path }),
-              case let .matmul(_, _, output, bias) = op.work else { return nil }
-        let single = AcceleratorOperation(path: path, name: op.name, flops: 2 * Double(shape.macs),
+    /// Chapter 2's analytical latency (§3.3, `AnalyticalLatency`) of one instance of `matmul` on `accelerator`, in
+    /// cycles: the larger of its PE-array, DRAM and L2 ↔ local time, with the output width and bias that Tab. 5's
+    /// rules give it in `layer`'s own graph (its model and sequence length).
+    static func analyticalCycles(_ matmul: GemminiEncoderModel.Matmul, of layer: GemminiEncoderModel,
+                                 accelerator: Accelerator) -> Double? {
+        let graph = LayerGraph(layer.layer, step: .encoder(sequenceLength: layer.sequenceLength))
+        guard let op = AcceleratorOperation.operations(graph).first(where: { $0.identity == matmul.identity }),
+              case let .matmul(shape, _, output, bias) = op.work else { return nil }
+        let single = AcceleratorOperation(identity: op.identity, path: op.path, name: op.name, flops: 2 * Double(shape.macs),
                                           work: .matmul(shape: shape, copies: 1, output: output, bias: bias))
         return try? AnalyticalLatency.estimate(single, accelerator: accelerator).cycles
     }

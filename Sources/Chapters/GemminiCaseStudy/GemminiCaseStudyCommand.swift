@@ -82,9 +82,9 @@ struct GemminiCaseStudyCommand: ParsableCommand {
 
     /// Core's field names that differ from this command's flags.
     static let flags = MeshDimOption.coreFields.merging([
-        "l2-bandwidth": "dma-bytes-per-cycle", "scratchpad-bytes": "rebalanced-scratchpad-kib",
-        "accumulator-bytes": "rebalanced-accumulator-kib", "cpu-fma": "cpu-fma-latency", "cpu-convert": "cpu-convert-latency",
-        "cpu-divide": "cpu-divide-latency", "cpu-load": "cpu-load-latency"]) { a, _ in a }
+        "l2Bandwidth": "dma-bytes-per-cycle", "scratchpadBytes": "rebalanced-scratchpad-kib",
+        "accumulatorBytes": "rebalanced-accumulator-kib", "cpuFma": "cpu-fma-latency", "cpuConvert": "cpu-convert-latency",
+        "cpuDivide": "cpu-divide-latency", "cpuLoad": "cpu-load-latency"]) { a, _ in a }
 
     /// The three Gemmini variants of the case study.
     static var variants: [WritableKeyPath<GemminiCaseStudySettings, Accelerator>] { [\.baseline, \.rebalanced, \.transformer] }
@@ -122,7 +122,7 @@ struct GemminiCaseStudyCommand: ParsableCommand {
         }
         // Core names the baseline's and the rebalanced variants' fields alike; each is checked with its own flags.
         let memory = [(s.baseline, LocalMemoryOptions.coreFields),
-                      (s.rebalanced, ["scratchpad-bytes": "rebalanced-scratchpad-kib", "accumulator-bytes": "rebalanced-accumulator-kib"])]
+                      (s.rebalanced, ["scratchpadBytes": "rebalanced-scratchpad-kib", "accumulatorBytes": "rebalanced-accumulator-kib"])]
         for (variant, flags) in memory {
             try naming(flags.merging(Self.flags) { a, _ in a }) {
                 try variant.validate()

@@ -68,8 +68,8 @@ struct NASCommand: ParsableCommand {
     var train = false
 
     /// Core's field names that differ from this command's flags.
-    static let flags = ["block-size": "split-block-size", "period": "split-period", "steps": "train-steps",
-                        "seed": "train-seed", "training-log": "checkpoint", "search-record": "checkpoint"]
+    static let flags = ["blockSize": "split-block-size", "period": "split-period", "steps": "train-steps",
+                        "seed": "train-seed", "trainingLog": "checkpoint", "searchRecord": "checkpoint"]
 
     func settings() throws -> NASSettings {
         var s = NASSettings()

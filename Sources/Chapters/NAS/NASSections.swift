@@ -200,7 +200,7 @@ enum NASSections {
         sec.table(Table(columns: [.init("operation"), .init("cycles", alignment: .right), .init("share", alignment: .right),
                                   .init("energy (µJ)", alignment: .right), .init("share", alignment: .right)],
                         rows: ops.map { op, c in
-                            [op.rawValue, cycles(c.cycles), NumberFormat.percent(c.cycles / total.cycles, decimals: 1),
+                            [op.name, cycles(c.cycles), NumberFormat.percent(c.cycles / total.cycles, decimals: 1),
                              NumberFormat.fixed(c.picojoules * 1e-6, decimals: 1), NumberFormat.percent(c.picojoules / total.picojoules, decimals: 1)]
                         } + [["one layer", cycles(total.cycles), "100%", NumberFormat.fixed(total.picojoules * 1e-6, decimals: 1), "100%"]],
                         caption: "The table's entries for one baseline layer (d 768, 12 heads, d_FFN 3072), l = \(s.hardwareSequenceLength)."))

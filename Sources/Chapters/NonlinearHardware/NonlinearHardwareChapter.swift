@@ -141,7 +141,7 @@ public enum NonlinearHardwareChapter {
                 "`swift run -c release nonlinear-hardware --l2-bandwidth 64 --out lesson/`: against the committed report's latency table, which operations stop being bound by the L2 ↔ local port, and how much faster is BERT-Base at l = 4096?",
                 "`swift run -c release nonlinear-hardware --accumulator-kib 64 --out lesson/` halves the accumulator, and the tile side shrinks from 176 to 128: why does BERT-Base's latency barely move?",
                 "Derive why Newton's method from 2^⌈bits/2⌉ can take six steps: how far can the first guess be from √n? `swift run -c release nonlinear-hardware --out lesson/ | grep isqrt` prints the claim, and lesson/figures/02-isqrt-steps.svg shows the step counts.",
-                "Set `IBERT.expCoefficients` (Sources/Core/Integer/IntegerPolynomial.swift) to the printed 0.3585(p + 1.353)² + 0.344 multiplied out, `(a: 0.3585, b: 0.970101, c: 1.000273)`, run `swift run -c release nonlinear-hardware --out lesson/ | grep iexp` and watch the maximum-error claim fail by about 0.2e-3; then undo the change (`git checkout Sources/Core/Integer`).",
+                "Set `IBERT.expCoefficients` (Sources/Core/Kernels/Integer/IntegerPolynomial.swift) to the printed 0.3585(p + 1.353)² + 0.344 multiplied out, `(a: 0.3585, b: 0.970101, c: 1.000273)`, run `swift run -c release nonlinear-hardware --out lesson/ | grep iexp` and watch the maximum-error claim fail by about 0.2e-3; then undo the change (`git checkout Sources/Core/Kernels/Integer`).",
             ])
         return ChapterResult(name: name, report: report, claims: claims, figures: figures.files, reportPath: reportPath,
                              results: .object([
@@ -167,32 +167,10 @@ public enum NonlinearHardwareChapter {
               })
     }
 
-    /// Compute cycles at one sequence length: the PE array's for the matmuls, the SFU's per non-linear operation.
-    struct SFUCycles {
-        var sequenceLength: Int
-        var peArray: Double
-        var sfu: [(name: String, cycles: Double)]
-        var sfuShare: Double { sfu.reduce(0) { $0 + $1.cycles } / (peArray + sfu.reduce(0) { $0 + $1.cycles }) }
-    }
-
-    /// MACs / (rows · columns) for the matmuls; passes × elements / S for Softmax (3), LayerNorm (3), GELU and
-    /// the residual adds (1), over the whole model.
+    /// Core's SFU model (`SFUCycles`) at every length of the run; none without an SFU.
     static func sfuCycles(_ s: NonlinearHardwareSettings) throws -> [SFUCycles] {
-        let a = s.accelerator, m = s.model
-        guard a.sfuWidth > 0 else { return [] }
-        return try s.sequenceLengths.map { l in
-            let w = try ModelWorkload(m, sequenceLength: l)
-            let macs = (w.classTotals[.projection]!.flops + w.classTotals[.ffn]!.flops + w.classTotals[.actToAct]!.flops) / 2
-            let layers = Double(m.layers), L = Double(l), d = Double(m.dModel), f = Double(m.dFFN), h = Double(m.heads)
-            let scores = m.architecture == .encoder ? h * L * L
-                : h * CountingConvention.survey.triangle.totalPositions(sequenceLength: l)
-            let sfu: [(String, Double)] = [
-                ("Softmax", 3 * scores * layers), ("LayerNorm", 2 * 3 * L * d * layers),
-                ("GELU", L * f * layers), ("residual adds", 2 * L * d * layers),
-            ].map { ($0.0, $0.1 / Double(a.sfuWidth)) }
-            return SFUCycles(sequenceLength: l, peArray: macs / Double(a.meshRows * a.meshColumns),
-                             sfu: sfu.map { (name: $0.0, cycles: $0.1) })
-        }
+        guard s.accelerator.sfuWidth > 0 else { return [] }
+        return try s.sequenceLengths.map { try SFUCycles(s.model, sequenceLength: $0, accelerator: s.accelerator) }
     }
 
     /// PE-array cycles of the matmuls against SFU cycles of the non-linear operations (passes × elements / S).

@@ -61,7 +61,7 @@ enum PeerSection {
             The peer runs recorded in `data/peers/` (tool versions, commands, inputs and dates in its README) put the same GEMM, 128×3072×768, through SCALE-Sim (cycle-level) and ZigZag \
             (analytical, with its own mapper). Here it goes through our mapper (simulated annealing, \
             \(NumberFormat.grouped(ours.evaluations)) evaluations, on `\(a.name)`), the register-level closed forms of \
-            Core/Systolic (which the cycle-by-cycle simulator reproduces exactly; see `make bench`), and Gemmini's \
+            Core/Evaluation/Systolic (which the cycle-by-cycle simulator reproduces exactly; see `make bench`), and Gemmini's \
             tile-level model with its default tiling (chapter 6). The ideal is MACs / \(a.meshRows * a.meshColumns).
             """)
         s.table(try cycleTable(ours, a))
@@ -90,7 +90,7 @@ enum PeerSection {
             "ideal + 12,288 cycles of on-load and 32 of off-load, charged once per layer; its own energy table (below)")
         for (df, cycles) in scaleSim {
             let closed = array.closedFormCycles(shape, df)
-            row("closed form \(df.rawValue.uppercased()) (Core/Systolic)", Double(closed), "–", closedFormReason(df))
+            row("closed form \(df.rawValue.uppercased()) (Core/Evaluation/Systolic)", Double(closed), "–", closedFormReason(df))
             row("SCALE-Sim 3.0.0 \(df.rawValue.uppercased()) (data/peers/scalesim.csv)", Double(cycles), "–", "the closed form minus one cycle (its counter's offset)")
         }
         row("Gemmini tile model (ch. 6)", Double(gemmini.totalCycles), "–",

@@ -146,7 +146,8 @@ public struct SchedulingSettings: Sendable {
                     _ = try FusionSchedule.candidates(pair, accelerator: a, search: .fixed)
                 }
             } catch {
-                throw ConfigurationError(field: error.field == "accumulator-bytes" ? "fusion-accumulator-kib" : (error.field == "scratchpad-bytes" ? "fusion-scratchpad-kib" : error.field),
+                let core = ConfigurationError.coreName(error.field)
+                throw ConfigurationError(field: core == "accumulatorBytes" ? "fusion-accumulator-kib" : (core == "scratchpadBytes" ? "fusion-scratchpad-kib" : error.field),
                                          message: error.message)
             }
         }

@@ -57,19 +57,19 @@ public struct Accelerator: Sendable, Hashable {
 
     /// Checks every field; the error names the field and what would be valid.
     public func validate() throws(ConfigurationError) {
-        try ConfigurationError.require(meshRows, in: 1...256, field: "mesh-rows")
-        try ConfigurationError.require(meshColumns, in: 1...256, field: "mesh-columns")
-        try ConfigurationError.require(spCapacityBytes, in: 1...(1 << 30), field: "scratchpad-bytes")
-        try ConfigurationError.require(accCapacityBytes, in: 1...(1 << 30), field: "accumulator-bytes")
-        try ConfigurationError.require(l2Bytes, in: 1...(1 << 34), field: "l2-bytes")
-        try ConfigurationError.require(sfuWidth, in: 0...4096, field: "sfu-width")
-        try ConfigurationError.require(inputBits, in: 1...32, field: "input-bits")
-        try ConfigurationError.require(accumulatorBits, in: inputBits...64, field: "accumulator-bits")
+        try ConfigurationError.require(meshRows, in: 1...256, field: "meshRows")
+        try ConfigurationError.require(meshColumns, in: 1...256, field: "meshColumns")
+        try ConfigurationError.require(spCapacityBytes, in: 1...(1 << 30), field: "scratchpadBytes")
+        try ConfigurationError.require(accCapacityBytes, in: 1...(1 << 30), field: "accumulatorBytes")
+        try ConfigurationError.require(l2Bytes, in: 1...(1 << 34), field: "l2Bytes")
+        try ConfigurationError.require(sfuWidth, in: 0...4096, field: "sfuWidth")
+        try ConfigurationError.require(inputBits, in: 1...32, field: "inputBits")
+        try ConfigurationError.require(accumulatorBits, in: inputBits...64, field: "accumulatorBits")
         guard memoryLatencyCycles.isFinite && Self.latencyRange.contains(memoryLatencyCycles) else {
-            throw ConfigurationError(field: "memory-latency", message: "\(memoryLatencyCycles) is out of range; allowed \(Self.latencyRange.lowerBound)...\(Self.latencyRange.upperBound)")
+            throw ConfigurationError(field: "memoryLatency", message: "\(memoryLatencyCycles) is out of range; allowed \(Self.latencyRange.lowerBound)...\(Self.latencyRange.upperBound)")
         }
-        for (field, value, range) in [("dram-bandwidth", dramBytesPerCycle, Self.bandwidthRange),
-                                      ("l2-bandwidth", l2BytesPerCycle, Self.bandwidthRange), ("clock", clockHz, Self.clockRange)]
+        for (field, value, range) in [("dramBandwidth", dramBytesPerCycle, Self.bandwidthRange),
+                                      ("l2Bandwidth", l2BytesPerCycle, Self.bandwidthRange), ("clock", clockHz, Self.clockRange)]
             where !(value.isFinite && range.contains(value)) {
             throw ConfigurationError(field: field, message: "\(value) is out of range; allowed \(range.lowerBound)...\(range.upperBound)")
         }
@@ -77,12 +77,12 @@ public struct Accelerator: Sendable, Hashable {
         // in the accumulator, or no matmul can run at all.
         let inputTile = meshRows * meshColumns * inputBits / 8
         guard 2 * inputTile <= spCapacityBytes else {
-            throw ConfigurationError(field: "scratchpad-bytes",
+            throw ConfigurationError(field: "scratchpadBytes",
                                      message: "\(spCapacityBytes) B cannot hold one \(meshRows)×\(meshColumns) input tile and one weight tile (\(2 * inputTile) B)")
         }
         let accumulatorTile = meshRows * meshColumns * accumulatorBits / 8
         guard accumulatorTile <= accCapacityBytes else {
-            throw ConfigurationError(field: "accumulator-bytes",
+            throw ConfigurationError(field: "accumulatorBytes",
                                      message: "\(accCapacityBytes) B cannot hold one \(meshRows)×\(meshColumns) tile of \(accumulatorBits)-bit partial sums (\(accumulatorTile) B)")
         }
     }

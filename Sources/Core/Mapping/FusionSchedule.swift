@@ -42,22 +42,28 @@ public struct FusionPair: Sendable, Hashable {
         self.operation = operation
     }
 
+    /// `producer` followed by `consumer`, the non-linear operation that reads its output, as the encoder layer's
+    /// graph has them (named from their identities: `Q×K + Softmax`, `mha/qk+softmax`).
+    public init(_ layer: LayerGraph, producer: LayerOperationID, consumer: LayerOperationID) {
+        let nodes = layer.nodes(producer)
+        guard case let .matmul(shape) = nodes[0].shape else { preconditionFailure("\(producer.path) is not a matmul") }
+        self.init(name: "\(producer.shortName) + \(consumer.shortName)", path: producer.path + "+" + consumer.pathComponent,
+                  shape: shape, instances: nodes.count, operation: layer.nodes(consumer)[0].kind == .softmax ? .softmax : .layerNorm)
+    }
+
     /// Q×K per head (l × l × d/h) followed by Softmax over each row of scores.
     public static func queryKeySoftmax(_ m: TransformerConfig, sequenceLength l: Int) -> FusionPair {
-        FusionPair(name: "Q×K + Softmax", path: "mha/qk+softmax", shape: GEMMShape(m: l, n: l, k: m.headDimension),
-                   instances: m.heads, operation: .softmax)
+        FusionPair(.encoder(m, sequenceLength: l), producer: .scores, consumer: .softmax)
     }
 
     /// W_out (l × d × d) followed by LayerNorm.
     public static func outputProjectionLayerNorm(_ m: TransformerConfig, sequenceLength l: Int) -> FusionPair {
-        FusionPair(name: "W_out + LayerNorm", path: "mha/wout+layernorm", shape: GEMMShape(m: l, n: m.dModel, k: m.dModel),
-                   instances: 1, operation: .layerNorm)
+        FusionPair(.encoder(m, sequenceLength: l), producer: .outputProjection, consumer: .attentionLayerNorm)
     }
 
     /// W2 (l × d × d_FFN) followed by LayerNorm.
     public static func secondFeedForwardLayerNorm(_ m: TransformerConfig, sequenceLength l: Int) -> FusionPair {
-        FusionPair(name: "W2 + LayerNorm", path: "ffn/w2+layernorm", shape: GEMMShape(m: l, n: m.dModel, k: m.dFFN),
-                   instances: 1, operation: .layerNorm)
+        FusionPair(.encoder(m, sequenceLength: l), producer: .ffnDown, consumer: .ffnLayerNorm)
     }
 }
 

@@ -21,12 +21,12 @@ public struct ByteCorpus: Sendable {
 
     public static func split(_ bytes: [UInt8], blockSize: Int = defaultBlockSize, period: Int = 10,
                              validationResidue: Int = 8, testResidue: Int = 9) throws(ConfigurationError) -> ByteCorpus {
-        try ConfigurationError.require(blockSize, in: 1...(1 << 30), field: "block-size")
-        try ConfigurationError.require(period, in: 3...1_000, field: "split-period")
-        try ConfigurationError.require(validationResidue, in: 0...(period - 1), field: "validation-residue")
-        try ConfigurationError.require(testResidue, in: 0...(period - 1), field: "test-residue")
+        try ConfigurationError.require(blockSize, in: 1...(1 << 30), field: "blockSize")
+        try ConfigurationError.require(period, in: 3...1_000, field: "splitPeriod")
+        try ConfigurationError.require(validationResidue, in: 0...(period - 1), field: "validationResidue")
+        try ConfigurationError.require(testResidue, in: 0...(period - 1), field: "testResidue")
         guard validationResidue != testResidue else {
-            throw ConfigurationError(field: "test-residue", message: "must differ from validation-residue (\(validationResidue))")
+            throw ConfigurationError(field: "testResidue", message: "must differ from validation-residue (\(validationResidue))")
         }
         var corpus = ByteCorpus(train: [], validation: [], test: [])
         var block = 0

@@ -44,10 +44,10 @@ public struct EvolutionSettings: Sendable, Hashable, Codable {
         try ConfigurationError.require(population, in: 2...10_000, field: "population")
         try ConfigurationError.require(iterations, in: 0...10_000, field: "iterations")
         guard mutationProbability >= 0, mutationProbability <= 1 else {
-            throw ConfigurationError(field: "mutation-probability", message: "\(mutationProbability) is outside 0...1")
+            throw ConfigurationError(field: "mutationProbability", message: "\(mutationProbability) is outside 0...1")
         }
         guard crossoverFraction >= 0, crossoverFraction <= 1 else {
-            throw ConfigurationError(field: "crossover-fraction", message: "\(crossoverFraction) is outside 0...1")
+            throw ConfigurationError(field: "crossoverFraction", message: "\(crossoverFraction) is outside 0...1")
         }
     }
 }

@@ -39,10 +39,36 @@ public struct NASHardwareCost: Sendable {
     }
 
     /// The operations of one layer, with the widths each depends on.
-    public enum Operation: String, Sendable, Hashable, CaseIterable, Codable {
-        case qkv = "mha/qkv", scores = "mha/qk", context = "mha/sv", output = "mha/wout"
-        case w1 = "ffn/w1", w2 = "ffn/w2"
-        case softmax, layerNorm = "layernorm", gelu, residualAdd = "resadd"
+    public enum Operation: Sendable, Hashable, CaseIterable, Codable {
+        case qkv, scores, context, output
+        case w1, w2
+        case softmax, layerNorm, gelu, residualAdd
+
+        /// The layer's matmuls that the entry prices (none for the non-linear units' entries).
+        public var matmuls: [LayerOperationID] {
+            switch self {
+            case .qkv: return [.queryProjection, .keyProjection, .valueProjection]
+            case .scores: return [.scores]
+            case .context: return [.context]
+            case .output: return [.outputProjection]
+            case .w1: return [.ffnUp]
+            case .w2: return [.ffnDown]
+            case .softmax, .layerNorm, .gelu, .residualAdd: return []
+            }
+        }
+
+        /// The table's label: the matmul's path (`mha/qk`; the three input projections as `mha/qkv`), or the
+        /// Fig. 14 category of a non-linear unit (`softmax`, `layernorm`, `gelu`, `resadd`).
+        public var name: String {
+            switch self {
+            case .qkv: return LayerModule.attention.path + "/qkv"
+            case .scores, .context, .output, .w1, .w2: return matmuls[0].path
+            case .softmax: return GemminiEncoderModel.Category.softmax.rawValue
+            case .layerNorm: return GemminiEncoderModel.Category.layerNorm.rawValue
+            case .gelu: return GemminiEncoderModel.Category.gelu.rawValue
+            case .residualAdd: return GemminiEncoderModel.Category.residualAdd.rawValue
+            }
+        }
 
         var dependsOnD: Bool { ![.scores, .context, .softmax].contains(self) }
         var dependsOnHeads: Bool { [.qkv, .scores, .context, .output, .softmax].contains(self) }
@@ -60,7 +86,7 @@ public struct NASHardwareCost: Sendable {
             self.ffn = operation.dependsOnFFN ? ffn : 0
         }
         public static func < (a: Key, b: Key) -> Bool {
-            (a.operation.rawValue, a.dModel, a.heads, a.ffn) < (b.operation.rawValue, b.dModel, b.heads, b.ffn)
+            (a.operation.name, a.dModel, a.heads, a.ffn) < (b.operation.name, b.dModel, b.heads, b.ffn)
         }
     }
 
@@ -128,7 +154,7 @@ public struct NASHardwareCost: Sendable {
 
     static func layer(_ d: Int, _ h: Int, _ f: Int, headDimension: Int, sequenceLength: Int, accelerator: Accelerator)
         throws(ConfigurationError) -> GemminiEncoderModel {
-        try GemminiEncoderModel(layer: EncoderLayerShape(dModel: d, heads: h, headDimension: headDimension, dFFN: f),
+        try GemminiEncoderModel(layer: LayerShape(dModel: d, heads: h, headDimension: headDimension, dFFN: f),
                                 sequenceLength: sequenceLength, accelerator: accelerator)
     }
 
@@ -188,9 +214,10 @@ public struct NASHardwareCost: Sendable {
         let a = m.accelerator
         let dim = Double(a.meshRows)
         let mul = Horowitz45nm.entry(.multiply, .int32)!.energyPicojoules, add = Horowitz45nm.entry(.add, .int32)!.energyPicojoules
-        func matmul(_ paths: [String], weights: Bool) -> Cost {
+        func matmul(_ operation: Operation) -> Cost {
+            let weights = operation.matmuls.allSatisfy(\.hasWeights)
             var c = Cost.zero
-            for x in m.matmuls where paths.contains(x.path) {
+            for x in m.matmuls where operation.matmuls.contains(x.identity) {
                 let s = x.stats, n = Double(x.instances)
                 let macs = Double(s.shape.macs)
                 let kSlices = (Double(s.shape.k) / dim).rounded(.up)
@@ -208,18 +235,13 @@ public struct NASHardwareCost: Sendable {
                  picojoules: elements * (ops.multiplies * mul + ops.adds * add + passes * 4 * e.accumulatorPicojoulesPerByte))
         }
         let u = try IntegerUnitModel(accelerator: a)
-        let rows = 2 * Double(m.sequenceLength)
         var layerNorm = unit(.layerNorm, elements: m.elements[.layerNorm]!, ops: .layerNorm, passes: 3)
-        layerNorm.picojoules += rows * Double(u.sqrtIterations * u.integerDivideCycles) * add
+        layerNorm.picojoules += m.rows[.layerNorm]! * Double(u.sqrtIterations * u.integerDivideCycles) * add
         var residual = unit(.residualAdd, elements: m.elements[.residualAdd]!, ops: .residualAdd, passes: 1)
         residual.picojoules += m.elements[.residualAdd]! * Double(max(1, a.inputBits / 8)) * e.l2PicojoulesPerByte
         return [
-            (.qkv, matmul(["mha/wq", "mha/wk", "mha/wv"], weights: true)),
-            (.scores, matmul(["mha/qk"], weights: false)),
-            (.context, matmul(["mha/sv"], weights: false)),
-            (.output, matmul(["mha/wout"], weights: true)),
-            (.w1, matmul(["ffn/w1"], weights: true)),
-            (.w2, matmul(["ffn/w2"], weights: true)),
+            (.qkv, matmul(.qkv)), (.scores, matmul(.scores)), (.context, matmul(.context)), (.output, matmul(.output)),
+            (.w1, matmul(.w1)), (.w2, matmul(.w2)),
             (.softmax, unit(.softmax, elements: m.elements[.softmax]!, ops: .softmax, passes: 3)),
             (.layerNorm, layerNorm),
             (.gelu, unit(.gelu, elements: m.elements[.gelu]!, ops: .gelu, passes: 1)),

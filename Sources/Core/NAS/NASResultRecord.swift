@@ -53,15 +53,15 @@ public struct NASResultRecord: Sendable, Hashable {
         for line in DataLines.split(text) where !line.text.hasPrefix("#") && !line.text.isEmpty {
             let parts = line.text.split(separator: "\t", maxSplits: 1)
             guard parts.count == 2 else {
-                throw ConfigurationError(field: "nas-result", message: "line \(line.number) is malformed: '\(line.text)' (expected key<TAB>value)")
+                throw ConfigurationError(field: "nasResult", message: "line \(line.number) is malformed: '\(line.text)' (expected key<TAB>value)")
             }
             guard fields.updateValue(String(parts[1]), forKey: String(parts[0])) == nil else {
-                throw ConfigurationError(field: "nas-result", message: "line \(line.number) repeats '\(parts[0])'")
+                throw ConfigurationError(field: "nasResult", message: "line \(line.number) repeats '\(parts[0])'")
             }
         }
         func value<T>(_ key: String, _ parse: (String) -> T?) throws(ConfigurationError) -> T {
             guard let raw = fields[key], let v = parse(raw) else {
-                throw ConfigurationError(field: "nas-result", message: "missing or malformed '\(key)'")
+                throw ConfigurationError(field: "nasResult", message: "missing or malformed '\(key)'")
             }
             return v
         }

@@ -14,10 +14,10 @@ public struct LinearSchedule: Sendable, Hashable, Codable {
 
     public init(peak: Double, warmupSteps: Int, totalSteps: Int) throws(ConfigurationError) {
         guard peak > 0, peak.isFinite else {
-            throw ConfigurationError(field: "learning-rate", message: "\(peak) must be positive and finite")
+            throw ConfigurationError(field: "learningRate", message: "\(peak) must be positive and finite")
         }
         try ConfigurationError.require(totalSteps, in: 1...100_000_000, field: "steps")
-        try ConfigurationError.require(warmupSteps, in: 0...totalSteps, field: "warmup-steps")
+        try ConfigurationError.require(warmupSteps, in: 0...totalSteps, field: "warmupSteps")
         self.peak = peak
         self.warmupSteps = warmupSteps
         self.totalSteps = totalSteps
@@ -78,7 +78,7 @@ public struct SandwichTrainer<Scalar: NASScalar>: Sendable {
     public init(supernet: Supernet<Scalar>, space: NASSearchSpace, schedule: LinearSchedule, seed: UInt64,
                 randomPerStep: Int = 2) throws(ConfigurationError) {
         try supernet.shape.validate(space.largest)
-        try ConfigurationError.require(randomPerStep, in: 0...64, field: "random-subnets")
+        try ConfigurationError.require(randomPerStep, in: 0...64, field: "randomSubnets")
         self.supernet = supernet
         self.space = space
         self.schedule = schedule

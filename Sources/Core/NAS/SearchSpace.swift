@@ -37,7 +37,7 @@ public struct NASSearchSpace: Sendable, Hashable, Codable {
     /// Tab. 8 with every width divided by `widthDivisor` (one of ``allowedWidthDivisors``).
     public static func scaled(widthDivisor: Int) throws(ConfigurationError) -> NASSearchSpace {
         guard allowedWidthDivisors.contains(widthDivisor) else {
-            throw ConfigurationError(field: "width-divisor",
+            throw ConfigurationError(field: "widthDivisor",
                                      message: "\(widthDivisor) does not divide Tab. 8's widths into integers; "
                                          + "allowed \(allowedWidthDivisors.map(String.init).joined(separator: ", "))")
         }
@@ -89,7 +89,7 @@ public struct NASSearchSpace: Sendable, Hashable, Codable {
             throw ConfigurationError(field: "layers", message: "\(architecture.layers) is not in {\(list(layerChoices))}")
         }
         guard dModelChoices.contains(architecture.dModel) else {
-            throw ConfigurationError(field: "d-model", message: "\(architecture.dModel) is not in {\(list(dModelChoices))}")
+            throw ConfigurationError(field: "dModel", message: "\(architecture.dModel) is not in {\(list(dModelChoices))}")
         }
         guard architecture.heads.count == architecture.layers, architecture.ffn.count == architecture.layers else {
             throw ConfigurationError(field: "heads", message: "one head count and one FFN width per layer are needed "
@@ -100,7 +100,7 @@ public struct NASSearchSpace: Sendable, Hashable, Codable {
             throw ConfigurationError(field: "heads", message: "layer \(i + 1): \(h) is not in {\(list(headChoices))}")
         }
         for (i, f) in architecture.ffn.enumerated() where !ffnChoices.contains(f) {
-            throw ConfigurationError(field: "d-ffn", message: "layer \(i + 1): \(f) is not in {\(list(ffnChoices))}")
+            throw ConfigurationError(field: "dFFN", message: "layer \(i + 1): \(f) is not in {\(list(ffnChoices))}")
         }
     }
 

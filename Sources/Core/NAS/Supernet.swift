@@ -18,10 +18,10 @@ public struct SupernetShape: Sendable, Hashable, Codable {
         try ConfigurationError.require(vocabulary, in: 2...65_536, field: "vocabulary")
         try ConfigurationError.require(context, in: 1...4_096, field: "context")
         try ConfigurationError.require(maxLayers, in: 1...64, field: "layers")
-        try ConfigurationError.require(maxDModel, in: 1...8_192, field: "d-model")
+        try ConfigurationError.require(maxDModel, in: 1...8_192, field: "dModel")
         try ConfigurationError.require(maxHeads, in: 1...256, field: "heads")
-        try ConfigurationError.require(headDimension, in: 1...1_024, field: "head-dimension")
-        try ConfigurationError.require(maxFFN, in: 1...65_536, field: "d-ffn")
+        try ConfigurationError.require(headDimension, in: 1...1_024, field: "headDimension")
+        try ConfigurationError.require(maxFFN, in: 1...65_536, field: "dFFN")
         self.vocabulary = vocabulary
         self.context = context
         self.maxLayers = maxLayers
@@ -40,12 +40,12 @@ public struct SupernetShape: Sendable, Hashable, Codable {
     /// Whether `architecture` fits in this supernet (any widths up to the maxima, not only a space's choices).
     public func validate(_ architecture: NASArchitecture) throws(ConfigurationError) {
         try ConfigurationError.require(architecture.layers, in: 1...maxLayers, field: "layers")
-        try ConfigurationError.require(architecture.dModel, in: 1...maxDModel, field: "d-model")
+        try ConfigurationError.require(architecture.dModel, in: 1...maxDModel, field: "dModel")
         guard architecture.ffn.count == architecture.layers else {
-            throw ConfigurationError(field: "d-ffn", message: "\(architecture.ffn.count) FFN widths for \(architecture.layers) layers")
+            throw ConfigurationError(field: "dFFN", message: "\(architecture.ffn.count) FFN widths for \(architecture.layers) layers")
         }
         for h in architecture.heads { try ConfigurationError.require(h, in: 1...maxHeads, field: "heads") }
-        for f in architecture.ffn { try ConfigurationError.require(f, in: 1...maxFFN, field: "d-ffn") }
+        for f in architecture.ffn { try ConfigurationError.require(f, in: 1...maxFFN, field: "dFFN") }
     }
 }
 
@@ -86,14 +86,15 @@ public struct SupernetLayout: Sendable {
         positionEmbedding = tensor("embedding/position", s.context, d)
         layers = (0..<s.maxLayers).map { l in
             let p = "layer\(l)/"
+            let mha = p + LayerModule.attention.path + "/", ffn = p + LayerModule.ffn.path + "/"
             return Layer(ln1Gamma: tensor(p + "ln1/gamma", 1, d), ln1Beta: tensor(p + "ln1/beta", 1, d),
-                         wq: tensor(p + "mha/wq", d, a), bq: tensor(p + "mha/bq", 1, a),
-                         wk: tensor(p + "mha/wk", d, a), bk: tensor(p + "mha/bk", 1, a),
-                         wv: tensor(p + "mha/wv", d, a), bv: tensor(p + "mha/bv", 1, a),
-                         wo: tensor(p + "mha/wo", a, d), bo: tensor(p + "mha/bo", 1, d),
+                         wq: tensor(mha + "wq", d, a), bq: tensor(mha + "bq", 1, a),
+                         wk: tensor(mha + "wk", d, a), bk: tensor(mha + "bk", 1, a),
+                         wv: tensor(mha + "wv", d, a), bv: tensor(mha + "bv", 1, a),
+                         wo: tensor(mha + "wo", a, d), bo: tensor(mha + "bo", 1, d),
                          ln2Gamma: tensor(p + "ln2/gamma", 1, d), ln2Beta: tensor(p + "ln2/beta", 1, d),
-                         w1: tensor(p + "ffn/w1", d, f), b1: tensor(p + "ffn/b1", 1, f),
-                         w2: tensor(p + "ffn/w2", f, d), b2: tensor(p + "ffn/b2", 1, d))
+                         w1: tensor(ffn + "w1", d, f), b1: tensor(ffn + "b1", 1, f),
+                         w2: tensor(ffn + "w2", f, d), b2: tensor(ffn + "b2", 1, d))
         }
         finalGamma = tensor("final/ln/gamma", 1, d)
         finalBeta = tensor("final/ln/beta", 1, d)

@@ -148,7 +148,7 @@ extension Supernet {
     func check(_ architecture: NASArchitecture, _ batch: TokenBatch) throws(ConfigurationError) {
         try shape.validate(architecture)
         try ConfigurationError.require(batch.length, in: 1...shape.context, field: "context")
-        try ConfigurationError.require(batch.sequences, in: 1...1_000_000, field: "batch-size")
+        try ConfigurationError.require(batch.sequences, in: 1...1_000_000, field: "batchSize")
         if let bad = batch.inputs.first(where: { Int($0) >= shape.vocabulary }) ?? batch.targets.first(where: { Int($0) >= shape.vocabulary }) {
             throw ConfigurationError(field: "vocabulary", message: "byte \(bad) is outside the model's \(shape.vocabulary) symbols")
         }

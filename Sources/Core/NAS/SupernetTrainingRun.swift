@@ -19,8 +19,8 @@ public struct SupernetTrainingRun: Sendable, Hashable, Codable {
                 peakLearningRate: Double = 1e-3, seed: UInt64 = 1) throws(ConfigurationError) {
         _ = try NASSearchSpace.scaled(widthDivisor: widthDivisor)
         try ConfigurationError.require(context, in: 2...4_096, field: "context")
-        try ConfigurationError.require(sequencesPerStep, in: 1...4_096, field: "train-sequences")
-        try ConfigurationError.require(steps, in: 1...10_000_000, field: "train-steps")
+        try ConfigurationError.require(sequencesPerStep, in: 1...4_096, field: "trainSequences")
+        try ConfigurationError.require(steps, in: 1...10_000_000, field: "trainSteps")
         self.widthDivisor = widthDivisor
         self.context = context
         self.sequencesPerStep = sequencesPerStep

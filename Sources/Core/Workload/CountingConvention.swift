@@ -89,6 +89,20 @@ public struct CountingConvention: Sendable, Hashable {
         self.triangle = triangle
     }
 
+    /// The cost per element of a non-linear operation of the layer (zero for a matmul, whose FLOPs and bytes
+    /// follow from its shape).
+    public func elementCost(_ operation: LayerOperationID) -> ElementCost {
+        switch operation {
+        case .softmax: return softmax
+        case .attentionLayerNorm, .ffnLayerNorm: return layerNorm
+        case .gelu: return gelu
+        case .attentionResidual: return attentionResidual
+        case .ffnResidual: return ffnResidual
+        case .queryProjection, .keyProjection, .valueProjection, .scores, .context, .outputProjection, .ffnUp, .ffnDown:
+            return ElementCost(flops: 0, bytes: 0)
+        }
+    }
+
     /// The convention that reproduces the survey's Tab. 3, 10 and 11 (fitted for the non-linear operations).
     public static let survey = CountingConvention(
         softmax: ElementCost(flops: 4, bytes: 2),

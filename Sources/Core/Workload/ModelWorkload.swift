@@ -1,9 +1,10 @@
 /// The cost of one operation of a model, summed over its heads, layers and (for a decoder) generation steps.
 public struct OperationTotal: Sendable, Hashable {
+    public var identity: LayerOperationID
     /// Breakdown key, e.g. `mha/qk`.
-    public var path: String
-    public var name: String
-    public var operationClass: OperationClass
+    public var path: String { identity.path }
+    public var name: String { identity.name }
+    public var operationClass: OperationClass { identity.operationClass }
     /// How many graph nodes one layer has for it (h for per-head operations, else 1).
     public var instancesPerLayer: Int
     public var counts: WorkCounts
@@ -21,8 +22,10 @@ public struct ModelWorkload: Sendable {
     public let model: TransformerConfig
     public let sequenceLength: Int
     public let convention: CountingConvention
+    /// Bytes of one stored value: the survey counts 1 (8-bit); ``quantized(bytesPerValue:)`` changes it.
+    public internal(set) var bytesPerValue: Double = 1
     /// Per operation, in the order of the layer graph.
-    public let operations: [OperationTotal]
+    public internal(set) var operations: [OperationTotal]
 
     public init(_ model: TransformerConfig, sequenceLength l: Int,
                 convention: CountingConvention = .survey) throws(ConfigurationError) {
@@ -39,19 +42,19 @@ public struct ModelWorkload: Sendable {
         self.sequenceLength = l
         self.convention = convention
         let layers = Double(model.layers)
-        var order: [String] = []
-        var byPath: [String: OperationTotal] = [:]
+        var order: [LayerOperationID] = []
+        var byIdentity: [LayerOperationID: OperationTotal] = [:]
         func add(_ graph: LayerGraph, countInstances: Bool, counts: ((Int, Operation) -> WorkCounts)? = nil) {
             for (i, op) in graph.operations.enumerated() {
                 let opCounts = counts?(i, op) ?? op.counts
-                if var existing = byPath[op.path] {
+                if var existing = byIdentity[op.identity] {
                     existing.counts += opCounts * layers
                     if countInstances { existing.instancesPerLayer += 1 }
-                    byPath[op.path] = existing
+                    byIdentity[op.identity] = existing
                 } else {
-                    order.append(op.path)
-                    byPath[op.path] = OperationTotal(path: op.path, name: op.name, operationClass: op.operationClass,
-                                                     instancesPerLayer: 1, counts: opCounts * layers)
+                    order.append(op.identity)
+                    byIdentity[op.identity] = OperationTotal(identity: op.identity, instancesPerLayer: 1,
+                                                             counts: opCounts * layers)
                 }
             }
         }
@@ -79,7 +82,7 @@ public struct ModelWorkload: Sendable {
                 return intercept * steps + slope * positions
             }
         }
-        operations = order.map { byPath[$0]! }
+        operations = order.map { byIdentity[$0]! }
     }
 
     /// Sums per operation class.

@@ -59,30 +59,65 @@ public enum OperationKind: Sendable, Hashable {
         if case .matmul = self { return true }
         return false
     }
+
+    /// Passes over each row that an accelerator's special function unit makes (survey §3.1, Fig. 2): Softmax
+    /// three (maximum; exponent and sum; scaling), LayerNorm three (mean; variance; normalisation), GELU and a
+    /// residual add one; 0 for a matmul.
+    public var passes: Int {
+        switch self {
+        case .matmul: return 0
+        case .softmax, .layerNorm: return 3
+        case .gelu, .residualAdd: return 1
+        }
+    }
+
+    /// Wide (accumulator-precision) parameters per feature that the operation reads once: LayerNorm's γ and β.
+    public var parametersPerFeature: Int { self == .layerNorm ? 2 : 0 }
 }
 
-/// One node of a layer's operation graph (survey Fig. 1): a named operation with its cost and inputs.
+/// The shape of an operation as hardware runs it: a matrix product with the tokens as rows (m = tokens, n = output
+/// features, k = the reduction), or `rows` rows of `rowLength` elements for an element-wise operation.
+public enum OperationShape: Sendable, Hashable {
+    case matmul(GEMMShape)
+    case elementwise(rows: Int, rowLength: Int)
+
+    public var elements: Int {
+        switch self {
+        case let .matmul(s): return s.m * s.n
+        case let .elementwise(rows, rowLength): return rows * rowLength
+        }
+    }
+}
+
+/// One node of a layer's operation graph (survey Fig. 1): an operation with its identity, shape, cost and inputs.
 public struct Operation: Sendable, Hashable, Identifiable {
-    /// Unique in its graph, e.g. `mha/head03/qk`.
+    /// Which operation of the layer it is.
+    public var identity: LayerOperationID
+    /// The attention head, for per-head operations.
+    public var head: Int?
+    /// Unique in its graph, e.g. `mha/head03/qk` (``LayerOperationID/nodeID(head:heads:)``).
     public var id: String
-    /// The breakdown key shared by all instances of the operation, e.g. `mha/qk` (per-head nodes share it).
-    public var path: String
-    /// The survey's name for it, e.g. `query × key`.
-    public var name: String
-    public var operationClass: OperationClass
     public var kind: OperationKind
+    /// The shape in the accelerator's orientation (tokens as rows); ``kind`` gives it in the survey's notation.
+    public var shape: OperationShape
     public var counts: WorkCounts
     /// Ids of the operations whose outputs this one reads, or `input`/`cache` for the layer's inputs.
     public var inputs: [String]
 
-    public init(id: String, path: String, name: String, operationClass: OperationClass, kind: OperationKind,
+    public init(identity: LayerOperationID, head: Int?, id: String, kind: OperationKind, shape: OperationShape,
                 counts: WorkCounts, inputs: [String]) {
+        self.identity = identity
+        self.head = head
         self.id = id
-        self.path = path
-        self.name = name
-        self.operationClass = operationClass
         self.kind = kind
+        self.shape = shape
         self.counts = counts
         self.inputs = inputs
     }
+
+    /// The breakdown key shared by all instances of the operation, e.g. `mha/qk` (per-head nodes share it).
+    public var path: String { identity.path }
+    /// The survey's name for it, e.g. `query × key`.
+    public var name: String { identity.name }
+    public var operationClass: OperationClass { identity.operationClass }
 }

@@ -1,0 +1,223 @@
+import CBLAS
+
+/// Time spent per operation class in a forward pass, in seconds.
+public struct OperationTimes: Sendable, Equatable {
+    public var seconds: [OperationClass: Double] = [:]
+    public init() {}
+    public var total: Double { seconds.values.reduce(0, +) }
+    public subscript(_ c: OperationClass) -> Double {
+        get { seconds[c] ?? 0 }
+        set { seconds[c] = newValue }
+    }
+
+    /// Runs `body` and adds its wall-clock time to class `c`.
+    mutating func add(_ c: OperationClass, _ body: () -> Void) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        body()
+        let elapsed = clock.now - start
+        self[c] += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+}
+
+/// Why a runtime cannot be built or run (or a profile file cannot be read), naming the field.
+public typealias RuntimeError = ConfigurationError
+
+/// A real fp32 Transformer running on this machine's CPU: BERT-style encoder layers (all tokens at once) and
+/// GPT-2-style decoding (one token per step with a key/value cache), matrix products through OpenBLAS.
+///
+/// Weights come from a seeded generator; latency does not depend on their values. To keep long profiles
+/// affordable it can run a subset of the model's layers (`layersToRun`): every layer has the same shape, so
+/// the model's time is the measured time × N / layersToRun.
+///
+/// ```swift
+/// let rt = try TransformerRuntime(.bertBase, maxSequenceLength: 128, layersToRun: 1)
+/// var times = OperationTimes()
+/// let out = rt.encode(tokens: Array(0..<128), times: &times)   // 128 × 768 hidden states
+/// ```
+public final class TransformerRuntime {
+    public let config: TransformerConfig
+    public let maxSequenceLength: Int
+    public let layersToRun: Int
+    public let vocabulary: Int
+    let layers: [LayerWeights]
+    let tokenEmbedding: [Float]
+    let positionEmbedding: [Float]
+
+    /// Bytes the runtime would allocate for this configuration (weights, activations, caches), estimated
+    /// before anything is allocated.
+    public static func estimatedBytes(_ m: TransformerConfig, maxSequenceLength l: Int, layersToRun: Int,
+                                      vocabulary: Int) -> Double {
+        let d = Double(m.dModel), f = Double(m.dFFN), L = Double(l), n = Double(layersToRun)
+        let weights = n * (4 * d * d + 2 * d * f + 7 * d + f) + Double(vocabulary) * d + L * d
+        let activations: Double
+        switch m.architecture {
+        case .encoder: activations = 7 * L * d + L * f + L * L      // x, q, k, v, attention, tmp ×2, hidden, scores
+        case .decoder: activations = n * 2 * L * d + 8 * d + f + L  // caches of every layer, one token's vectors
+        }
+        return 4 * (weights + activations)
+    }
+
+    public init(_ config: TransformerConfig, maxSequenceLength: Int, layersToRun: Int? = nil, vocabulary: Int = 1024,
+                seed: UInt64 = 2302_14017, memoryLimitBytes: Double = 16 * 1_073_741_824) throws(RuntimeError) {
+        try config.validate()
+        try TransformerConfig.validate(sequenceLength: maxSequenceLength, field: "maxSequenceLength")
+        let runLayers = layersToRun ?? config.layers
+        guard (1...config.layers).contains(runLayers) else {
+            throw RuntimeError(field: "layersToRun", message: "\(runLayers) is out of range; allowed 1...\(config.layers)")
+        }
+        guard vocabulary >= 1 else {
+            throw RuntimeError(field: "vocabulary", message: "\(vocabulary) must be at least 1")
+        }
+        let need = Self.estimatedBytes(config, maxSequenceLength: maxSequenceLength, layersToRun: runLayers,
+                                       vocabulary: vocabulary)
+        guard need <= memoryLimitBytes else {
+            throw RuntimeError(field: "memory",
+                               message: "this configuration needs about \(Int(need / 1_048_576)) MiB, more than the limit of \(Int(memoryLimitBytes / 1_048_576)) MiB; use fewer layers or a shorter sequence")
+        }
+        self.config = config
+        self.maxSequenceLength = maxSequenceLength
+        self.layersToRun = runLayers
+        self.vocabulary = vocabulary
+        var g = SeededGenerator(seed: seed)
+        layers = (0..<runLayers).map { _ in LayerWeights(d: config.dModel, f: config.dFFN, generator: &g) }
+        tokenEmbedding = (0..<(vocabulary * config.dModel)).map { _ in g.uniform(1) }
+        positionEmbedding = (0..<(maxSequenceLength * config.dModel)).map { _ in g.uniform(0.1) }
+    }
+
+    /// Sets the number of BLAS threads for later calls.
+    public static func setThreads(_ n: Int) { Kernels.setThreads(n) }
+
+
+    /// Runs the encoder over `tokens` (all at once), adding the time of each operation class to `times`.
+    /// Returns the last layer's hidden states, l × d, row-major.
+    public func encode(tokens: [Int], times: inout OperationTimes) throws(RuntimeError) -> [Float] {
+        let l = tokens.count, d = config.dModel, f = config.dFFN, h = config.heads, dh = config.headDimension
+        try checkLength(l, field: "tokens")
+
+        var x = embed(tokens, firstPosition: 0)
+        var q = [Float](repeating: 0, count: l * d), k = q, v = q, attention = q, projected = q
+        var hidden = [Float](repeating: 0, count: l * f)
+        var scores = [Float](repeating: 0, count: l * l)
+        let scale = 1 / Float(dh).squareRoot()
+        for w in layers {
+            times.add(.projection) {
+                Self.linear(x, rows: l, inner: d, out: d, w.wq, w.bq, into: &q)
+                Self.linear(x, rows: l, inner: d, out: d, w.wk, w.bk, into: &k)
+                Self.linear(x, rows: l, inner: d, out: d, w.wv, w.bv, into: &v)
+            }
+            for head in 0..<h {
+                let offset = head * dh
+                times.add(.actToAct) {
+                    q.withUnsafeBufferPointer { qp in k.withUnsafeBufferPointer { kp in
+                        Kernels.gemm(m: l, n: l, k: dh, a: qp.baseAddress! + offset, lda: d, b: kp.baseAddress! + offset,
+                                     ldb: d, c: &scores, ldc: l, transposeB: true)
+                    } }
+                }
+                times.add(.nonlinear) { Kernels.softmax(&scores, rows: l, columns: l, stride: l, scale: scale) }
+                times.add(.actToAct) {
+                    v.withUnsafeBufferPointer { vp in attention.withUnsafeMutableBufferPointer { ap in
+                        Kernels.gemm(m: l, n: dh, k: l, a: scores, lda: l, b: vp.baseAddress! + offset, ldb: d,
+                                     c: ap.baseAddress! + offset, ldc: d)
+                    } }
+                }
+            }
+            finishLayer(w, rows: l, x: &x, attention: attention, projected: &projected, hidden: &hidden, times: &times)
+        }
+        return x
+    }
+
+    /// Open-ended generation of `steps` tokens with a key/value cache (no prompt), as the survey profiles a
+    /// decoder. Token t + 1 is a fixed function of step t (the argmax would need an output head, which the
+    /// survey does not time). Returns every step's last-layer hidden state, steps × d.
+    public func generate(steps: Int, times: inout OperationTimes) throws(RuntimeError) -> [Float] {
+        let d = config.dModel, f = config.dFFN, h = config.heads, dh = config.headDimension
+        try checkLength(steps, field: "steps")
+        var keyCache = [[Float]](repeating: [Float](repeating: 0, count: steps * d), count: layers.count)
+        var valueCache = keyCache
+        var outputs = [Float](repeating: 0, count: steps * d)
+        var q = [Float](repeating: 0, count: d), attention = q, projected = q
+        var hidden = [Float](repeating: 0, count: f)
+        var scores = [Float](repeating: 0, count: steps)
+        let scale = 1 / Float(dh).squareRoot()
+        for t in 0..<steps {
+            var x = embed([t % vocabulary], firstPosition: t)
+            for (layer, w) in layers.enumerated() {
+                let n = t + 1   // positions attended, the new one included
+                times.add(.projection) {
+                    Self.linear(x, rows: 1, inner: d, out: d, w.wq, w.bq, into: &q)
+                    keyCache[layer].withUnsafeMutableBufferPointer { kc in
+                        Kernels.gemm(m: 1, n: d, k: d, a: x, lda: d, b: w.wk, ldb: d, c: kc.baseAddress! + t * d, ldc: d)
+                        Kernels.addBias(kc.baseAddress! + t * d, rows: 1, columns: d, bias: w.bk)
+                    }
+                    valueCache[layer].withUnsafeMutableBufferPointer { vc in
+                        Kernels.gemm(m: 1, n: d, k: d, a: x, lda: d, b: w.wv, ldb: d, c: vc.baseAddress! + t * d, ldc: d)
+                        Kernels.addBias(vc.baseAddress! + t * d, rows: 1, columns: d, bias: w.bv)
+                    }
+                }
+                for head in 0..<h {
+                    let offset = head * dh
+                    times.add(.actToAct) {
+                        keyCache[layer].withUnsafeBufferPointer { kc in q.withUnsafeBufferPointer { qp in
+                            Kernels.gemm(m: 1, n: n, k: dh, a: qp.baseAddress! + offset, lda: d,
+                                         b: kc.baseAddress! + offset, ldb: d, c: &scores, ldc: n, transposeB: true)
+                        } }
+                    }
+                    times.add(.nonlinear) { Kernels.softmax(&scores, rows: 1, columns: n, stride: n, scale: scale) }
+                    times.add(.actToAct) {
+                        valueCache[layer].withUnsafeBufferPointer { vc in attention.withUnsafeMutableBufferPointer { ap in
+                            Kernels.gemm(m: 1, n: dh, k: n, a: scores, lda: n, b: vc.baseAddress! + offset, ldb: d,
+                                         c: ap.baseAddress! + offset, ldc: d)
+                        } }
+                    }
+                }
+                finishLayer(w, rows: 1, x: &x, attention: attention, projected: &projected, hidden: &hidden,
+                            times: &times)
+            }
+            for j in 0..<d { outputs[t * d + j] = x[j] }
+        }
+        return outputs
+    }
+
+    /// y = x · W + b for `rows` rows (row-major, W stored in × out).
+    static func linear(_ x: [Float], rows: Int, inner: Int, out: Int, _ w: [Float], _ b: [Float], into y: inout [Float]) {
+        Kernels.gemm(m: rows, n: out, k: inner, a: x, lda: inner, b: w, ldb: out, c: &y, ldc: out)
+        Kernels.addBias(&y, rows: rows, columns: out, bias: b)
+    }
+
+    /// The rest of a layer after attention, the same for an encoder (rows = l) and a decoder step (rows = 1):
+    /// W_out, add & LayerNorm, W1, GELU, W2, add & LayerNorm. `x` holds the layer's input and receives its output.
+    func finishLayer(_ w: LayerWeights, rows: Int, x: inout [Float], attention: [Float], projected: inout [Float],
+                     hidden: inout [Float], times: inout OperationTimes) {
+        let d = config.dModel, f = config.dFFN
+        times.add(.projection) { Self.linear(attention, rows: rows, inner: d, out: d, w.wo, w.bo, into: &projected) }
+        times.add(.nonlinear) {
+            Kernels.addLayerNorm(&projected, residual: x, rows: rows, columns: d, gamma: w.ln1Gamma, beta: w.ln1Beta)
+        }
+        swap(&x, &projected)                 // x is now the first LayerNorm's output
+        times.add(.ffn) { Self.linear(x, rows: rows, inner: d, out: f, w.w1, w.b1, into: &hidden) }
+        times.add(.nonlinear) { Kernels.gelu(&hidden, count: rows * f) }
+        times.add(.ffn) { Self.linear(hidden, rows: rows, inner: f, out: d, w.w2, w.b2, into: &projected) }
+        times.add(.nonlinear) {
+            Kernels.addLayerNorm(&projected, residual: x, rows: rows, columns: d, gamma: w.ln2Gamma, beta: w.ln2Beta)
+        }
+        swap(&x, &projected)
+    }
+
+    func checkLength(_ n: Int, field: String) throws(RuntimeError) {
+        guard (1...maxSequenceLength).contains(n) else {
+            throw RuntimeError(field: field, message: "\(n) is out of range; this runtime was built for 1...\(maxSequenceLength)")
+        }
+    }
+
+    /// Token plus position embeddings for `tokens` starting at `firstPosition`.
+    func embed(_ tokens: [Int], firstPosition: Int) -> [Float] {
+        let d = config.dModel
+        var x = [Float](repeating: 0, count: tokens.count * d)
+        for (i, token) in tokens.enumerated() {
+            let t = ((token % vocabulary) + vocabulary) % vocabulary, p = firstPosition + i
+            for j in 0..<d { x[i * d + j] = tokenEmbedding[t * d + j] + positionEmbedding[p * d + j] }
+        }
+        return x
+    }
+}
