@@ -1,3 +1,4 @@
+import ChapterSupport
 import Render
 
 /// Chapter 3's Graphviz drawings.
@@ -5,11 +6,7 @@ enum FixedFigures {
     static let blue = "#56B4E9", orange = "#E69F00", green = "#009E73", pink = "#CC79A7", yellow = "#F0E442", grey = "#DDDDDD"
 
     static func base(_ name: String, _ title: String, rankdir: String = "LR") -> Graph {
-        var g = Graph(name: name)
-        g.attributes = [("rankdir", rankdir), ("fontname", "Helvetica"), ("fontsize", "12"), ("labelloc", "t"), ("label", title)]
-        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10"), ("fillcolor", "#FFFFFF")]
-        g.edgeDefaults = [("fontname", "Helvetica"), ("fontsize", "9")]
-        return g
+        GraphStyle.titled(name, title, rankdir: rankdir)
     }
 
     /// Quantize → integer matmul → requantize, with the scales each value carries.

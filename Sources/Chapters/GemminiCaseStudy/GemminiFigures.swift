@@ -1,3 +1,4 @@
+import ChapterSupport
 import Core
 import Render
 
@@ -8,13 +9,7 @@ enum GemminiFigures {
                grey = "#DDDDDD", red = "#D55E00"
 
     static func base(_ name: String, _ title: String, rankdir: String) -> Graph {
-        var g = Graph(name: name)
-        g.attributes = [("rankdir", rankdir), ("fontname", "Helvetica"), ("fontsize", "12"), ("labelloc", "t"),
-                        ("label", title), ("compound", "true")]
-        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10"),
-                          ("fillcolor", "#FFFFFF")]
-        g.edgeDefaults = [("fontname", "Helvetica"), ("fontsize", "9")]
-        return g
+        GraphStyle.titled(name, title, rankdir: rankdir, compound: true)
     }
 
     /// Fig. 12: the SoC (CPU, L2, DRAM) and the Gemmini accelerator, with the units §3.4.4 adds.
@@ -53,9 +48,9 @@ enum GemminiFigures {
         g.edge("norm", "act", ["style": "dashed"])
         g.edge("act", "acc", ["style": "dashed"])
         g.clusters = [
-            Cluster(id: "soc", label: "SoC", nodeIDs: ["cpu", "l2"], attributes: [("style", "dashed"), ("color", "#999999")]),
+            Cluster(id: "soc", label: "SoC", nodeIDs: ["cpu", "l2"], attributes: GraphStyle.cluster),
             Cluster(id: "gemmini", label: "Gemmini accelerator", nodeIDs: ["ctrl", "dma", "tlb", "transposer", "mesh", "acc", "peripheral"],
-                    attributes: [("style", "dashed"), ("color", "#999999")],
+                    attributes: GraphStyle.cluster,
                     clusters: [Cluster(id: "spbanks", label: "scratchpad (\(b.spCapacityBytes / 1024) KiB)", nodeIDs: ["sp0", "sp1", "sp2", "sp3"],
                                        attributes: [("style", "dotted")]),
                                Cluster(id: "added", label: "added in §3.4.4", nodeIDs: ["norm", "act"],
@@ -97,9 +92,9 @@ enum GemminiFigures {
         ])
         g.clusters = [
             Cluster(id: "baseline", label: "CNN-tuned baseline: non-linear operations on the host CPU in float",
-                    nodeIDs: baseline, attributes: [("style", "dashed"), ("color", "#999999")]),
+                    nodeIDs: baseline, attributes: GraphStyle.cluster),
             Cluster(id: "transformer", label: "Transformer variant: I-BERT integer kernels on added units",
-                    nodeIDs: transformer, attributes: [("style", "dashed"), ("color", "#999999")]),
+                    nodeIDs: transformer, attributes: GraphStyle.cluster),
         ]
         return g
     }

@@ -74,9 +74,9 @@ enum NASSections {
 
     static func frameworkGraph(_ s: NASSettings, run: NASRun) -> Graph {
         var g = Graph(name: "nas_framework")
-        g.attributes = [("rankdir", "LR"), ("fontname", "Helvetica"), ("fontsize", "11")]
-        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fillcolor", "#f2f2f2"), ("fontname", "Helvetica"), ("fontsize", "10")]
-        g.edgeDefaults = [("fontname", "Helvetica"), ("fontsize", "9")]
+        g.attributes = [("rankdir", "LR")] + GraphStyle.titleFont(size: 11)
+        g.nodeDefaults = GraphStyle.roundedBox + [("fillcolor", "#f2f2f2")] + GraphStyle.nodeFont
+        g.edgeDefaults = GraphStyle.edgeFont
         let sp = run.space
         g.node("space", label: "search space (Tab. 8)\nN, d, per-layer h and d_FFN\n÷\(sp.widthDivisor) for training", ["fillcolor": "#deebf7"])
         g.node("corpus", label: "Jargon File 4.4.7\nbyte corpus\ntrain / validation split", ["shape": "note"])
@@ -502,9 +502,8 @@ enum NASSections {
     static func architectureGraph(_ e: NASEvaluated, baseline: NASEvaluated) -> Graph {
         var g = Graph(name: "found_architecture")
         let a = e.fullWidth, w = NASSearchSpace.survey.headDimension
-        g.attributes = [("rankdir", "TB"), ("fontname", "Helvetica"), ("fontsize", "11"),
-                        ("label", "found: d = \(a.dModel), EDP = \(NumberFormat.fixed(e.cost.edp / baseline.cost.edp, decimals: 3)) × baseline, perplexity \(ppl(e.perplexity))")]
-        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fillcolor", "#f2f2f2"), ("fontname", "Helvetica"), ("fontsize", "10")]
+        g.attributes = [("rankdir", "TB")] + GraphStyle.titleFont(size: 11) + [("label", "found: d = \(a.dModel), EDP = \(NumberFormat.fixed(e.cost.edp / baseline.cost.edp, decimals: 3)) × baseline, perplexity \(ppl(e.perplexity))")]
+        g.nodeDefaults = GraphStyle.roundedBox + [("fillcolor", "#f2f2f2")] + GraphStyle.nodeFont
         g.node("input", label: "bytes → embedding (d = \(a.dModel))", ["shape": "ellipse"])
         var previous = "input"
         for i in 0..<a.layers {

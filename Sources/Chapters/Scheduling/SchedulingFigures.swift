@@ -1,3 +1,4 @@
+import ChapterSupport
 import Core
 import Render
 
@@ -6,12 +7,7 @@ enum SchedulingFigures {
     static let blue = "#56B4E9", orange = "#E69F00", green = "#009E73", pink = "#CC79A7", yellow = "#F0E442", grey = "#DDDDDD"
 
     static func base(_ name: String, _ title: String, rankdir: String = "TB") -> Graph {
-        var g = Graph(name: name)
-        g.attributes = [("rankdir", rankdir), ("fontname", "Helvetica"), ("fontsize", "12"), ("labelloc", "t"), ("label", title)]
-        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10"),
-                          ("fillcolor", "#FFFFFF")]
-        g.edgeDefaults = [("fontname", "Helvetica"), ("fontsize", "9")]
-        return g
+        GraphStyle.titled(name, title, rankdir: rankdir)
     }
 
     /// The loop names of a mapping: the outermost copy of a dimension is `x1`, inner ones `x0` (Fig. 16-17's
@@ -74,12 +70,12 @@ enum SchedulingFigures {
         }
         g.nodes.append(Node(id: "mac", attributes: [("label", p.kind == .gemm ? "C[m][n] += A[m][k] · B[k][n]" : "O += I · W"), ("fillcolor", green)]))
         g.edges.append(Edge(from: previous, to: "mac"))
-        g.nodes.append(Node(id: "verdict", attributes: [("label", verdict), ("shape", "note"), ("fillcolor", "#FFFFFF")]))
+        g.nodes.append(Node(id: "verdict", attributes: [("label", verdict), ("shape", "note"), ("fillcolor", GraphStyle.Colour.white)]))
         g.edges.append(Edge(from: "mac", to: "verdict", attributes: [("style", "dotted"), ("arrowhead", "none")]))
         for slot in Mapping.Slot.allCases {
             guard let ids = clusters[slot] else { continue }
             g.clusters.append(Cluster(id: "level_\(slot)", label: slotTitle(slot), nodeIDs: ids,
-                                      attributes: [("style", "dashed"), ("color", "#999999")]))
+                                      attributes: GraphStyle.cluster))
         }
         return g
     }
@@ -118,9 +114,9 @@ enum SchedulingFigures {
         }
         g.clusters = [
             Cluster(id: "unfused", label: "non-fused: \(NumberFormat.si(f.unfused.totalCycles, decimals: 2)) cycles", nodeIDs: ["u_mm", "u_mem", "u_nl"],
-                    attributes: [("style", "dashed"), ("color", "#999999")]),
+                    attributes: GraphStyle.cluster),
             Cluster(id: "fused", label: "fusion-optimised: \(NumberFormat.si(f.fused.totalCycles, decimals: 2)) cycles", nodeIDs: fusedIDs,
-                    attributes: [("style", "dashed"), ("color", "#999999")]),
+                    attributes: GraphStyle.cluster),
         ]
         return g
     }

@@ -1,3 +1,4 @@
+import ChapterSupport
 import Core
 import Render
 
@@ -57,13 +58,12 @@ enum ChapterFigures {
     static func encoderGraph(_ m: TransformerConfig, sequenceLength l: Int, convention: CountingConvention) -> Graph {
         let layer = LayerGraph.encoder(m, sequenceLength: l, convention: convention)
         var g = Graph(name: "encoder")
-        g.attributes = [("rankdir", "TB"), ("fontname", "Helvetica"), ("fontsize", "12"),
-                        ("label", "\(m.displayName) encoder layer, l = \(l): per-layer cost (attention summed over \(m.heads) heads)"),
+        g.attributes = [("rankdir", "TB")] + GraphStyle.titleFont() + [("label", "\(m.displayName) encoder layer, l = \(l): per-layer cost (attention summed over \(m.heads) heads)"),
                         ("labelloc", "t")]
-        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10")]
-        g.edgeDefaults = [("color", "#555555"), ("fontname", "Helvetica"), ("fontsize", "9")]
+        g.nodeDefaults = GraphStyle.roundedBox + GraphStyle.nodeFont
+        g.edgeDefaults = [("color", GraphStyle.Colour.edge)] + GraphStyle.edgeFont
         g.nodes.append(Node(id: "input", attributes: [("label", "input X\n\(l)×\(m.dModel)"), ("shape", "ellipse"),
-                                                      ("fillcolor", "#FFFFFF")]))
+                                                      ("fillcolor", GraphStyle.Colour.white)]))
         var seen: [String: Int] = [:]
         var merged: [(path: String, op: Operation, counts: WorkCounts, count: Int)] = []
         for op in layer.operations {
@@ -93,9 +93,9 @@ enum ChapterFigures {
             }
         }
         g.clusters = [Cluster(id: "mha", label: "Multi-head attention", nodeIDs: mhaNodes,
-                              attributes: [("style", "dashed"), ("color", "#999999")]),
+                              attributes: GraphStyle.cluster),
                       Cluster(id: "ffn", label: "Feed-forward network", nodeIDs: ffnNodes,
-                              attributes: [("style", "dashed"), ("color", "#999999")])]
+                              attributes: GraphStyle.cluster)]
         g.nodes.append(Node(id: "legend", attributes: [
             ("shape", "plaintext"), ("style", ""),
             ("label", "colour = class: blue MHA projection, orange act-to-act, green FFN, pink non-linear"),
@@ -116,9 +116,8 @@ enum ChapterFigures {
     /// Fig. 3: encoder-only, decoder-only and encoder-decoder Transformers.
     static func variantsGraph() -> Graph {
         var g = Graph(name: "variants")
-        g.attributes = [("rankdir", "BT"), ("fontname", "Helvetica"), ("fontsize", "12"), ("compound", "true")]
-        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10"),
-                          ("fillcolor", "#FFFFFF")]
+        g.attributes = [("rankdir", "BT")] + GraphStyle.titleFont() + [("compound", "true")]
+        g.nodeDefaults = GraphStyle.roundedBox + GraphStyle.nodeFont + [("fillcolor", GraphStyle.Colour.white)]
         func stack(_ prefix: String, _ title: String, blocks: [(String, String, String)], example: String) {
             var ids: [String] = []
             for (i, (name, detail, colour)) in blocks.enumerated() {
@@ -128,7 +127,7 @@ enum ChapterFigures {
                 if i > 0 { g.edges.append(Edge(from: "\(prefix)\(i - 1)", to: id)) }
             }
             g.clusters.append(Cluster(id: prefix, label: "\(title)\n\(example)", nodeIDs: ids,
-                                      attributes: [("style", "dashed"), ("color", "#999999")]))
+                                      attributes: GraphStyle.cluster))
         }
         let enc = "#56B4E9", dec = "#E69F00", io = "#FFFFFF"
         stack("e", "Encoder-only", blocks: [("tokens", "whole sequence at once", io),
@@ -151,13 +150,13 @@ enum ChapterFigures {
             step.operations.filter { $0.path == path }.reduce(.zero) { $0 + $1.counts }
         }
         var g = Graph(name: "decoder")
-        g.attributes = [("rankdir", "TB"), ("fontname", "Helvetica"), ("fontsize", "12"), ("labelloc", "t"),
+        g.attributes = [("rankdir", "TB")] + GraphStyle.titleFont() + [("labelloc", "t"),
                         ("label", "\(m.displayName) decoder layer, generation step t = \(t): one new token, cache of \(t - 1)")]
-        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10")]
-        g.edgeDefaults = [("fontname", "Helvetica"), ("fontsize", "9")]
+        g.nodeDefaults = GraphStyle.roundedBox + GraphStyle.nodeFont
+        g.edgeDefaults = GraphStyle.edgeFont
         let c = classColours
         g.nodes = [
-            Node(id: "x", attributes: [("label", "new token x_t\n1×\(m.dModel)"), ("shape", "ellipse"), ("fillcolor", "#FFFFFF")]),
+            Node(id: "x", attributes: [("label", "new token x_t\n1×\(m.dModel)"), ("shape", "ellipse"), ("fillcolor", GraphStyle.Colour.white)]),
             Node(id: "wq", attributes: [("label", "W_Q · x_t\n\(annotation(total("mha/wq")))"), ("fillcolor", c[.projection]!)]),
             Node(id: "wk", attributes: [("label", "W_K · x_t\n\(annotation(total("mha/wk")))"), ("fillcolor", c[.projection]!)]),
             Node(id: "wv", attributes: [("label", "W_V · x_t\n\(annotation(total("mha/wv")))"), ("fillcolor", c[.projection]!)]),
@@ -170,7 +169,7 @@ enum ChapterFigures {
             Node(id: "ln1", attributes: [("label", "add + LayerNorm\n\(annotation(total("mha/residual") + total("mha/layernorm")))"), ("fillcolor", c[.nonlinear]!)]),
             Node(id: "ffn", attributes: [("label", "W1 → GELU → W2\n\(annotation(total("ffn/w1") + total("ffn/gelu") + total("ffn/w2")))"), ("fillcolor", c[.ffn]!)]),
             Node(id: "ln2", attributes: [("label", "add + LayerNorm\n\(annotation(total("ffn/residual") + total("ffn/layernorm")))"), ("fillcolor", c[.nonlinear]!)]),
-            Node(id: "y", attributes: [("label", "output y_t → next layer"), ("shape", "ellipse"), ("fillcolor", "#FFFFFF")]),
+            Node(id: "y", attributes: [("label", "output y_t → next layer"), ("shape", "ellipse"), ("fillcolor", GraphStyle.Colour.white)]),
         ]
         g.edges = [Edge(from: "x", to: "wq"), Edge(from: "x", to: "wk"), Edge(from: "x", to: "wv"),
                    Edge(from: "wk", to: "kcache", attributes: [("label", "append")]),
@@ -187,11 +186,11 @@ enum ChapterFigures {
     static func bottleneckGraph() -> Graph {
         let layers = CNNWorkload(fused: false).layers.filter { $0.layer.name.hasPrefix("conv3_2/") }
         var g = Graph(name: "bottleneck")
-        g.attributes = [("rankdir", "TB"), ("fontname", "Helvetica"), ("fontsize", "12"), ("labelloc", "t"),
+        g.attributes = [("rankdir", "TB")] + GraphStyle.titleFont() + [("labelloc", "t"),
                         ("label", "ResNet-50 bottleneck block conv3_2 (28×28, 512 → 128 → 128 → 512 channels)")]
-        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10")]
-        g.edgeDefaults = [("fontname", "Helvetica"), ("fontsize", "9")]
-        g.nodes.append(Node(id: "in", attributes: [("label", "input 28×28×512"), ("shape", "ellipse"), ("fillcolor", "#FFFFFF")]))
+        g.nodeDefaults = GraphStyle.roundedBox + GraphStyle.nodeFont
+        g.edgeDefaults = GraphStyle.edgeFont
+        g.nodes.append(Node(id: "in", attributes: [("label", "input 28×28×512"), ("shape", "ellipse"), ("fillcolor", GraphStyle.Colour.white)]))
         var previous = "in"
         for (i, cost) in layers.enumerated() {
             let id = "l\(i)"
@@ -212,7 +211,7 @@ enum ChapterFigures {
             }
             previous = id
         }
-        g.nodes.append(Node(id: "out", attributes: [("label", "output 28×28×512"), ("shape", "ellipse"), ("fillcolor", "#FFFFFF")]))
+        g.nodes.append(Node(id: "out", attributes: [("label", "output 28×28×512"), ("shape", "ellipse"), ("fillcolor", GraphStyle.Colour.white)]))
         g.edges.append(Edge(from: previous, to: "out"))
         return g
     }
