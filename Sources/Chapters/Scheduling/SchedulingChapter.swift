@@ -16,26 +16,35 @@ public enum SchedulingChapter {
 
     public static func build(_ settings: SchedulingSettings = .init()) throws -> ChapterResult {
         try settings.validate()
-        var figures = FigureSet()
-        var claims: [Claim] = []
-        var sections: [Section] = []
-
-        let (nests, nestClaims) = try LoopNestSection.build(settings, figures: &figures)
-        sections += nests
-        claims += nestClaims
-
-        let (study, studyClaims, studies) = try MapspaceStudySection.build(settings, figures: &figures)
-        sections.append(study)
-        claims += studyClaims
-
+        var cx = ChapterContext()
+        for part in try LoopNestSection.build(settings, figures: &cx.figures) { cx.add(part) }
+        // MapspaceStudySection and PeerSection still return tuples; they move onto SectionOutput with the mapper
+        // rewrite (issue 16).
+        let (study, studyClaims, studies) = try MapspaceStudySection.build(settings, figures: &cx.figures)
+        cx.add(study, claims: studyClaims, json: studyJSON(settings, studies))
         let (peers, peerClaims) = try PeerSection.build(settings)
-        sections.append(peers)
-        claims += peerClaims
+        cx.add(peers, claims: peerClaims)
+        let fusion = try FusionSection.build(settings, figures: &cx.figures)
+        for part in fusion.sections { cx.add(part) }
+        return cx.result(name: name, reportPath: reportPath, report: report(settings, cx, fusionSummary: fusion.summary))
+    }
 
-        let (fusion, fusionClaims, fusionJSON, fusionSummary) = try FusionSection.build(settings, figures: &figures)
-        sections += fusion
-        claims += fusionClaims
+    /// The run's settings and every operator's mapspace statistics, as `--json` gives them.
+    static func studyJSON(_ settings: SchedulingSettings, _ studies: [MapspaceStudySection.OperatorStudy]) -> [(String, JSONValue)] {
+        [("accelerator", .string(settings.accelerator.name)), ("samples", .number(Double(settings.samples))),
+         ("seed", .number(Double(settings.seed))),
+         ("operators", .array(studies.map { st in
+             .object([("key", .string(st.op.key)), ("name", .string(st.op.problem.name)), ("macs", .number(Double(st.op.problem.macs))),
+                      ("mapspaceSize", .number(st.mapspaceSize)), ("validFraction", .number(st.validFraction)),
+                      ("bestEDP", .number(st.bestCost.edp)), ("bestCycles", .number(st.bestCost.cycles)),
+                      ("bestEnergyPicojoules", .number(st.bestCost.energyPicojoules)), ("p10", .number(st.p10)),
+                      ("median", .number(st.p50)), ("within3x", .number(st.within3x)), ("worstOverBest", .number(st.span))])
+         }))]
+    }
 
+    /// The report: title, introduction with the claims' tally, the sections, Summary and Exercises.
+    static func report(_ settings: SchedulingSettings, _ cx: ChapterContext, fusionSummary: String) -> Report {
+        let claims = cx.claims, sections = cx.sections
         let report = Report(
             title: "Chapter 4 — Mapping and scheduling (§5)",
             generatedBy: settings.command,
@@ -64,18 +73,6 @@ public enum SchedulingChapter {
                 "`swift run -c release scheduling --fusion-accumulator-kib 16,32,64,128,256 --out lesson/` gives the fusion study smaller accumulators too: at which size does fusing Q×K with Softmax stop paying at l = 512, how many chunks does each row then take, and where does the search pick the transposed product?",
                 "Change `MappingCostModel`'s reuse rule (Sources/Core/Mapping/MappingCostModel.swift) so that streamed tensors also keep a register copy, run `swift run -c release scheduling --out lesson/` and see which claims move; undo the change afterwards.",
             ])
-        let results: JSONValue = .object([
-            ("accelerator", .string(settings.accelerator.name)), ("samples", .number(Double(settings.samples))),
-            ("seed", .number(Double(settings.seed))),
-            ("operators", .array(studies.map { st in
-                .object([("key", .string(st.op.key)), ("name", .string(st.op.problem.name)), ("macs", .number(Double(st.op.problem.macs))),
-                         ("mapspaceSize", .number(st.mapspaceSize)), ("validFraction", .number(st.validFraction)),
-                         ("bestEDP", .number(st.bestCost.edp)), ("bestCycles", .number(st.bestCost.cycles)),
-                         ("bestEnergyPicojoules", .number(st.bestCost.energyPicojoules)), ("p10", .number(st.p10)),
-                         ("median", .number(st.p50)), ("within3x", .number(st.within3x)), ("worstOverBest", .number(st.span))])
-            })),
-            ("fusion", fusionJSON),
-        ])
-        return ChapterResult(name: name, report: report, claims: claims, figures: figures.files, reportPath: reportPath, results: results)
+        return report
     }
 }
