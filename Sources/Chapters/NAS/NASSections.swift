@@ -15,16 +15,11 @@ enum NASSections {
     }
 
     /// `3.715×10¹²`.
-    static func scientific(_ x: Double) -> String {
-        var exponent = 0, m = x
-        while m >= 10 { m /= 10; exponent += 1 }
-        let superscripts: [Character] = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"]
-        return NumberFormat.fixed(m, decimals: 3) + "×10" + String(String(exponent).map { superscripts[Int(String($0))!] })
-    }
+    static func scientific(_ x: Double) -> String { NumberFormat.timesTenPower(x, decimals: 3) }
 
     // MARK: 6.1-6.3
 
-    static func framework(_ s: NASSettings, run: NASRun, figures: inout FigureSet) throws -> NASPart {
+    static func framework(_ s: NASSettings, run: NASRun, figures: inout FigureSet) throws -> SectionOutput {
         var sec = Section("6.1-6.3: searching for the architecture")
         sec.prose("""
             Early NAS trained every candidate from scratch and paid for it in GPU-years. Two ideas made it cheap: \
@@ -68,7 +63,7 @@ enum NASSections {
                                     holds: sameSize, kind: .crossCheck)
         sec.table(ClaimFormatting.table([claim]))
         sec.takeaway("The search space holds \(scientific(survey.size)) architectures; only weight sharing makes measuring their accuracy affordable.")
-        return NASPart(sections: [sec], claims: [claim],
+        return SectionOutput(sec, claims: [claim],
                        json: [("space_size", .number(survey.size)), ("width_divisor", .number(Double(scaled.widthDivisor)))])
     }
 
@@ -99,7 +94,7 @@ enum NASSections {
 
     // MARK: training
 
-    static func training(_ s: NASSettings, run: NASRun, inputs: NASInputs, figures: inout FigureSet) throws -> NASPart {
+    static func training(_ s: NASSettings, run: NASRun, inputs: NASInputs, figures: inout FigureSet) throws -> SectionOutput {
         var sec = Section("6.4.1: the supernet, trained on this machine")
         let c = inputs.checkpoint, shape = c.supernet.shape, t = c.training
         let trainBytes = inputs.corpus.train.count
@@ -167,7 +162,7 @@ enum NASSections {
         ]
         sec.table(ClaimFormatting.table(claims))
         sec.takeaway("One training run of \(NumberFormat.grouped(t.steps)) sandwich steps gives every sub-network usable weights; the largest is the most accurate.")
-        return NASPart(sections: [sec], claims: claims, json: [
+        return SectionOutput(sec, claims: claims, json: [
             ("training", .object([("steps", .number(Double(t.steps))), ("seed", .number(Double(t.seed))),
                                   ("final_loss_largest", .number(lastLargest)), ("final_loss_smallest", .number(lastSmallest))])),
             ("baseline_perplexity", .number(b.perplexity)), ("smallest_perplexity", .number(sm.perplexity)),
@@ -176,7 +171,7 @@ enum NASSections {
 
     // MARK: hardware cost
 
-    static func hardware(_ s: NASSettings, run: NASRun) throws -> NASPart {
+    static func hardware(_ s: NASSettings, run: NASRun) throws -> SectionOutput {
         var sec = Section("6.4.1: the hardware cost")
         let hw = run.hardware
         let base = run.baseline.fullWidth, small = run.smallest.fullWidth
@@ -250,7 +245,7 @@ enum NASSections {
         ]
         sec.table(ClaimFormatting.table(claims))
         sec.takeaway("Per-operation costs keyed by the widths they depend on make pricing an architecture a sum of \(10 * 6) table look-ups at most.")
-        return NASPart(sections: [sec], claims: claims, json: [
+        return SectionOutput(sec, claims: claims, json: [
             ("hardware_sequence_length", .number(Double(s.hardwareSequenceLength))),
             ("baseline_cost", costJSON(baseLUT)), ("smallest_cost", costJSON(smallLUT)),
         ])
@@ -263,7 +258,7 @@ enum NASSections {
 
     // MARK: search
 
-    static func search(_ s: NASSettings, run: NASRun, figures: inout FigureSet) throws -> NASPart {
+    static func search(_ s: NASSettings, run: NASRun, figures: inout FigureSet) throws -> SectionOutput {
         var sec = Section("6.4.1: the evolutionary search")
         let e = s.evolution
         sec.prose("""
@@ -308,7 +303,7 @@ enum NASSections {
                                     holds: brute == front, kind: .crossCheck)
         sec.table(ClaimFormatting.table([claim]))
         sec.takeaway("Keeping only Pareto-optimal parents pulls the population towards the lower-left corner within a few iterations.")
-        return NASPart(sections: [sec], claims: [claim], json: [
+        return SectionOutput(sec, claims: [claim], json: [
             ("evaluations", .number(Double(run.result.evaluations))),
             ("front", .array(run.result.front.map { .object([("architecture", .string($0.architecture.description)),
                                                              ("perplexity", .number($0.perplexity)),
@@ -318,7 +313,7 @@ enum NASSections {
 
     // MARK: results
 
-    static func results(_ s: NASSettings, run: NASRun, inputs: NASInputs, figures: inout FigureSet) throws -> NASPart {
+    static func results(_ s: NASSettings, run: NASRun, inputs: NASInputs, figures: inout FigureSet) throws -> SectionOutput {
         var sec = Section("6.4.2: results (Figs. 25-26, Tab. 9)")
         let b = run.baseline
         let low = run.gains(NASRun.budgets[0]), high = run.gains(NASRun.budgets[1])
@@ -344,6 +339,28 @@ enum NASSections {
                 one. The budgets are still measured from the baseline, as the survey measures them.
                 """)
         }
+        try paretoFigures(run, found: found, settings: s, into: &sec, figures: &figures)
+        sec.table(gainsTable(run))
+        table9(found, baseline: b, into: &sec)
+        sec.figure(try figures.graph("05-found-architecture", architectureGraph(found, baseline: b)),
+                   caption: "The found architecture layer by layer, at the full width it is priced at.")
+        let unseenLosses = try heldOut(s, run: run, inputs: inputs, picks: [low, high], into: &sec)
+        let claims = gainClaims(run)
+        sec.table(ClaimFormatting.table(claims))
+        sec.takeaway(heldOutTakeaway(picks: [low, high], baseline: b, unseenLosses: unseenLosses))
+        return SectionOutput(sec, claims: claims, json: [
+            ("found", .object([("architecture", .string(found.architecture.description)), ("full_width", .string(found.fullWidth.description)),
+                               ("perplexity", .number(found.perplexity)), ("cost", costJSON(found.cost))])),
+            ("gains", .array([low, high].map { g in .object([("budget", .string(g.budget.label)), ("threshold", .number(g.threshold)),
+                                                             ("latency", .number(g.latency)), ("energy", .number(g.energy)),
+                                                             ("edp", .number(g.edp))]) })),
+        ])
+    }
+
+    /// Fig. 25 (latency, energy) and Fig. 26 (EDP) against perplexity, the baseline and the found one marked.
+    static func paretoFigures(_ run: NASRun, found: NASEvaluated, settings s: NASSettings, into sec: inout Section,
+                              figures: inout FigureSet) throws {
+        let b = run.baseline
         func chart(_ title: String, _ label: String, _ value: (NASEvaluated) -> Double, file: String) throws -> String {
             let others = run.evaluated.filter { $0.architecture != b.architecture && $0.architecture != found.architecture }
             let series = [
@@ -364,20 +381,28 @@ enum NASSections {
         sec.figure(try chart("Fig. 26: normalised EDP against perplexity", "EDP / baseline EDP", { $0.cost.edp / b.cost.edp },
                              file: "05-fig26-edp"),
                    caption: "EDP normalised to the baseline, as the survey plots it.")
+    }
+
+    /// The gains within each budget, as fractions (the claims') and as absolute perplexity points.
+    static func gainsTable(_ run: NASRun) -> Table {
+        let low = run.gains(NASRun.budgets[0]), high = run.gains(NASRun.budgets[1])
         let absLow = run.gains(NASRun.budgets[0], absolute: true), absHigh = run.gains(NASRun.budgets[1], absolute: true)
         func row(_ g: NASRun.Gains, _ how: String) -> [String] {
-            let paper = NASChapter.surveyGains[g.budget.label]!
+            let paper = g.budget.surveyGains
             return [g.budget.label + " " + how, ppl(g.threshold), "\(g.candidates)",
                     ratio(g.latency) + " (" + ratio(paper.latency) + ")", ratio(g.energy) + " (" + ratio(paper.energy) + ")",
                     ratio(g.edp) + " (" + ratio(paper.edp) + ")"]
         }
-        sec.table(Table(columns: [.init("budget"), .init("perplexity ≤", alignment: .right), .init("within", alignment: .right),
+        return Table(columns: [.init("budget"), .init("perplexity ≤", alignment: .right), .init("within", alignment: .right),
                                   .init("latency gain (survey)", alignment: .right), .init("energy gain (survey)", alignment: .right),
                                   .init("EDP gain (survey)", alignment: .right)], rows: [
             row(low, "(as a fraction, used for the claims)"), row(high, "(as a fraction, used for the claims)"),
             row(absLow, "(absolute, for comparison)"), row(absHigh, "(absolute, for comparison)"),
-        ], caption: "Gains over the baseline of the best evaluated architecture within each budget, per metric."))
-        // Tab. 9.
+        ], caption: "Gains over the baseline of the best evaluated architecture within each budget, per metric.")
+    }
+
+    /// Tab. 9: the found architecture beside the survey's sample.
+    static func table9(_ found: NASEvaluated, baseline b: NASEvaluated, into sec: inout Section) {
         sec.subheading("Tab. 9: the architecture found")
         let fw = found.fullWidth
         sec.table(Table(columns: [.init(""), .init("survey's sample (Tab. 9)"), .init("found here (full width)"), .init("as trained")], rows: [
@@ -389,16 +414,18 @@ enum NASSections {
             ["EDP / baseline", "1 / 2.2", NumberFormat.fixed(found.cost.edp / b.cost.edp, decimals: 3), ""],
             ["perplexity", "22.51", ppl(found.perplexity) + " (baseline " + ppl(b.perplexity) + ")", "bytes"],
         ], caption: "The lowest-EDP architecture within the +0.1 budget."))
-        sec.figure(try figures.graph("05-found-architecture", architectureGraph(found, baseline: b)),
-                   caption: "The found architecture layer by layer, at the full width it is priced at.")
-        let unseenLosses = try heldOut(s, run: run, inputs: inputs, picks: [low, high], into: &sec)
-        // Claims.
+    }
+
+    /// The gains' claims at both budgets, their ordering, and Tab. 9's pick checked against the Pareto front.
+    static func gainClaims(_ run: NASRun) -> [Claim] {
+        let low = run.gains(NASRun.budgets[0]), high = run.gains(NASRun.budgets[1])
+        let found = low.lowestEDP
         var claims: [Claim] = []
         for g in [low, high] {
-            let paper = NASChapter.surveyGains[g.budget.label]!
+            let paper = g.budget.surveyGains
             for (metric, ours, theirs, ref) in [("latency", g.latency, paper.latency, "Fig. 25"), ("energy", g.energy, paper.energy, "Fig. 25"),
                                                 ("edp", g.edp, paper.edp, "Fig. 26")] {
-                let id = "gain.\(metric).\(g.budget.label == "+0.1" ? "0.1" : "1")"
+                let id = "gain.\(metric).\(g.budget.idKey)"
                 claims.append(Claim.number(id: id, reference: "\(ref), §6.4.2",
                                            statement: "\(metric == "edp" ? "EDP" : metric) gain within \(g.budget.label) perplexity (as a fraction of the baseline)",
                                            paper: theirs, observed: ours, tolerance: NASChapter.gainTolerance,
@@ -419,15 +446,7 @@ enum NASSections {
         claims.append(Claim.statement(id: "tab9.lowest-edp", reference: "Tab. 9", statement: "the found architecture is the lowest-EDP one within +0.1 (front vs scan of all evaluated)",
                                       expected: found.architecture.description, observed: pick?.architecture.description ?? "none",
                                       holds: pick?.architecture == found.architecture, kind: .crossCheck))
-        sec.table(ClaimFormatting.table(claims))
-        sec.takeaway(heldOutTakeaway(picks: [low, high], baseline: b, unseenLosses: unseenLosses))
-        return NASPart(sections: [sec], claims: claims, json: [
-            ("found", .object([("architecture", .string(found.architecture.description)), ("full_width", .string(fw.description)),
-                               ("perplexity", .number(found.perplexity)), ("cost", costJSON(found.cost))])),
-            ("gains", .array([low, high].map { g in .object([("budget", .string(g.budget.label)), ("threshold", .number(g.threshold)),
-                                                             ("latency", .number(g.latency)), ("energy", .number(g.energy)),
-                                                             ("edp", .number(g.edp))]) })),
-        ])
+        return claims
     }
 
     /// How many more windows than the search measured the held-out check reads.
@@ -440,7 +459,7 @@ enum NASSections {
     /// The results' takeaway, led by what the picks lose on text the search never read (when it was measured),
     /// since a gain bought outside its accuracy budget is not the survey's gain.
     static func heldOutTakeaway(picks: [NASRun.Gains], baseline b: NASEvaluated, unseenLosses: [Double]?) -> String {
-        func percent(_ x: Double) -> String { NumberFormat.fixed(x * 100, decimals: 2) + "%" }
+        func percent(_ x: Double) -> String { NumberFormat.percent(x, decimals: 2) }
         func searchedLoss(_ g: NASRun.Gains) -> Double { g.lowestEDP.perplexity / b.perplexity - 1 }
         guard let losses = unseenLosses, losses.count == picks.count, !picks.isEmpty else {
             let parts = picks.map { "the \($0.budget.label) pick loses \(percent(searchedLoss($0))) against \(percent($0.budget.relative)) for \(ratio($0.edp)) lower EDP" }
@@ -520,7 +539,7 @@ enum NASSections {
 
     // MARK: composition
 
-    static func composition(_ s: NASSettings, run: NASRun) throws -> NASPart {
+    static func composition(_ s: NASSettings, run: NASRun) throws -> SectionOutput {
         var sec = Section("The full stack: where 88.7× comes from")
         let ours = run.gains(NASRun.budgets[0]).edp
         sec.prose("""
@@ -539,6 +558,6 @@ enum NASSections {
         ]
         sec.table(ClaimFormatting.table(claims))
         sec.takeaway("NAS multiplies whatever the hardware gives: the architecture is the last layer of the stack to co-design.")
-        return NASPart(sections: [sec], claims: claims, json: [("nas_edp_factor", .number(ours))])
+        return SectionOutput(sec, claims: claims, json: [("nas_edp_factor", .number(ours))])
     }
 }
