@@ -33,11 +33,11 @@ enum HardwareSection {
         let fraction = matmulFlops / w.total.flops
         let claim = Claim.statement(id: "flops.matmul-over-99", reference: "§3.4.2",
                                     statement: "\(s.model.displayName), l = \(s.sequenceLength): over 99% of FLOPs are matmuls",
-                                    expected: "> 99%", observed: GemminiCaseStudyChapter.percent(fraction, 2), holds: fraction > 0.99,
+                                    expected: "> 99%", observed: NumberFormat.percent(fraction, decimals: 2), holds: fraction > 0.99,
                                     kind: .paperNumber, note: "chapter 1's workload counts")
         section.table(ClaimFormatting.table([claim]))
         section.takeaway("The baseline is a good CNN accelerator: everything a Transformer needs besides matmuls goes back to a small in-order CPU.")
-        return SectionOutput(section: section, claims: [claim], json: [
+        return SectionOutput(section, claims: [claim], json: [
             ("accelerators", .array([s.baseline, s.rebalanced, s.transformer].map { a in
                 .object([("name", .string(a.name)), ("meshRows", .number(Double(a.meshRows))),
                          ("spCapacityBytes", .number(Double(a.spCapacityBytes))),
