@@ -46,5 +46,8 @@ public enum GraphStyle {
         public static let outline = "#999999"
         /// Edges of the dataflow graphs.
         public static let edge = "#555555"
+        /// Pale fills for boxes that are neither operations nor hardware (the NAS framework, layers of an
+        /// architecture).
+        public static let paleGrey = "#f2f2f2", paleBlue = "#deebf7", paleGreen = "#e5f5e0", paleOrange = "#fee6ce"
     }
 }

@@ -13,6 +13,18 @@ enum BreakdownSection {
     /// Fig. 14 middle (Transformer variant, l = 512): Matmul+GELU, Softmax, LayerNorm, Resadd.
     static let middle: [(String, Double)] = [("matmul-gelu", 87), ("softmax", 3), ("layernorm", 7), ("resadd", 4)]
 
+    /// The palette's colour for a category of Fig. 14.
+    static func paletteOperation(_ c: Category) -> OperationPalette.Operation {
+        switch c {
+        case .matmul: return .matmul
+        case .softmax: return .softmax
+        case .layerNorm: return .normalisation
+        case .residualAdd: return .residualAdd
+        case .quantization: return .quantization
+        case .gelu: return .activation
+        }
+    }
+
     static func middleShares(_ m: GemminiEncoderModel) -> [String: Double] {
         ["matmul-gelu": m.share(.matmul) + m.share(.gelu), "softmax": m.share(.softmax), "layernorm": m.share(.layerNorm),
          "resadd": m.share(.residualAdd) + m.share(.quantization)]
@@ -71,7 +83,9 @@ enum BreakdownSection {
             sensitivityRows.append([label] + Category.allCases.map { pct(layer.share($0)) } + [pct(layer.utilization)])
         }
         let chart = BarChart(title: "Baseline breakdown under changed CPU constants (l = \(l))", categories: variants.map(\.0),
-                             series: Category.allCases.enumerated().map { i, c in BarSeries(name: names[c]!, values: series.map { $0[i] }) },
+                             series: Category.allCases.enumerated().map { i, c in
+                                 BarSeries(name: names[c]!, values: series.map { $0[i] }, colour: OperationPalette.colour(paletteOperation(c)))
+                             },
                              mode: .stackedPercent, y: Axis(label: "% of layer time", min: 0, max: 100), width: 900)
         sensitivity.prose("Each constant group halved and doubled in turn, the others nominal.")
         sensitivity.figure(figures.svg("06-cpu-sensitivity", try chart.svg()), caption: "Sensitivity of the baseline breakdown to the host CPU's constants.")
@@ -121,8 +135,9 @@ enum BreakdownSection {
         }
         let rightChart = BarChart(title: "Fig. 14 right: Transformer variant by sequence length",
                                   categories: s.breakdownLengths.map { "l = \($0)" },
-                                  series: ["Matmul+GELU", "Softmax", "LayerNorm", "Resadd"].enumerated().map { i, name in
-                                      BarSeries(name: name, values: rightSeries.map { $0[i] })
+                                  series: [("Matmul+GELU", OperationPalette.Operation.matmul), ("Softmax", .softmax),
+                                           ("LayerNorm", .normalisation), ("Resadd", .residualAdd)].enumerated().map { i, part in
+                                      BarSeries(name: part.0, values: rightSeries.map { $0[i] }, colour: OperationPalette.colour(part.1))
                                   }, mode: .stackedPercent, y: Axis(label: "% of layer time", min: 0, max: 100))
         units.figure(figures.svg("06-fig14-right", try rightChart.svg()), caption: "Fig. 14 right (the survey prints no values for it).")
         unitClaims.append(.statement(id: "fig14.right.matmul-dominates", reference: "Fig. 14 right",

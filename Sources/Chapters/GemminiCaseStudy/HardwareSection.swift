@@ -26,7 +26,7 @@ enum HardwareSection {
         section.figure(try figures.graph("06-fig12-gemmini", GemminiFigures.blockDiagram(baseline: s.baseline, transformer: s.transformer)),
                        caption: "Fig. 12: the baseline Gemmini in its SoC; dashed green units are the ones §3.4.4 adds.")
         section.figure(try figures.graph("06-layer-dataflow", GemminiFigures.layerDataflow()),
-                       caption: "One encoder layer on each variant: orange runs on the array, pink on the CPU in float, red is (de)quantization on the CPU, green on the added integer units, blue in the accumulator.")
+                       caption: "One encoder layer on each variant, coloured by operation as in every chapter (blue projections, orange act-to-act, green FFN, purple and pink non-linear, vermilion (de)quantization); each box names the unit that runs it, and the host CPU's steps are dashed.")
         // The workload fact the case study starts from.
         let w = try ModelWorkload(s.model, sequenceLength: s.sequenceLength)
         let matmulFlops = w.classTotals[.projection]!.flops + w.classTotals[.ffn]!.flops + w.classTotals[.actToAct]!.flops

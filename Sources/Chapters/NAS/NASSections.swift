@@ -70,15 +70,15 @@ enum NASSections {
     static func frameworkGraph(_ s: NASSettings, run: NASRun) -> Graph {
         var g = Graph(name: "nas_framework")
         g.attributes = [("rankdir", "LR")] + GraphStyle.titleFont(size: 11)
-        g.nodeDefaults = GraphStyle.roundedBox + [("fillcolor", "#f2f2f2")] + GraphStyle.nodeFont
+        g.nodeDefaults = GraphStyle.roundedBox + [("fillcolor", GraphStyle.Colour.paleGrey)] + GraphStyle.nodeFont
         g.edgeDefaults = GraphStyle.edgeFont
         let sp = run.space
-        g.node("space", label: "search space (Tab. 8)\nN, d, per-layer h and d_FFN\n÷\(sp.widthDivisor) for training", ["fillcolor": "#deebf7"])
+        g.node("space", label: "search space (Tab. 8)\nN, d, per-layer h and d_FFN\n÷\(sp.widthDivisor) for training", ["fillcolor": GraphStyle.Colour.paleBlue])
         g.node("corpus", label: "Jargon File 4.4.7\nbyte corpus\ntrain / validation split", ["shape": "note"])
-        g.node("supernet", label: "weight-sharing supernet\nsandwich rule: largest, smallest,\n2 random per step", ["fillcolor": "#deebf7"])
-        g.node("search", label: "evolutionary search\npopulation \(s.evolution.population), \(s.evolution.iterations) iterations\nmutation \(NumberFormat.trimmed(s.evolution.mutationProbability, maxDecimals: 3)), crossover\nPareto-optimal parents", ["fillcolor": "#fee6ce"])
-        g.node("evaluator", label: "accuracy evaluator\nrun the sub-network on\n\(s.validationWindows) validation windows", ["fillcolor": "#e5f5e0"])
-        g.node("hardware", label: "hardware cost\nper-operation lookup table\nGemmini: 64 KiB sp, 256 KiB acc,\nI-BERT units, l = \(s.hardwareSequenceLength)", ["fillcolor": "#e5f5e0"])
+        g.node("supernet", label: "weight-sharing supernet\nsandwich rule: largest, smallest,\n2 random per step", ["fillcolor": GraphStyle.Colour.paleBlue])
+        g.node("search", label: "evolutionary search\npopulation \(s.evolution.population), \(s.evolution.iterations) iterations\nmutation \(NumberFormat.trimmed(s.evolution.mutationProbability, maxDecimals: 3)), crossover\nPareto-optimal parents", ["fillcolor": GraphStyle.Colour.paleOrange])
+        g.node("evaluator", label: "accuracy evaluator\nrun the sub-network on\n\(s.validationWindows) validation windows", ["fillcolor": GraphStyle.Colour.paleGreen])
+        g.node("hardware", label: "hardware cost\nper-operation lookup table\nGemmini: 64 KiB sp, 256 KiB acc,\nI-BERT units, l = \(s.hardwareSequenceLength)", ["fillcolor": GraphStyle.Colour.paleGreen])
         g.node("front", label: "Pareto front\n(perplexity, EDP)", ["shape": "ellipse"])
         g.edge("space", "supernet", ["label": "maximum widths"])
         g.edge("corpus", "supernet", ["label": "train split"])
@@ -522,13 +522,13 @@ enum NASSections {
         var g = Graph(name: "found_architecture")
         let a = e.fullWidth, w = NASSearchSpace.survey.headDimension
         g.attributes = [("rankdir", "TB")] + GraphStyle.titleFont(size: 11) + [("label", "found: d = \(a.dModel), EDP = \(NumberFormat.fixed(e.cost.edp / baseline.cost.edp, decimals: 3)) × baseline, perplexity \(ppl(e.perplexity))")]
-        g.nodeDefaults = GraphStyle.roundedBox + [("fillcolor", "#f2f2f2")] + GraphStyle.nodeFont
+        g.nodeDefaults = GraphStyle.roundedBox + [("fillcolor", GraphStyle.Colour.paleGrey)] + GraphStyle.nodeFont
         g.node("input", label: "bytes → embedding (d = \(a.dModel))", ["shape": "ellipse"])
         var previous = "input"
         for i in 0..<a.layers {
             let id = "layer\(i + 1)"
             g.node(id, label: "layer \(i + 1)\nMHA: \(a.heads[i]) heads × \(w) = \(a.heads[i] * w)\nFFN: d_FFN = \(a.ffn[i])",
-                   ["fillcolor": a.heads[i] == 12 && a.ffn[i] == 3072 ? "#f2f2f2" : "#deebf7"])
+                   ["fillcolor": a.heads[i] == 12 && a.ffn[i] == 3072 ? GraphStyle.Colour.paleGrey : GraphStyle.Colour.paleBlue])
             g.edge(previous, id)
             previous = id
         }

@@ -33,6 +33,22 @@ enum LatencySection {
         return d
     }()
 
+    /// The palette's operation of an analytical-model row.
+    static func paletteOperation(_ path: String) -> OperationPalette.Operation {
+        switch path.split(separator: "/").last ?? "" {
+        case "wq", "wk", "wv": return .queryKeyValue
+        case "wout": return .outputProjection
+        case "qk": return .queryKey
+        case "sv": return .scoreValue
+        case "w1": return .ffn1
+        case "w2": return .ffn2
+        case "softmax": return .softmax
+        case "layernorm": return .normalisation
+        case "gelu": return .activation
+        default: return .residualAdd
+        }
+    }
+
     static func operationClass(_ path: String) -> OperationClass {
         switch path.split(separator: "/").last ?? "" {
         case "wq", "wk", "wv", "wout": return .projection
@@ -112,21 +128,22 @@ enum LatencySection {
     static func breakdownFigures(_ results: Latencies, into model: inout Section, figures: inout FigureSet) throws {
         for (figure, m) in [("30", TransformerConfig.bertBase), ("31", TransformerConfig.gpt2)] {
             let reference = results[m, 128]!
-            let names = reference.rows.map { row in row.name + (row.path.hasPrefix("ffn/") && !row.isMatmul ? " (FFN)" : "") }
-            var merged: [(String, [Double])] = []
-            for (i, name) in names.enumerated() {
+            // One series per operation of the palette: W_Q, W_K and W_V together, both residual adds and both
+            // LayerNorms together.
+            var merged: [(operation: OperationPalette.Operation, name: String, values: [Double])] = []
+            for (i, row) in reference.rows.enumerated() {
                 let values = lengths.map { results[m, $0]!.rows[i].cycles }
-                let key = name.replacingOccurrences(of: " (FFN)", with: "")
-                let label = ["W_Q", "W_K", "W_V"].contains(key) ? "W_Q, W_K, W_V" : key
-                if let j = merged.firstIndex(where: { $0.0 == label }) {
-                    merged[j].1 = zip(merged[j].1, values).map(+)
+                let operation = paletteOperation(row.path)
+                if let j = merged.firstIndex(where: { $0.operation == operation }) {
+                    merged[j].values = zip(merged[j].values, values).map(+)
                 } else {
-                    merged.append((label, values))
+                    merged.append((operation, operation == .queryKeyValue ? "W_Q, W_K, W_V" : row.name, values))
                 }
             }
             let chart = BarChart(title: "Fig. \(figure): \(m.displayName) latency breakdown (analytical model)",
                                  categories: lengths.map { "\($0)" },
-                                 series: merged.map { BarSeries(name: $0.0, values: $0.1) }, mode: .stackedPercent,
+                                 series: merged.map { BarSeries(name: $0.name, values: $0.values, colour: OperationPalette.colour($0.operation)) },
+                                 mode: .stackedPercent,
                                  y: Axis(label: "% of latency", min: 0, max: 100), xLabel: "sequence length")
             model.figure(figures.svg("02-fig\(figure)-\(m.name)-breakdown", try chart.svg()),
                          caption: "Fig. \(figure): share of \(m.displayName)'s latency by operation on Fig. 11's accelerator (the survey prints no numbers for it).")

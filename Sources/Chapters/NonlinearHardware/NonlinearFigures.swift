@@ -4,7 +4,7 @@ import Render
 
 /// Chapter 2's Graphviz drawings: the pass structure of Fig. 2 and the accelerators of Fig. 10 and 11.
 enum NonlinearFigures {
-    static let blue = "#56B4E9", orange = "#E69F00", green = "#009E73", pink = "#CC79A7", yellow = "#F0E442"
+    static let blue = GraphStyle.Colour.blue, orange = GraphStyle.Colour.orange, green = GraphStyle.Colour.green, pink = GraphStyle.Colour.pink, yellow = GraphStyle.Colour.yellow
 
     static func base(_ name: String, _ title: String, rankdir: String = "LR") -> Graph {
         GraphStyle.titled(name, title, rankdir: rankdir)

@@ -216,9 +216,12 @@ public enum NonlinearHardwareChapter {
                             caption: "\(m.displayName) on \(a.name): cycles for the whole model (SI prefixes: k = 10³, M = 10⁶, G = 10⁹)."))
         let chart = BarChart(title: "\(m.displayName): PE-array vs SFU cycles (compute only)",
                              categories: s.sequenceLengths.map { "l = \($0)" },
-                             series: ["PE array (matmuls)", "Softmax", "LayerNorm", "GELU", "residual adds"].enumerated().map { i, name in
-                                 BarSeries(name: name, values: shares.map { row in row[i] / row.reduce(0, +) * 100 })
-                             }, mode: .stacked, y: Axis(label: "% of cycles", min: 0, max: 100))
+                             series: [("PE array (matmuls)", OperationPalette.Operation.matmul), ("Softmax", .softmax),
+                                      ("LayerNorm", .normalisation), ("GELU", .activation), ("residual adds", .residualAdd)]
+                                 .enumerated().map { i, unit in
+                                     BarSeries(name: unit.0, values: shares.map { row in row[i] / row.reduce(0, +) * 100 },
+                                               colour: OperationPalette.colour(unit.1))
+                                 }, mode: .stacked, y: Axis(label: "% of cycles", min: 0, max: 100))
         section.figure(figures.svg("02-sfu-cycles", try chart.svg()),
                        caption: "Share of compute cycles by unit: Softmax's grows with l², the rest with l.")
         section.takeaway("A 16-lane SFU beside a 256-MAC array keeps non-linear operations to a few percent of compute cycles at short lengths; at long lengths Softmax's three passes over h·l² scores become a real cost.")

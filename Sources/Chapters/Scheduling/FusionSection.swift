@@ -336,7 +336,8 @@ enum FusionSection {
             }
         }
         return BarChart(title: "Matmul and exposed non-linear cycles, l = \(r.l), accumulator \(r.kib) kB", categories: categories,
-                        series: [BarSeries(name: "matmul", values: matmul), BarSeries(name: "non-linear, not hidden", values: exposed)],
+                        series: [BarSeries(name: "matmul", values: matmul, colour: OperationPalette.colour(.matmul)),
+                                 BarSeries(name: "non-linear, not hidden", values: exposed, colour: OperationPalette.nonlinear)],
                         mode: .stacked, y: Axis(label: "cycles ×10⁶", min: 0), width: 1000)
     }
 

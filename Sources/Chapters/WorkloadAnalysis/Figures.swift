@@ -4,10 +4,6 @@ import Render
 
 /// Chapter 1's figures: the sweeps of Fig. 4-6 as SVG charts, and the dataflow graphs of Fig. 1, 3, 27 and 28.
 enum ChapterFigures {
-    static let classColours: [OperationClass: String] = [
-        .projection: "#56B4E9", .actToAct: "#E69F00", .ffn: "#009E73", .nonlinear: "#CC79A7",
-    ]
-
     /// Fig. 4, 5 or 6: one line per model over the sequence lengths, with the paper's labels as dashed lines.
     static func sweepChart(title: String, yLabel: String, models: [TransformerConfig], lengths: [Int],
                            logY: Bool, paper: [String: [String]]?, convention: CountingConvention,
@@ -42,7 +38,7 @@ enum ChapterFigures {
             BarSeries(name: cls.label, values: workloads.map { w in
                 let c = w.classTotals[cls] ?? .zero
                 return bytes ? c.bytes / w.total.bytes * 100 : c.flops / w.total.flops * 100
-            })
+            }, colour: OperationPalette.colour(cls))
         }
         let chart = BarChart(title: title, categories: lengths.map { "l = \($0)" }, series: series,
                              mode: .stacked, y: Axis(label: bytes ? "% of bytes" : "% of FLOPs", scale: .linear, min: 0, max: 100))
@@ -83,7 +79,7 @@ enum ChapterFigures {
             let heads = item.count > 1 ? " (×\(item.count) heads)" : ""
             g.nodes.append(Node(id: id, attributes: [
                 ("label", "\(item.op.name)\(heads)\n\(dims(item.op.kind))\n\(annotation(item.counts))"),
-                ("fillcolor", classColours[item.op.operationClass]!),
+                ("fillcolor", OperationPalette.colour(item.op.operationClass)),
             ]))
             if item.path.hasPrefix("mha") { mhaNodes.append(id) } else { ffnNodes.append(id) }
             for input in item.op.inputs {
@@ -129,7 +125,8 @@ enum ChapterFigures {
             g.clusters.append(Cluster(id: prefix, label: "\(title)\n\(example)", nodeIDs: ids,
                                       attributes: GraphStyle.cluster))
         }
-        let enc = "#56B4E9", dec = "#E69F00", io = "#FFFFFF"
+        // Whole layers are not operations: grey, so that no operation class's colour means something else here.
+        let enc = GraphStyle.Colour.grey, dec = GraphStyle.Colour.grey, io = GraphStyle.Colour.white
         stack("e", "Encoder-only", blocks: [("tokens", "whole sequence at once", io),
                                             ("N × encoder layer", "bidirectional MHA + FFN", enc),
                                             ("task head", "e.g. classification", io)], example: "BERT")
@@ -154,21 +151,21 @@ enum ChapterFigures {
                         ("label", "\(m.displayName) decoder layer, generation step t = \(t): one new token, cache of \(t - 1)")]
         g.nodeDefaults = GraphStyle.roundedBox + GraphStyle.nodeFont
         g.edgeDefaults = GraphStyle.edgeFont
-        let c = classColours
+        func c(_ cls: OperationClass) -> String { OperationPalette.colour(cls) }
         g.nodes = [
             Node(id: "x", attributes: [("label", "new token x_t\n1×\(m.dModel)"), ("shape", "ellipse"), ("fillcolor", GraphStyle.Colour.white)]),
-            Node(id: "wq", attributes: [("label", "W_Q · x_t\n\(annotation(total("mha/wq")))"), ("fillcolor", c[.projection]!)]),
-            Node(id: "wk", attributes: [("label", "W_K · x_t\n\(annotation(total("mha/wk")))"), ("fillcolor", c[.projection]!)]),
-            Node(id: "wv", attributes: [("label", "W_V · x_t\n\(annotation(total("mha/wv")))"), ("fillcolor", c[.projection]!)]),
-            Node(id: "kcache", attributes: [("label", "K cache\n\(t - 1) + 1 rows × \(m.dModel)"), ("shape", "cylinder"), ("fillcolor", "#F0E442")]),
-            Node(id: "vcache", attributes: [("label", "V cache\n\(t - 1) + 1 rows × \(m.dModel)"), ("shape", "cylinder"), ("fillcolor", "#F0E442")]),
-            Node(id: "qk", attributes: [("label", "q · Kᵀ (×\(m.heads) heads)\n\(annotation(total("mha/qk")))"), ("fillcolor", c[.actToAct]!)]),
-            Node(id: "softmax", attributes: [("label", "Softmax\n\(annotation(total("mha/softmax")))"), ("fillcolor", c[.nonlinear]!)]),
-            Node(id: "sv", attributes: [("label", "scores · V (×\(m.heads) heads)\n\(annotation(total("mha/sv")))"), ("fillcolor", c[.actToAct]!)]),
-            Node(id: "wout", attributes: [("label", "W_out\n\(annotation(total("mha/wout")))"), ("fillcolor", c[.projection]!)]),
-            Node(id: "ln1", attributes: [("label", "add + LayerNorm\n\(annotation(total("mha/residual") + total("mha/layernorm")))"), ("fillcolor", c[.nonlinear]!)]),
-            Node(id: "ffn", attributes: [("label", "W1 → GELU → W2\n\(annotation(total("ffn/w1") + total("ffn/gelu") + total("ffn/w2")))"), ("fillcolor", c[.ffn]!)]),
-            Node(id: "ln2", attributes: [("label", "add + LayerNorm\n\(annotation(total("ffn/residual") + total("ffn/layernorm")))"), ("fillcolor", c[.nonlinear]!)]),
+            Node(id: "wq", attributes: [("label", "W_Q · x_t\n\(annotation(total("mha/wq")))"), ("fillcolor", c(.projection))]),
+            Node(id: "wk", attributes: [("label", "W_K · x_t\n\(annotation(total("mha/wk")))"), ("fillcolor", c(.projection))]),
+            Node(id: "wv", attributes: [("label", "W_V · x_t\n\(annotation(total("mha/wv")))"), ("fillcolor", c(.projection))]),
+            Node(id: "kcache", attributes: [("label", "K cache\n\(t - 1) + 1 rows × \(m.dModel)"), ("shape", "cylinder"), ("fillcolor", GraphStyle.Colour.yellow)]),
+            Node(id: "vcache", attributes: [("label", "V cache\n\(t - 1) + 1 rows × \(m.dModel)"), ("shape", "cylinder"), ("fillcolor", GraphStyle.Colour.yellow)]),
+            Node(id: "qk", attributes: [("label", "q · Kᵀ (×\(m.heads) heads)\n\(annotation(total("mha/qk")))"), ("fillcolor", c(.actToAct))]),
+            Node(id: "softmax", attributes: [("label", "Softmax\n\(annotation(total("mha/softmax")))"), ("fillcolor", c(.nonlinear))]),
+            Node(id: "sv", attributes: [("label", "scores · V (×\(m.heads) heads)\n\(annotation(total("mha/sv")))"), ("fillcolor", c(.actToAct))]),
+            Node(id: "wout", attributes: [("label", "W_out\n\(annotation(total("mha/wout")))"), ("fillcolor", c(.projection))]),
+            Node(id: "ln1", attributes: [("label", "add + LayerNorm\n\(annotation(total("mha/residual") + total("mha/layernorm")))"), ("fillcolor", c(.nonlinear))]),
+            Node(id: "ffn", attributes: [("label", "W1 → GELU → W2\n\(annotation(total("ffn/w1") + total("ffn/gelu") + total("ffn/w2")))"), ("fillcolor", c(.ffn))]),
+            Node(id: "ln2", attributes: [("label", "add + LayerNorm\n\(annotation(total("ffn/residual") + total("ffn/layernorm")))"), ("fillcolor", c(.nonlinear))]),
             Node(id: "y", attributes: [("label", "output y_t → next layer"), ("shape", "ellipse"), ("fillcolor", GraphStyle.Colour.white)]),
         ]
         g.edges = [Edge(from: "x", to: "wq"), Edge(from: "x", to: "wk"), Edge(from: "x", to: "wv"),
@@ -198,13 +195,13 @@ enum ChapterFigures {
             let title: String
             switch cost.layer.kind {
             case let .convolution(k, cin, cout, _, _):
-                colour = "#56B4E9"; title = "\(k)×\(k) conv \(cin)→\(cout)"
-            case .batchNorm: colour = "#CC79A7"; title = "BatchNorm"
-            case .relu: colour = "#F0E442"; title = "ReLU"
-            case .residualAdd: colour = "#E69F00"; title = "residual add"
-            default: colour = "#FFFFFF"; title = cost.layer.name
+                colour = OperationPalette.projection; title = "\(k)×\(k) conv \(cin)→\(cout)"
+            case .batchNorm: colour = OperationPalette.colour(.normalisation); title = "BatchNorm"
+            case .relu: colour = OperationPalette.colour(.activation); title = "ReLU"
+            case .residualAdd: colour = OperationPalette.colour(.residualAdd); title = "residual add"
+            default: colour = GraphStyle.Colour.white; title = cost.layer.name
             }
-            g.nodes.append(Node(id: id, attributes: [("label", "\(title)\n\(annotation(cost.counts))"), ("fillcolor", colour)]))
+            g.nodes.append(Node(id: id, attributes: [("label", "\(title)\n\(annotation(cost.counts))")] + OperationPalette.fill(colour)))
             g.edges.append(Edge(from: previous, to: id))
             if case .residualAdd = cost.layer.kind {
                 g.edges.append(Edge(from: "in", to: id, attributes: [("style", "dashed"), ("label", "skip")]))

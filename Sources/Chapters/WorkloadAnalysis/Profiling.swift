@@ -171,7 +171,7 @@ enum Profiling {
             let pts = lengths.compactMap { p.point(m.name, $0) }
             guard !pts.isEmpty else { continue }
             let series = OperationClass.allCases.map { c in
-                BarSeries(name: c.label, values: pts.map { share($0, c) * 100 })
+                BarSeries(name: c.label, values: pts.map { share($0, c) * 100 }, colour: OperationPalette.colour(c))
             }
             let chart = BarChart(title: "\(ref): \(m.displayName) latency breakdown on this CPU",
                                  categories: pts.map { "l = \($0.sequenceLength)" }, series: series, mode: .stacked,
@@ -192,7 +192,7 @@ enum Profiling {
             }
             let chart = BarChart(title: "\(m.displayName): measured time share next to FLOPs share, by l",
                                  categories: categories,
-                                 series: OperationClass.allCases.enumerated().map { BarSeries(name: $0.element.label, values: values[$0.offset]) },
+                                 series: OperationClass.allCases.enumerated().map { BarSeries(name: $0.element.label, values: values[$0.offset], colour: OperationPalette.colour($0.element)) },
                                  mode: .stacked, y: Axis(label: "% of time or of FLOPs", scale: .linear, min: 0, max: 100),
                                  width: 960)
             s.figure(figures.svg(title, try chart.svg()),
