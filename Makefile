@@ -28,7 +28,8 @@ chapters: build
 test: deps
 	$(SWIFT) test
 
-## make check: regenerate into a temporary folder; fail, naming the files, if chapters/, figures/ or the data/nas records differ
+## make check: regenerate into a temporary folder; fail, naming the files, if chapters/, figures/ or the data/nas records differ;
+## then run every exercise command of the reports as pasted (scripts/exercises.sh)
 check: build
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	for c in $(CHAPTERS); do .build/release/$$c --out "$$tmp" --quiet >/dev/null || exit 1; done; \
@@ -39,6 +40,7 @@ check: build
 	done; \
 	if [ $$status -ne 0 ]; then echo "make check: generated files are stale; run 'make' and commit them"; exit 1; fi; \
 	echo "make check: chapters/, figures/ and the data/nas records are up to date"
+	@scripts/exercises.sh
 
 ## make bench: timings and ratios, live against PyTorch when torch imports (not run by CI);
 ## BENCH="runtime --json" passes names and flags (benchmarks --help), PYTHON=... picks the Python with torch

@@ -60,7 +60,12 @@ enum GemminiFigures {
 
     /// Which unit runs each operation of one encoder layer, on the baseline and on the Transformer variant.
     static func layerDataflow() -> Graph {
-        var g = base("dataflow", "One encoder layer: which unit runs each operation", rankdir: "LR")
+        // Each chain is wrapped into rows of `perRow` operations read left to right, like text, so that the
+        // 20-step baseline does not become a strip too wide to read; the two chains are stacked.
+        var g = base("dataflow", "One encoder layer: which unit runs each operation (read each row left to right)",
+                     rankdir: "TB")
+        g.attributes.append(("newrank", "true"))
+        let perRow = 5
         // Colour is the operation (OperationPalette, as in every chapter); the unit is the label's second line, and
         // the steps the host CPU runs are dashed.
         typealias Op = OperationPalette.Operation
@@ -71,10 +76,16 @@ enum GemminiFigures {
                 let onCPU = label.hasSuffix("CPU") || label.hasSuffix("CPU float")
                 g.nodes.append(Node(id: node, attributes: [("label", label)] + OperationPalette.fill(op)
                                     + (onCPU ? [("style", "rounded,filled,dashed")] : [])))
-                if i > 0 { g.edge(ids[i - 1], node) }
+                if i > 0 { g.edge(ids[i - 1], node, i % perRow == 0 ? ["constraint": "true", "color": GraphStyle.Colour.outline] : [:]) }
                 ids.append(node)
             }
             return ids
+        }
+        func rows(_ prefix: String, _ ids: [String]) -> [Cluster] {
+            stride(from: 0, to: ids.count, by: perRow).map { start in
+                Cluster(id: "\(prefix)_row\(start / perRow)", label: "", nodeIDs: Array(ids[start..<min(start + perRow, ids.count)]),
+                        attributes: [("rank", "same"), ("peripheries", "0")])
+            }
         }
         let baseline = chain("b", [
             ("qkv", "W_Q, W_K, W_V\narray", .queryKeyValue), ("qk", "query × key\narray (Int32 out)", .queryKey),
@@ -95,10 +106,12 @@ enum GemminiFigures {
         ])
         g.clusters = [
             Cluster(id: "baseline", label: "CNN-tuned baseline: non-linear operations on the host CPU in float",
-                    nodeIDs: baseline, attributes: GraphStyle.cluster),
+                    nodeIDs: [], attributes: GraphStyle.cluster, clusters: rows("b", baseline)),
             Cluster(id: "transformer", label: "Transformer variant: I-BERT integer kernels on added units",
-                    nodeIDs: transformer, attributes: GraphStyle.cluster),
+                    nodeIDs: [], attributes: GraphStyle.cluster, clusters: rows("t", transformer)),
         ]
+        // Stack the variant under the baseline, first row under last row's first operation.
+        g.edge(baseline[(baseline.count - 1) / perRow * perRow], transformer[0], ["style": "invis"])
         return g
     }
 }

@@ -41,6 +41,8 @@ enum NASSections {
             ["CV", "NAS-ViT", "layer", "evolutionary", "BigNAS"],
             ["CV", "BurgerFormer", "layer", "evolutionary", "single-path one-shot"],
         ], caption: "Tab. 7: Transformer NAS methods as the survey classifies them."))
+        sec.figure(try figures.graph("05-fig24-methods", methodsGraph()),
+                   caption: "Fig. 24: a controller trained by reinforcement learning, an evolving population, or a gradient on relaxed choices steers the search; every method in Tab. 7 evolves.")
         sec.figure(try figures.graph("05-fig23-framework", frameworkGraph(s, run: run)),
                    caption: "Fig. 23, as built here: the search space, the supernet trained once, the two evaluators and the search loop.")
         let scaled = run.space, survey = NASSearchSpace.survey
@@ -69,7 +71,7 @@ enum NASSections {
 
     static func frameworkGraph(_ s: NASSettings, run: NASRun) -> Graph {
         var g = Graph(name: "nas_framework")
-        g.attributes = [("rankdir", "LR")] + GraphStyle.titleFont(size: 11)
+        g.attributes = [("rankdir", "TB")] + GraphStyle.titleFont(size: 11)
         g.nodeDefaults = GraphStyle.roundedBox + [("fillcolor", GraphStyle.Colour.paleGrey)] + GraphStyle.nodeFont
         g.edgeDefaults = GraphStyle.edgeFont
         let sp = run.space

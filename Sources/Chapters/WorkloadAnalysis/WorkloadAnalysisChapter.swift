@@ -231,6 +231,8 @@ public enum WorkloadAnalysisChapter {
         appendClaimSummary(&resnet, resnetClaims)
         resnet.figure(try figures.graph("01-resnet-bottleneck", ChapterFigures.bottleneckGraph()),
                       caption: "Fig. 28 (one bottleneck block): the 3×3 convolution does most of the work at the highest intensity; BatchNorm and ReLU are pure traffic.")
+        resnet.figure(try figures.graph("01-fig29-window-operations", ChapterFigures.windowOperationsGraph()),
+                      caption: ChapterFigures.windowOperationsCaption())
         resnet.takeaway(try resnetTakeaway(settings.convention))
         return SectionOutput(resnet, claims: resnetClaims)
     }
