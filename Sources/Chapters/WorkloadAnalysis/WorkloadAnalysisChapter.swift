@@ -84,40 +84,14 @@ public enum WorkloadAnalysisChapter {
     enum PrintedTable: CaseIterable {
         case table3, table10, table11
 
-        var title: String {
+        /// Title, claims' id prefix, reference, model and printed values.
+        var spec: (title: String, idPrefix: String, reference: String, model: TransformerConfig,
+                   printed: PaperValues.PrintedTable) {
             switch self {
-            case .table3: return "Tab. 3: BERT-Base, operation by operation"
-            case .table10: return "Tab. 10: a hypothetical BERT-Base with 4 heads"
-            case .table11: return "Tab. 11: GPT-2 decoding with a key/value cache"
-            }
-        }
-        /// The claims' id prefix.
-        var idPrefix: String {
-            switch self {
-            case .table3: return "tab3"
-            case .table10: return "tab10"
-            case .table11: return "tab11"
-            }
-        }
-        var reference: String {
-            switch self {
-            case .table3: return "Tab. 3"
-            case .table10: return "Tab. 10"
-            case .table11: return "Tab. 11"
-            }
-        }
-        var model: TransformerConfig {
-            switch self {
-            case .table3: return .bertBase
-            case .table10: return .bertBase4Heads
-            case .table11: return .gpt2
-            }
-        }
-        var printed: PaperValues.PrintedTable {
-            switch self {
-            case .table3: return PaperValues.table3
-            case .table10: return PaperValues.table10
-            case .table11: return PaperValues.table11
+            case .table3: return ("Tab. 3: BERT-Base, operation by operation", "tab3", "Tab. 3", .bertBase, PaperValues.table3)
+            case .table10: return ("Tab. 10: a hypothetical BERT-Base with 4 heads", "tab10", "Tab. 10", .bertBase4Heads,
+                                   PaperValues.table10)
+            case .table11: return ("Tab. 11: GPT-2 decoding with a key/value cache", "tab11", "Tab. 11", .gpt2, PaperValues.table11)
             }
         }
         /// Tab. 10 prints shares as fractions, the others as percentages.
@@ -128,12 +102,13 @@ public enum WorkloadAnalysisChapter {
     static func printedTableSection(_ table: PrintedTable, _ settings: WorkloadAnalysisSettings,
                                     figures: inout FigureSet) throws -> SectionOutput {
         let c = settings.convention
-        let comparison = PaperTableComparison(reference: table.reference, idPrefix: table.idPrefix, model: table.model,
-                                              printed: table.printed, shareScale: table.shareScale, convention: c,
+        let spec = table.spec
+        let comparison = PaperTableComparison(reference: spec.reference, idPrefix: spec.idPrefix, model: spec.model,
+                                              printed: spec.printed, shareScale: table.shareScale, convention: c,
                                               knownDeviations: ChapterClaims.knownDeviations,
                                               notes: ChapterClaims.notes)
         let tableClaims = try comparison.claims()
-        var s = Section(table.title)
+        var s = Section(spec.title)
         let legend = "Each cell shows our value to one digit more than the survey prints; ✔ means it matches the printed value to the printed precision (within half a unit of its last digit), ✘ shows the printed value, with the reason below."
         s.prose(table.shareScale == 1 ? "Shares are fractions, as the survey prints them. " + legend : legend)
         s.table(try comparisonTable(comparison, claims: tableClaims))
