@@ -18,10 +18,12 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // YAML architecture, problem, constraint and mapper specs (Core/Mapping/Spec, a subset of Timeloop v0.4).
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // The shared model: workload counts, accelerator models, claims. No I/O, no rendering.
-        .target(name: "Core", dependencies: ["CBLAS", "CKernels"], path: "Sources/Core", linkerSettings: [.linkedLibrary("m")]),
+        .target(name: "Core", dependencies: ["CBLAS", "CKernels", .product(name: "Yams", package: "Yams")], path: "Sources/Core", linkerSettings: [.linkedLibrary("m")]),
         // Fixed-order fp32 kernels (GEMM, softmax, LayerNorm, GELU, exp/log) whose results do not depend on the
         // CPU, the ISA level or the thread count: chapter 5's perplexities (Core/NAS/SupernetEvaluator.swift).
         .target(name: "CKernels", path: "Sources/CKernels"),

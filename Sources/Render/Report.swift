@@ -54,6 +54,8 @@ public struct Report: Sendable {
     public var sections: [Section]
     public var summary: [String]
     public var exercises: [String]
+    /// Sections after the exercises (a glossary), listed in the contents.
+    public var appendix: [Section] = []
 
     public init(title: String, generatedBy: String, intro: String, sections: [Section], summary: [String] = [],
                 exercises: [String] = []) {
@@ -82,9 +84,10 @@ public struct Report: Sendable {
         if top.count > 1 {
             out += "**Contents:** " + (top.map { "[\($0.title)](#\(Self.anchor($0.title)))" }
                 + (summary.isEmpty ? [] : ["[Summary](#summary)"])
-                + (exercises.isEmpty ? [] : ["[Exercises](#exercises)"])).joined(separator: " · ") + "\n\n"
+                + (exercises.isEmpty ? [] : ["[Exercises](#exercises)"])
+                + appendix.map { "[\($0.title)](#\(Self.anchor($0.title)))" }).joined(separator: " · ") + "\n\n"
         }
-        for section in sections {
+        func emit(_ section: Section) {
             out += String(repeating: "#", count: min(6, max(2, section.level))) + " \(section.title)\n\n"
             for block in section.blocks {
                 switch block {
@@ -99,11 +102,13 @@ public struct Report: Sendable {
                 }
             }
         }
+        sections.forEach(emit)
         if !summary.isEmpty { out += "## Summary\n\n" + summary.map { "- \($0)" }.joined(separator: "\n") + "\n\n" }
         if !exercises.isEmpty {
             out += "## Exercises\n\n" + exercises.enumerated().map { "\($0.offset + 1). \($0.element)" }
                 .joined(separator: "\n") + "\n\n"
         }
+        appendix.forEach(emit)
         while out.hasSuffix("\n\n") { out.removeLast() }
         return out
     }

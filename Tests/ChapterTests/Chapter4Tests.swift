@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import ChapterSupport
 import Core
@@ -142,12 +143,41 @@ struct Chapter4CLITests {
         #expect(result.err.contains("samples"))
     }
 
+    @Test("--arch/--problem maps the shipped Gemmini spec: prints cycles, energy and EDP and writes the loop nest under --out")
+    func specRun() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("spec-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: out) }
+        func file(_ name: String) -> String { repositoryRoot.appendingPathComponent("data/arch/\(name).yaml").path }
+        let result = try runExecutable("scheduling", ["--arch", file("gemmini"), "--problem", file("resnet50-conv5-3x3"),
+                                                      "--constraints", file("gemmini-constraints"), "--mapper", file("random-mapper"),
+                                                      "--out", out.path])
+        #expect(result.status == 0, "\(result.err)")
+        for needle in ["best mapping", "cycles: ", "energy: ", "EDP: ", "parallel_for"] { #expect(result.out.contains(needle), "missing \(needle)") }
+        for ext in ["dot", "svg", "png"] {
+            #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("mapping/resnet-50-conv5-x-3x3-512.\(ext)").path), "no .\(ext)")
+        }
+    }
+
+    @Test("a malformed spec: one line naming file, line and key, a non-zero exit, nothing written")
+    func specMalformed() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("spec-bad-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: out) }
+        let bad = out.appendingPathComponent("bad.yaml")
+        try "problem:\n  version: 0.4\n  instance: {C: 8, M: 8, P: 8, Z: 1}\n".write(to: bad, atomically: true, encoding: .utf8)
+        let result = try runExecutable("scheduling", ["--arch", repositoryRoot.appendingPathComponent("data/arch/gemmini.yaml").path,
+                                                      "--problem", bad.path, "--out", out.path])
+        #expect(result.status != 0)
+        #expect(result.err.contains("\(bad.path):3: problem.instance.Z: unknown key"), "\(result.err)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["bad.yaml"])
+    }
+
     @Test("--help explains every flag")
     func help() {
         let help = SchedulingCommand.helpMessage()
         for flag in ["--operators", "--gemm", "--seq-len", "--samples", "--seed", "--mesh-dim", "--scratchpad-kib", "--accumulator-kib",
                      "--l2-kib", "--dataflow", "--fusion-scratchpad-kib", "--fusion-accumulator-kib", "--fusion-long-seq-len",
-                     "--json", "--out", "--check", "--quiet"] {
+                     "--json", "--out", "--check", "--quiet", "--arch", "--problem", "--constraints", "--mapper"] {
             #expect(help.contains(flag), "help lacks \(flag)")
         }
     }

@@ -175,3 +175,26 @@ struct Chapter5CLITests {
         }
     }
 }
+
+/// The recorded seed spread (data/nas/seed-spread.tsv) is read strictly, and the committed report shows it, which
+/// `make check` keeps true only while its seed-1 row equals the default run's gains.
+struct Chapter5SeedSpreadTests {
+    @Test func theCommittedRecordParsesAndTheReportShowsIt() throws {
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent(NASSeedSpread.path), encoding: .utf8)
+        let spread = try NASSeedSpread.parse(text)
+        #expect(spread.rows.map(\.seed) == Array(1...8))
+        let report = try String(contentsOf: repositoryRoot.appendingPathComponent("chapters/05-nas.md"), encoding: .utf8)
+        #expect(report.contains("How much the gains themselves move"))
+    }
+
+    @Test func aMalformedRecordNamesItsLine() {
+        let header = NASSeedSpread.header
+        #expect(throws: ConfigurationError.self) { try NASSeedSpread.parse("seed\tgain\n1\t2\n") }
+        do {
+            _ = try NASSeedSpread.parse(header + "\n1\t1\t1\t1\t1\t1\t1\n2\t1\t1\tx\t1\t1\t1\n", file: "f.tsv")
+            Issue.record("accepted a malformed line")
+        } catch {
+            #expect("\(error)".contains("line 3 of f.tsv"))
+        }
+    }
+}

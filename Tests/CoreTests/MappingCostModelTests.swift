@@ -10,6 +10,10 @@ enum MappingFixtures {
         .gemm(name: "g642", m: 6, n: 4, k: 2),
         MappingProblem(name: "conv", kind: .convolution, sizes: [1, 2, 2, 4, 3, 2, 2], stride: 2),
         MappingProblem(name: "conv-batch", kind: .convolution, sizes: [2, 2, 3, 2, 2, 3, 1], stride: 1),
+        // Sliding windows: taps above the stride (halo), and taps below it (gaps between windows).
+        MappingProblem(name: "conv-halo", kind: .convolution, sizes: [1, 1, 2, 6, 4, 3, 2], stride: 1),
+        MappingProblem(name: "conv-halo-stride2", kind: .convolution, sizes: [1, 1, 1, 5, 3, 3, 3], stride: 2),
+        MappingProblem(name: "conv-gaps-stride3", kind: .convolution, sizes: [1, 2, 1, 4, 2, 2, 1], stride: 3),
     ]
 
     static func randomValid(_ space: Mapspace, count: Int, seed: UInt64) -> [Mapping] {

@@ -58,17 +58,27 @@ struct Chapter4MappingTests {
         } catch { #expect(error.field == "dataflow") }
     }
 
-    @Test("parts sum to totals: energy per level is its accesses × bytes × pJ/B, and the levels and MACs add up")
+    @Test("parts sum to totals: energy per level is its accesses × pJ per element access (final outputs at their width), and the levels and MACs add up")
     func energiesAddUp() throws {
         let arch = try MappingArchitecture(accelerator: .gemminiBaseline)
         let model = try MappingCostModel(gemm, architecture: arch)
         let space = try Mapspace(model)
+        let outs = Double(gemm.elements(.outputs))
+        func final(_ level: MappingArchitecture.Level, write: Bool) -> Double {
+            arch.picojoulesPerElement(level, .outputs, write: write, problem: gemm)
+                - arch.energy.picojoules(level, .outputs, elementBits: gemm.outputBits, write: write)
+        }
         for m in MappingFixtures.randomValid(space, count: 200, seed: 3) {
             let c = try model.evaluate(m)
             var sum = c.macPicojoules
             for level in MappingArchitecture.Level.allCases {
-                let bytes = MappedTensor.allCases.reduce(0.0) { $0 + (c.reads[level][$1] + c.writes[level][$1]) * Double(gemm.bytesPerElement($1)) }
-                #expect(abs(c.picojoules(level) - bytes * arch.picojoulesPerByte(level)) <= 1e-9 * c.picojoules(level))
+                var expected = MappedTensor.allCases.reduce(0.0) {
+                    $0 + c.reads[level][$1] * arch.picojoulesPerElement(level, $1, write: false, problem: gemm)
+                        + c.writes[level][$1] * arch.picojoulesPerElement(level, $1, write: true, problem: gemm)
+                }
+                if level == .dram { expected -= outs * final(.dram, write: true) }
+                if level == .l2 { expected -= outs * (final(.l2, write: true) + final(.l2, write: false)) }
+                #expect(abs(c.picojoules(level) - expected) <= 1e-9 * c.picojoules(level))
                 sum += c.picojoules(level)
             }
             #expect(abs(sum - c.energyPicojoules) <= 1e-9 * sum)
@@ -80,6 +90,9 @@ struct Chapter4MappingTests {
         }
     }
 
+    /// Sliding-window inputs are exempt: with halo reuse a run of overlapping small tiles can fetch fewer rows than
+    /// fewer, larger tiles whose neighbours no longer overlap in the loop order (Timeloop's delta rule), so their
+    /// DRAM reads may rise; weights and outputs, and the inputs of a GEMM, never do.
     @Test("more reuse never costs more accesses: moving a factor from DRAM's loops into the L2 tile never raises DRAM traffic")
     func reuseIsMonotone() throws {
         let arch = try MappingArchitecture(accelerator: .gemminiBaseline)
@@ -97,7 +110,7 @@ struct Chapter4MappingTests {
                     bigger.setFactor(.l2, d, m.factor(.l2, d) * q)
                     guard let after = try? model.evaluate(bigger) else { continue }
                     checked += 1
-                    for t in MappedTensor.allCases {
+                    for t in MappedTensor.allCases where !(t == .inputs && (p.size(.r) > 1 || p.size(.s) > 1)) {
                         #expect(after.reads.dram[t] <= before.reads.dram[t], "\(p.name) \(d) \(t)")
                         #expect(after.writes.dram[t] <= before.writes.dram[t], "\(p.name) \(d) \(t)")
                     }

@@ -40,6 +40,8 @@ public struct ChapterResult: Sendable {
         var report = report
         // Every chapter's report opens with the same box on how to read its claims tables.
         if !claims.isEmpty { report.intro += "\n\n" + ClaimFormatting.howToRead }
+        // And closes with its acronyms (the survey's Tab. 13), read from the report itself.
+        report.appendix = Glossary.section(for: report.markdown()).map { [$0] } ?? []
         self.report = report
         self.claims = claims.filter { !$0.isIllustration }
         self.illustrations = claims.filter(\.isIllustration)

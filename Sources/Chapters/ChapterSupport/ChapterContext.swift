@@ -48,7 +48,8 @@ public struct SectionOutput: Sendable {
 /// Moving a section onto the kernel: make its `build` return a ``SectionOutput`` (its `--json` members in
 /// `json`, in the order the chapter printed them) and add it as above. Chapter 4's `MapspaceStudySection` and
 /// `PeerSection` still return tuples that `SchedulingChapter.build` wraps: `MapspaceStudySection.build` becomes
-/// `SectionOutput(section, claims: claims, json: SchedulingChapter.studyJSON(settings, studies))` and the wrapping
+/// `SectionOutput(section, claims: claims, json: SchedulingChapter.studyJSON(settings, studies, unconstrained: u))`
+/// and the wrapping
 /// lines in `SchedulingChapter.build` become `try cx.add { try MapspaceStudySection.build(settings, figures: &$0) }`.
 /// No function in Sources/Chapters may exceed 80 lines (`FunctionLengthTests`). Number formats are `Render.NumberFormat`'s; graph style and the colours of operation
 /// classes are ``GraphStyle`` and ``OperationPalette``.

@@ -7,6 +7,8 @@ public struct NASInputs: Sendable {
     public var corpus: ByteCorpus
     public var checkpoint: SupernetCheckpoint
     public var log: [SupernetTrainingRun.LogEntry]
+    /// The default search's gains for other seeds, recorded beside the checkpoint (`seed-spread.tsv`), if any.
+    var seedSpread: NASSeedSpread?
 
     public init(corpus: ByteCorpus, checkpoint: SupernetCheckpoint, log: [SupernetTrainingRun.LogEntry]) {
         self.corpus = corpus
@@ -29,6 +31,8 @@ public struct NASInputs: Sendable {
         }
         let logURL = url.deletingLastPathComponent().appendingPathComponent("training-log.tsv")
         let logText = String(decoding: try NASData.read(logURL), as: UTF8.self)
-        return NASInputs(corpus: corpus, checkpoint: checkpoint, log: try NASData.parseLog(logText, file: logURL.path))
+        var inputs = NASInputs(corpus: corpus, checkpoint: checkpoint, log: try NASData.parseLog(logText, file: logURL.path))
+        inputs.seedSpread = try NASSeedSpread.load(besideCheckpoint: url)
+        return inputs
     }
 }

@@ -348,6 +348,9 @@ enum NASSections {
                    caption: "The found architecture layer by layer, at the full width it is priced at.")
         let unseenLosses = try heldOut(s, run: run, inputs: inputs, picks: [low, high], into: &sec)
         let claims = gainClaims(run)
+        if let spread = inputs.seedSpread, case let .relative(tolerance) = NASChapter.gainTolerance {
+            spread.present(run: NASSeedSpread.row(seed: Int(s.evolution.seed), low, high), tolerance: tolerance, into: &sec)
+        }
         sec.table(ClaimFormatting.table(claims))
         sec.takeaway(heldOutTakeaway(picks: [low, high], baseline: b, unseenLosses: unseenLosses))
         return SectionOutput(sec, claims: claims, json: [
@@ -517,6 +520,12 @@ enum NASSections {
                                   .init("unseen windows", alignment: .right), .init("loss against the baseline", alignment: .right),
                                   .init("within budget", alignment: .center)], rows: rows,
                         caption: "Validation perplexity on the windows the search used and on \(windows) windows it did not."))
+        let blocks = windows / s.validationWindows
+        if blocks >= 2 {
+            present(try blockSpread(net: net, unseen: unseen, windowsPerBlock: s.validationWindows, blocks: blocks,
+                                    baseline: run.baseline.architecture, picks: picks),
+                    windowsPerBlock: s.validationWindows, into: &sec)
+        }
         return losses
     }
 

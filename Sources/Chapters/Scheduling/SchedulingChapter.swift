@@ -18,10 +18,9 @@ public enum SchedulingChapter {
         try settings.validate()
         var cx = ChapterContext()
         for part in try LoopNestSection.build(settings, figures: &cx.figures) { cx.add(part) }
-        // MapspaceStudySection and PeerSection still return tuples; they move onto SectionOutput with the mapper
-        // rewrite (issue 16).
-        let (study, studyClaims, studies) = try MapspaceStudySection.build(settings, figures: &cx.figures)
-        cx.add(study, claims: studyClaims, json: studyJSON(settings, studies))
+        // MapspaceStudySection and PeerSection still return tuples (see ChapterContext on moving them).
+        let (study, studyClaims, studies, unconstrained) = try MapspaceStudySection.build(settings, figures: &cx.figures)
+        cx.add(study, claims: studyClaims, json: studyJSON(settings, studies, unconstrained: unconstrained))
         let (peers, peerClaims) = try PeerSection.build(settings)
         cx.add(peers, claims: peerClaims)
         let fusion = try FusionSection.build(settings, figures: &cx.figures)
@@ -29,17 +28,13 @@ public enum SchedulingChapter {
         return cx.result(name: name, reportPath: reportPath, report: report(settings, cx, fusionSummary: fusion.summary))
     }
 
-    /// The run's settings and every operator's mapspace statistics, as `--json` gives them.
-    static func studyJSON(_ settings: SchedulingSettings, _ studies: [MapspaceStudySection.OperatorStudy]) -> [(String, JSONValue)] {
+    /// The run's settings and every operator's mapspace statistics, with and without Gemmini's constraints, as
+    /// `--json` gives them.
+    static func studyJSON(_ settings: SchedulingSettings, _ studies: [MapspaceStudySection.OperatorStudy],
+                          unconstrained: [MapspaceStudySection.OperatorStudy]) -> [(String, JSONValue)] {
         [("accelerator", .string(settings.accelerator.name)), ("samples", .number(Double(settings.samples))),
-         ("seed", .number(Double(settings.seed))),
-         ("operators", .array(studies.map { st in
-             .object([("key", .string(st.op.key)), ("name", .string(st.op.problem.name)), ("macs", .number(Double(st.op.problem.macs))),
-                      ("mapspaceSize", .number(st.mapspaceSize)), ("validFraction", .number(st.validFraction)),
-                      ("bestEDP", .number(st.bestCost.edp)), ("bestCycles", .number(st.bestCost.cycles)),
-                      ("bestEnergyPicojoules", .number(st.bestCost.energyPicojoules)), ("p10", .number(st.p10)),
-                      ("median", .number(st.p50)), ("within3x", .number(st.within3x)), ("worstOverBest", .number(st.span))])
-         }))]
+         ("seed", .number(Double(settings.seed))), ("operators", .array(studies.map(studyJSON))),
+         ("unconstrainedOperators", .array(unconstrained.map(studyJSON)))]
     }
 
     /// The report: title, introduction with the claims' tally, the sections, Summary and Exercises.
@@ -61,8 +56,8 @@ public enum SchedulingChapter {
             summary: [
                 "A mapping is per-level tiling factors, a loop order per level and the loops on the array; the mapspace of one BERT projection has more than 10^12 of them.",
                 "The closed-form access counts agree exactly with a walk of the loop nest, and simulated annealing finds the exhaustive optimum on small problems.",
-                "Random valid mappings spread over orders of magnitude in EDP, for BERT's matmuls as for ResNet-50's convolutions; few land near the best.",
-                "An analytical mapper reaches the ideal cycle count on the peers' GEMM, like ZigZag; SCALE-Sim's 35% more is the array's fill and drain per weight fold.",
+                "Random valid mappings spread over orders of magnitude in EDP, for BERT's matmuls as for ResNet-50's convolutions, in Gemmini's constrained Timeloop mapspace as in the unconstrained one; few land near the best.",
+                "An analytical mapper reaches the ideal cycle count on the peers' GEMM, like ZigZag; SCALE-Sim's 35% more is the array's fill and drain per weight fold. Priced with ZigZag's own energy table, our best mapping matches ZigZag level by level except the accumulator, which Gemmini's one-weight PE feeds every step.",
                 fusionSummary,
             ],
             exercises: [
@@ -71,8 +66,17 @@ public enum SchedulingChapter {
                 "`swift run -c release scheduling --scratchpad-kib 32 --out lesson/` shrinks the scratchpad: watch the valid share and the worst/best span of each operator.",
                 "`swift run -c release scheduling --gemm 512,64,512 --out lesson/` adds your own operator (M, N, K): is a narrow matmul harder to map than W1?",
                 "`swift run -c release scheduling --fusion-accumulator-kib 16,32,64,128,256 --out lesson/` gives the fusion study smaller accumulators too: at which size does fusing Q×K with Softmax stop paying at l = 512, how many chunks does each row then take, and where does the search pick the transposed product?",
+                "`swift run -c release scheduling --arch data/arch/gemmini.yaml --problem data/arch/resnet50-conv5-3x3.yaml --out lesson/` maps ResNet-50's 3×3 layer with no constraints; add `--constraints data/arch/gemmini-constraints.yaml` and compare the best EDP: what do Gemmini's constraints cost on this layer? Then copy `data/arch/gemmini.yaml`, double the accumulator's `depth`, and map again.",
                 "Change `MappingCostModel`'s reuse rule (Sources/Core/Mapping/MappingCostModel.swift) so that streamed tensors also keep a register copy, run `swift run -c release scheduling --out lesson/` and see which claims move; undo the change afterwards.",
             ])
         return report
+    }
+
+    static func studyJSON(_ st: MapspaceStudySection.OperatorStudy) -> JSONValue {
+                .object([("key", .string(st.op.key)), ("name", .string(st.op.problem.name)), ("macs", .number(Double(st.op.problem.macs))),
+                         ("mapspaceSize", .number(st.mapspaceSize)), ("validFraction", .number(st.validFraction)),
+                         ("bestEDP", .number(st.bestCost.edp)), ("bestCycles", .number(st.bestCost.cycles)),
+                         ("bestEnergyPicojoules", .number(st.bestCost.energyPicojoules)), ("p10", .number(st.p10)),
+                         ("median", .number(st.p50)), ("within3x", .number(st.within3x)), ("worstOverBest", .number(st.span))])
     }
 }

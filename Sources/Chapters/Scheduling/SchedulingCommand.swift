@@ -16,14 +16,20 @@ struct SchedulingCommand: ParsableCommand {
 
             Operators: \(StudyOperator.presets(sequenceLength: 512).map(\.key).joined(separator: ", ")).
 
+            With --arch and --problem (YAML files in a subset of Timeloop's v0.4 format; README, "Your own \
+            architecture"; data/arch/ holds the survey's Gemmini) it maps that problem instead: it prints the best \
+            mapping, cycles, energy and EDP and writes the loop nest to mapping/<problem>.{dot,svg,png} under --out.
+
             Examples:
               scheduling --samples 10000 --seed 2
+              scheduling --arch data/arch/gemmini.yaml --problem data/arch/bert-base-ffn-w1.yaml --constraints data/arch/gemmini-constraints.yaml --mapper data/arch/random-mapper.yaml
               scheduling --operators bert-base-ffn-w1,resnet-conv1 --dataflow os
               scheduling --gemm 512,64,512 --operators bert-base-qkv
             """)
 
     @OptionGroup var common: ChapterOptions
     @OptionGroup var options: Options
+    @OptionGroup(title: "Your own architecture (maps one problem instead of writing the chapter)") var spec: SpecOptions
 
     /// The flags that shape the report; its first line names those that differ from their defaults (``RerunLine``).
     struct Options: ParsableArguments {
@@ -109,7 +115,28 @@ struct SchedulingCommand: ParsableCommand {
         return s
     }
 
-    func validate() throws { _ = try settings() }
+    func validate() throws {
+        if spec.isSpecRun {
+            guard !common.check && !common.json else { throw ValidationError("--arch maps one problem; it takes neither --check nor --json") }
+            return
+        }
+        _ = try settings()
+    }
 
-    func run() throws { try common.emit(try SchedulingChapter.build(try settings())) }
+    func run() throws {
+        guard spec.isSpecRun else { return try common.emit(try SchedulingChapter.build(try settings())) }
+        var err = StandardError()
+        let found: SpecRun
+        let files: [GeneratedFile]
+        do {
+            found = try SpecRun.run(try spec.read())
+            files = try found.files()
+        } catch let error as MappingSpecError {
+            print("scheduling: \(error)", to: &err)
+            throw ExitCode.failure
+        }
+        try OutputFolder.write(files, into: common.out, flag: "out")
+        for line in found.lines { print(line) }
+        print("wrote \(files.map(\.path).joined(separator: ", ")) under \(common.out)")
+    }
 }

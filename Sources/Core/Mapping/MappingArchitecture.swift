@@ -1,5 +1,6 @@
 /// The memory levels and the spatial array a mapping targets: a Gemmini-like accelerator (survey §3.4.1,
-/// Fig. 12) built from an ``Accelerator``, with the per-access energies of ``AccessEnergy``.
+/// Fig. 12) built from an ``Accelerator``, with the per-access energies of a ``MappingEnergyTable`` (by default
+/// ``MappingEnergyTable/perWord(accelerator:)``).
 ///
 /// Levels, outermost first, and what each holds:
 /// - **DRAM**: every tensor (backing store);
@@ -29,7 +30,7 @@ public struct MappingArchitecture: Sendable, Hashable {
     public var meshRows: Int
     public var meshColumns: Int
     public var dataflow: Dataflow
-    public var energy: AccessEnergy
+    public var energy: MappingEnergyTable
     /// Capacities in bytes of L2, scratchpad and accumulator.
     public var l2Bytes: Int, scratchpadBytes: Int, accumulatorBytes: Int
     /// Bytes per cycle at each level's port, in ``Level`` order (registers: unlimited).
@@ -41,6 +42,11 @@ public struct MappingArchitecture: Sendable, Hashable {
     public static let gemminiAccumulatorBanks = 2
 
     public init(accelerator a: Accelerator) throws(ConfigurationError) {
+        try self.init(accelerator: a, energy: try MappingEnergyTable.perWord(accelerator: a))
+    }
+
+    /// The architecture of `a`, priced with `energy`.
+    public init(accelerator a: Accelerator, energy table: MappingEnergyTable) throws(ConfigurationError) {
         try a.validate()
         guard a.dataflow != .inputStationary else {
             throw ConfigurationError(field: "dataflow", message: "the mapper models Gemmini's ws and os dataflows; 'is' is not one of them")
@@ -49,7 +55,7 @@ public struct MappingArchitecture: Sendable, Hashable {
         meshRows = a.meshRows
         meshColumns = a.meshColumns
         dataflow = a.dataflow
-        energy = try AccessEnergy(accelerator: a)
+        energy = table
         l2Bytes = a.l2Bytes
         scratchpadBytes = a.spCapacityBytes
         accumulatorBytes = a.accCapacityBytes
@@ -71,15 +77,9 @@ public struct MappingArchitecture: Sendable, Hashable {
     /// The tensor each PE keeps in its register: weights (WS) or partial sums (OS).
     public var stationaryTensor: MappedTensor { dataflow == .weightStationary ? .weights : .outputs }
 
-    /// Energy of one byte read or written at a level, in pJ.
-    public func picojoulesPerByte(_ level: Level) -> Double {
-        switch level {
-        case .dram: return energy.dramPicojoulesPerByte
-        case .l2: return energy.l2PicojoulesPerByte
-        case .scratchpad: return energy.scratchpadPicojoulesPerByte
-        case .accumulator: return energy.accumulatorPicojoulesPerByte
-        case .registers: return energy.registerPicojoulesPerByte
-        }
+    /// Energy of one element of `tensor` read or written at a level, in pJ, for `problem`'s operand widths.
+    public func picojoulesPerElement(_ level: Level, _ tensor: MappedTensor, write: Bool, problem: MappingProblem) -> Double {
+        energy.picojoules(level, tensor, elementBits: problem.bits(tensor), write: write)
     }
 
     public func allowsRow(_ d: LoopDimension) -> Bool { rowDimensionMask & (1 << d.rawValue) != 0 }

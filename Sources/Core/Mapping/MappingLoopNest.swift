@@ -1,7 +1,9 @@
 /// The second derivation of ``MappingCostModel``'s access counts: walk the mapped loop nest step by step on a
 /// small problem, keep the tile each storage level holds, and count what moves when it changes. Footprints are
-/// counted element by element (sets of coordinates), not by formula; partial sums are read back from a parent only
-/// when some earlier step touched them. Tests check that both derivations agree exactly.
+/// counted element by element (sets of coordinates), not by formula; a refill fetches only the elements the level's
+/// previous tile did not hold (sliding-window halo reuse, Timeloop's delta between consecutive tiles); partial sums
+/// are read back from a parent only when some earlier step touched them. Tests check that both derivations agree
+/// exactly.
 ///
 /// ```swift
 /// let walked = try MappingLoopNest.counts(problem, mapping, architecture: arch)   // (reads, writes)
@@ -65,6 +67,7 @@ public enum MappingLoopNest {
         // State per boundary and tensor: the tile id (indices of the relevant loops above) and the touched set.
         var lastID = [[[Int]?]](repeating: [nil, nil, nil], count: 4)
         var touched = [Set<[Int]>](repeating: [], count: 4)
+        var held = [[Set<[Int]>]](repeating: [[], [], []], count: 4)   // [boundary][tensor]: the tile the level holds
         var fills = [[Double]](repeating: [0, 0, 0], count: 4)   // [boundary][tensor]
         var firstTouches = [Double](repeating: 0, count: 4)       // outputs, per boundary
         var streamed: [Double] = [0, 0, 0]
@@ -89,8 +92,13 @@ public enum MappingLoopNest {
                         lastID[bi][t.rawValue] = id
                         let span: [Mapping.Slot] = b == .registers ? [.registers, .rows, .columns] : inner(b)
                         let tile = elements(t, base: base, spanning: span)
-                        fills[bi][t.rawValue] += Double(b == .registers ? elements(t, base: base, spanning: [.rows, .columns]).count
-                                                          * elements(t, base: base, spanning: [.registers]).count : tile.count)
+                        if b == .registers {
+                            fills[bi][t.rawValue] += Double(elements(t, base: base, spanning: [.rows, .columns]).count
+                                                            * elements(t, base: base, spanning: [.registers]).count)
+                        } else {
+                            fills[bi][t.rawValue] += Double(tile.subtracting(held[bi][t.rawValue]).count)
+                            held[bi][t.rawValue] = tile
+                        }
                         if t == .outputs {
                             let fresh = tile.subtracting(touched[bi])
                             firstTouches[bi] += Double(fresh.count)

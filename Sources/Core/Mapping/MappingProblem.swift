@@ -18,9 +18,13 @@ public struct MappingProblem: Sendable, Hashable {
     public var inputBits: Int
     public var weightBits: Int
     public var partialSumBits: Int
+    /// Width of a finished output when it leaves the accumulator: Gemmini's `mvout` scales 32-bit sums back to its
+    /// 8-bit `inputType` (`acc_scale`), so final outputs reach L2 and DRAM as 8-bit values; partial sums spilled
+    /// before the last update travel at `partialSumBits`.
+    public var outputBits: Int
 
     public init(name: String, kind: Kind, sizes: [Int], stride: Int = 1, inputBits: Int = 8, weightBits: Int = 8,
-                partialSumBits: Int = 32) {
+                partialSumBits: Int = 32, outputBits: Int = 8) {
         self.name = name
         self.kind = kind
         self.sizes = sizes
@@ -28,6 +32,7 @@ public struct MappingProblem: Sendable, Hashable {
         self.inputBits = inputBits
         self.weightBits = weightBits
         self.partialSumBits = partialSumBits
+        self.outputBits = outputBits
     }
 
     /// C (M×N) = A (M×K) · B (K×N): M on P, N on K, K on C.
@@ -59,6 +64,15 @@ public struct MappingProblem: Sendable, Hashable {
     /// Elements of a tensor over the whole problem (inputs: the window rows (P − 1)·stride + R, no padding).
     public func elements(_ t: MappedTensor) -> Int {
         MappingFootprint.elements(t, extents: sizes, stride: stride)
+    }
+
+    /// Bits of one element of a tensor: the operand widths and the partial sums' datatype.
+    public func bits(_ t: MappedTensor) -> Int {
+        switch t {
+        case .inputs: return inputBits
+        case .weights: return weightBits
+        case .outputs: return partialSumBits
+        }
     }
 
     public func bytesPerElement(_ t: MappedTensor) -> Int {
@@ -99,6 +113,7 @@ public struct MappingProblem: Sendable, Hashable {
         try ConfigurationError.require(inputBits, in: 1...32, field: "input-bits")
         try ConfigurationError.require(weightBits, in: 1...32, field: "weight-bits")
         try ConfigurationError.require(partialSumBits, in: 1...64, field: "partial-sum-bits")
+        try ConfigurationError.require(outputBits, in: 1...64, field: "output-bits")
         guard macs <= 1 << 48 else { throw ConfigurationError(field: "problem", message: "\(macs) MACs is more than 2^48") }
     }
 }

@@ -35,6 +35,7 @@ public enum MappingSearch {
         for _ in 0..<max(1, restarts) {
             // A random valid start.
             var current = Mapping.trivial, cost = MappingCost()
+            space.mapping(at: Mapspace.Index(factorisation: [Int](repeating: 0, count: 7), permutation: [0, 0, 0, 0]), into: &current)
             var index = [Int](repeating: 0, count: 7)
             var found = false
             for _ in 0..<100_000 {
@@ -55,7 +56,7 @@ public enum MappingSearch {
                 candidate.factors = current.factors
                 candidate.orders = current.orders
                 var candidateIndex = index
-                let move = Mapspace.below(3, &rng)
+                let move = space.freeOrderLevels.isEmpty ? Mapspace.below(2, &rng) : Mapspace.below(3, &rng)
                 if move < 2 {
                     let d = space.nontrivial.isEmpty ? 0 : space.nontrivial[Mapspace.below(space.nontrivial.count, &rng)].rawValue
                     if move == 0 || counts[d] < 3 {
@@ -65,7 +66,7 @@ public enum MappingSearch {
                     }
                     candidate.factors.withUnsafeMutableBufferPointer { f in space.apply(d, candidateIndex[d], to: f.baseAddress!) }
                 } else {
-                    let level = Mapspace.below(4, &rng)
+                    let level = space.freeOrderLevels[Mapspace.below(space.freeOrderLevels.count, &rng)]
                     let i = Mapspace.below(7, &rng), j = Mapspace.below(7, &rng)
                     candidate.orders.swapAt(level * 7 + i, level * 7 + j)
                 }

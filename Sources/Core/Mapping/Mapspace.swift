@@ -18,36 +18,70 @@
 /// ```
 public struct Mapspace: Sendable {
     public let model: MappingCostModel
+    /// The constraints the space was built under (``MapspaceConstraints/none`` for the unconstrained sampler).
+    public let constraints: MapspaceConstraints
     /// Per dimension, its factorisations: `factorisations[d][i · 6 + slot]`.
     public let factorisations: [[Int]]
     public let nontrivial: [LoopDimension]
+    /// Per temporal level (``Mapping/Slot/temporal`` order), its pinned order as raw values, or nil when free.
+    let pinnedOrders: [[UInt8]?]
+    /// Temporal levels (0…3) whose loop order the sampler and the search may choose: neither pinned nor empty.
+    public let freeOrderLevels: [Int]
 
-    public init(_ model: MappingCostModel) throws(ConfigurationError) {
+    /// The space of `model`'s problem on its architecture under `constraints`. Throws, naming the dimension, when a
+    /// dimension has no factorisation (the constraints are impossible) or the constraints' keeps contradict the
+    /// architecture's levels.
+    public init(_ model: MappingCostModel, constraints: MapspaceConstraints = .none) throws(ConfigurationError) {
         self.model = model
+        self.constraints = constraints
         let arch = model.architecture, p = model.problem
+        if let keep = constraints.keep {
+            let implied = MapspaceConstraints.architectureKeeps(arch)
+            for (level, tensors) in keep.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where implied[level] != tensors {
+                let names = { (ts: Set<MappedTensor>) in ts.sorted { $0.rawValue < $1.rawValue }.map(\.description).joined(separator: ", ") }
+                throw ConfigurationError(field: "keep", message: "the constraints keep [\(names(tensors))] at \(level), but this architecture's \(level) holds [\(names(implied[level] ?? []))]")
+            }
+        }
         var lists: [[Int]] = []
         for d in LoopDimension.allCases {
             var allowed: [Mapping.Slot] = [.dram, .l2, .local]
             if arch.allowsRow(d) { allowed.append(.rows) }
             if arch.allowsColumn(d) { allowed.append(.columns) }
             if arch.allowsRegisterLoop(d) { allowed.append(.registers) }
+            let limits: [Mapping.Slot: Int] = [.rows: arch.meshRows, .columns: arch.meshColumns]
             var out: [Int] = []
-            Self.factorise(p.size(d), slots: allowed, limits: [.rows: arch.meshRows, .columns: arch.meshColumns],
-                           current: [Int](repeating: 1, count: 6), index: 0, into: &out)
+            Self.factorise(p.size(d), slots: allowed, admits: { slot, f in
+                (limits[slot].map { f <= $0 } ?? true) && (constraints.factor(slot, d)?.admits(f) ?? true)
+            }, current: [Int](repeating: 1, count: 6), index: 0, into: &out)
+            for slot in Mapping.Slot.allCases where !allowed.contains(slot) {
+                if let c = constraints.factor(slot, d), !c.admits(1) {
+                    throw ConfigurationError(field: "\(slot).\(d)", message: "factor \(d)\(c) at \(slot), but this architecture runs no \(d) loop there")
+                }
+            }
             guard !out.isEmpty else {
-                throw ConfigurationError(field: "problem", message: "\(d) = \(p.size(d)) has no factorisation on this array")
+                throw ConfigurationError(field: "\(d)", message: "\(d) = \(p.size(d)) has no factorisation on this array under the constraints")
             }
             lists.append(out)
         }
         factorisations = lists
         nontrivial = p.nontrivialDimensions
+        pinnedOrders = Mapping.Slot.temporal.map { slot in constraints.permutation(slot).map { $0.map { UInt8($0.rawValue) } } }
+        freeOrderLevels = Mapping.Slot.temporal.enumerated().compactMap { level, slot in
+            constraints.permutation(slot) == nil && !constraints.isEmpty(slot) ? level : nil
+        }
     }
 
     static func factorise(_ n: Int, slots: [Mapping.Slot], limits: [Mapping.Slot: Int], current: [Int], index: Int,
                           into out: inout [Int]) {
+        factorise(n, slots: slots, admits: { slot, f in limits[slot].map { f <= $0 } ?? true }, current: current, index: index, into: &out)
+    }
+
+    /// Every ordered factorisation of `n` over `slots` whose factors `admits` accepts, appended 6 slots at a time.
+    static func factorise(_ n: Int, slots: [Mapping.Slot], admits: (Mapping.Slot, Int) -> Bool, current: [Int], index: Int,
+                          into out: inout [Int]) {
         if index == slots.count - 1 {
             let slot = slots[index]
-            if let limit = limits[slot], n > limit { return }
+            guard admits(slot, n) else { return }
             var c = current
             c[slot.rawValue] = n
             out += c
@@ -56,11 +90,10 @@ public struct Mapspace: Sendable {
         let slot = slots[index]
         var f = 1
         while f <= n {
-            if n % f == 0 {
-                if let limit = limits[slot], f > limit { break }
+            if n % f == 0 && admits(slot, f) {
                 var c = current
                 c[slot.rawValue] = f
-                factorise(n / f, slots: slots, limits: limits, current: c, index: index + 1, into: &out)
+                factorise(n / f, slots: slots, admits: admits, current: c, index: index + 1, into: &out)
             }
             f += 1
         }
@@ -93,11 +126,67 @@ public struct Mapspace: Sendable {
         return tilings * orderChoices
     }
 
-    /// (D!)^4: distinct loop orders over the four temporal levels.
+    /// (D!)^L: distinct loop orders over the L temporal levels whose order is free (4 without constraints).
     public var orderChoices: Double {
         var factorial = 1.0
         if nontrivial.count > 1 { for i in 2...nontrivial.count { factorial *= Double(i) } }
-        return factorial * factorial * factorial * factorial
+        return freeOrderLevels.reduce(1.0) { acc, _ in acc * factorial }
+    }
+
+    /// A point of the mapspace named by its coordinates in Timeloop's sub-spaces: one index per dimension into its
+    /// factorisations (together, the index-factorisation sub-space) and, per temporal level, an index into the 7!
+    /// loop orders (the permutation sub-space; ignored at a pinned level). Bypass is fixed by the architecture
+    /// (and checked against the constraints' keeps), so its sub-space has one point.
+    public struct Index: Sendable, Hashable {
+        public var factorisation: [Int]
+        public var permutation: [Int]
+        public init(factorisation: [Int], permutation: [Int]) {
+            self.factorisation = factorisation
+            self.permutation = permutation
+        }
+    }
+
+    /// 7! = 5040 orders of the seven loops at one level.
+    public static let ordersPerLevel = 5040
+
+    /// Writes the mapping at `index` into `m`: factorisations by index, pinned orders as pinned, free orders by
+    /// their Lehmer code (index 0 = N, K, C, P, Q, R, S outermost first).
+    public func mapping(at index: Index, into m: inout Mapping) {
+        m.factors.withUnsafeMutableBufferPointer { f in
+            for d in 0..<7 { apply(d, index.factorisation[d], to: f.baseAddress!) }
+        }
+        m.orders.withUnsafeMutableBufferPointer { o in
+            for level in 0..<4 {
+                if let pinned = pinnedOrders[level] {
+                    for p in 0..<7 { o[level * 7 + p] = pinned[p] }
+                } else {
+                    Self.decodeOrder(index.permutation[level], into: o.baseAddress! + level * 7)
+                }
+            }
+        }
+    }
+
+    /// The order with Lehmer code `code` (0..<5040): position p takes the (code / (6 − p)!) mod (7 − p)-th unused dimension.
+    @inline(__always)
+    static func decodeOrder(_ code: Int, into o: UnsafeMutablePointer<UInt8>) {
+        var unused: UInt8 = 0x7F
+        var rest = code
+        var radix = 720
+        for p in 0..<7 {
+            var k = rest / radix
+            rest %= radix
+            if p < 6 { radix /= (6 - p) }
+            var d: UInt8 = 0
+            while true {
+                if unused & (1 << d) != 0 {
+                    if k == 0 { break }
+                    k -= 1
+                }
+                d += 1
+            }
+            unused &= ~(1 << d)
+            o[p] = d
+        }
     }
 
     /// Writes factorisation `index` of dimension `d` into `m`.
@@ -108,8 +197,9 @@ public struct Mapspace: Sendable {
         }
     }
 
-    /// A uniformly random point of the mapspace (it may not fit the memories): one factorisation per dimension
-    /// and a Fisher-Yates shuffle per temporal level, with bounded draws by multiply-shift (bias below n / 2⁶⁴).
+    /// A uniformly random point of the mapspace (it may not fit the memories), drawn by index as Timeloop's random
+    /// search draws one (NVlabs/timeloop `src/search/random.cpp`): a uniform index into each dimension's
+    /// factorisations and into each free level's 7! orders, with bounded draws by multiply-shift (bias below n / 2⁶⁴).
     public func randomMapping(into m: inout Mapping, using rng: inout SeededGenerator) {
         m.factors.withUnsafeMutableBufferPointer { f in
             for d in 0..<7 {
@@ -118,15 +208,10 @@ public struct Mapspace: Sendable {
         }
         m.orders.withUnsafeMutableBufferPointer { o in
             for level in 0..<4 {
-                let base = level * 7
-                for p in 0..<7 { o[base + p] = UInt8(p) }
-                var i = 6
-                while i > 0 {
-                    let j = Self.below(i + 1, &rng)
-                    let t = o[base + i]
-                    o[base + i] = o[base + j]
-                    o[base + j] = t
-                    i -= 1
+                if let pinned = pinnedOrders[level] {
+                    for p in 0..<7 { o[level * 7 + p] = pinned[p] }
+                } else {
+                    Self.decodeOrder(Self.below(Self.ordersPerLevel, &rng), into: o.baseAddress! + level * 7)
                 }
             }
         }
@@ -194,7 +279,7 @@ public struct Mapspace: Sendable {
             }
             if model.costIfFits(m, into: &cost) {
                 let perLevel: [[[LoopDimension]]] = Mapping.Slot.temporal.map { slot in
-                    Self.permutations(LoopDimension.allCases.filter { m.factor(slot, $0) > 1 })
+                    constraints.permutation(slot).map { [$0] } ?? Self.permutations(LoopDimension.allCases.filter { m.factor(slot, $0) > 1 })
                 }
                 var choice = [0, 0, 0, 0]
                 while true {
