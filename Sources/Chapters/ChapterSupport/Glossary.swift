@@ -57,6 +57,7 @@ public enum Glossary {
         "TF32": "TensorFloat-32, NVIDIA's tensor-core format with FP32's range and a 10-bit mantissa",
         "TFLOPS": "10¹² FLOPs per second",
         "TLB": "translation lookaside buffer",
+        "TPU": "tensor processing unit, Google's matmul accelerator",
         "WMT": "the Conference on Machine Translation's shared tasks",
         "WS": "weight-stationary dataflow",
     ]
