@@ -4,9 +4,13 @@ import Foundation
 public struct BarSeries: Sendable, Equatable {
     public var name: String
     public var values: [Double]
-    public init(name: String, values: [Double]) {
+    /// A fixed `#RRGGBB` colour (a chapter's palette for what the series is); nil takes the series' place in
+    /// ``Palette``.
+    public var colour: String?
+    public init(name: String, values: [Double], colour: String? = nil) {
         self.name = name
         self.values = values
+        self.colour = colour
     }
 }
 
@@ -92,7 +96,7 @@ public struct BarChart: Sendable {
             let x0 = frame.plotLeft + slot * Double(c) + slot * 0.15, barWidth = slot * 0.7
             var base = 0.0
             for i in series.indices {
-                let v = values[i][c], colour = Palette.colour(i)
+                let v = values[i][c], colour = series[i].colour ?? Palette.colour(i)
                 switch mode {
                 case .stacked, .stackedPercent:
                     let top = sy(base + v), bottom = sy(base)
@@ -112,7 +116,7 @@ public struct BarChart: Sendable {
                 }
             }
         }
-        frame.legend(series.enumerated().map { ($0.element.name, Palette.colour($0.offset), false) }, boxes: true)
+        frame.legend(series.enumerated().map { ($0.element.name, $0.element.colour ?? Palette.colour($0.offset), false) }, boxes: true)
         return frame.svg.document()
     }
 }

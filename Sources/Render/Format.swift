@@ -7,6 +7,8 @@
 /// NumberFormat.percent(0.3215, decimals: 1)      // "32.2%"
 /// NumberFormat.trimmed(2.50, maxDecimals: 3)     // "2.5"
 /// NumberFormat.si(22.42e9, decimals: 2)          // "22.42 G"
+/// NumberFormat.exponential(8.44e10, decimals: 2)  // "8.44e10"
+/// NumberFormat.timesTenPower(3.715e12, decimals: 3) // "3.715×10¹²"
 /// ```
 public enum NumberFormat {
     /// `x` rounded half away from zero to `decimals` places, in plain decimal notation.
@@ -83,6 +85,32 @@ public enum NumberFormat {
         var value = x, i = 0
         while abs(value) >= 1000 && i < prefixes.count - 1 { value /= 1000; i += 1 }
         return "\(fixed(value, decimals: i == 0 ? 0 : decimals)) \(prefixes[i])"
+    }
+
+    /// A mantissa with `decimals` places and a plain decimal exponent, for counts too large to group:
+    /// `exponential(8.44e10, decimals: 2)` is "8.44e10". The mantissa is not renormalised after rounding
+    /// (9.999e3 with 2 decimals gives "10.00e3").
+    public static func exponential(_ x: Double, decimals: Int) -> String {
+        let (mantissa, exponent) = decimalExponent(x)
+        return fixed(mantissa, decimals: decimals) + "e" + String(exponent)
+    }
+
+    /// A mantissa with `decimals` places times a power of ten in superscript digits:
+    /// `timesTenPower(3.715e12, decimals: 3)` is "3.715×10¹²".
+    public static func timesTenPower(_ x: Double, decimals: Int) -> String {
+        let (mantissa, exponent) = decimalExponent(x)
+        let superscripts: [Character] = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"]
+        let power = String(String(exponent.magnitude).map { superscripts[Int(String($0))!] })
+        return fixed(mantissa, decimals: decimals) + "×10" + (exponent < 0 ? "⁻" : "") + power
+    }
+
+    /// `x = mantissa × 10^exponent` with 1 ≤ |mantissa| < 10 (0 for 0).
+    static func decimalExponent(_ x: Double) -> (mantissa: Double, exponent: Int) {
+        guard x.isFinite, x != 0 else { return (x, 0) }
+        var exponent = 0, mantissa = x
+        while abs(mantissa) >= 10 { mantissa /= 10; exponent += 1 }
+        while abs(mantissa) < 1 { mantissa *= 10; exponent -= 1 }
+        return (mantissa, exponent)
     }
 
     static func power10(_ e: Int) -> Double {

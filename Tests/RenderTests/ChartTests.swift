@@ -11,6 +11,17 @@ struct ChartTests {
                                series: [BarSeries(name: "proj", values: [32, 18]), BarSeries(name: "other", values: [68, 82])],
                                mode: .stacked, y: Axis(label: "%"))
 
+    @Test("a bar series with its own colour keeps it in the bars and the legend; the others take the palette")
+    func fixedColour() throws {
+        let chart = BarChart(title: "Shares", categories: ["l = 128"],
+                             series: [BarSeries(name: "Softmax", values: [60], colour: "#CC79A7"), BarSeries(name: "rest", values: [40])],
+                             mode: .stacked, y: Axis(label: "%"))
+        let svg = try chart.svg()
+        #expect(svg.components(separatedBy: "fill=\"#CC79A7\"").count - 1 == 2)        // one bar, one legend box
+        #expect(svg.components(separatedBy: "fill=\"\(Palette.colour(1))\"").count - 1 == 2)
+        #expect(!svg.contains("fill=\"\(Palette.colour(0))\""))
+    }
+
     @Test("nice ticks: 1-2-5 steps on linear axes, decades on log axes")
     func ticks() {
         let lin = Scale(scale: .linear, lo: 0, hi: 100, from: 0, to: 1)

@@ -30,6 +30,15 @@ struct FormatTests {
         #expect(NumberFormat.trimmed(4.0, maxDecimals: 3) == "4" && NumberFormat.trimmed(2.50, maxDecimals: 3) == "2.5")
     }
 
+    @Test("powers of ten: plain exponent and superscript")
+    func powersOfTen() {
+        #expect(NumberFormat.exponential(8.44e10, decimals: 2) == "8.44e10")
+        #expect(NumberFormat.exponential(1_000_000, decimals: 2) == "1.00e6")
+        #expect(NumberFormat.timesTenPower(3.715e12, decimals: 3) == "3.715×10¹²")
+        #expect(NumberFormat.timesTenPower(0.00025, decimals: 1) == "2.5×10⁻⁴")
+        #expect(NumberFormat.timesTenPower(7, decimals: 0) == "7×10⁰")
+    }
+
     @Test("edge cases: zero, negative zero, carries, extremes and non-finite values")
     func edges() {
         #expect(NumberFormat.fixed(-0.0, decimals: 2) == "0.00")

@@ -4,7 +4,7 @@ import Render
 
 /// The companion survey's published results, from data/cited/: tables and accuracy-cost Pareto plots.
 enum CitedStudy {
-    static func build(_ s: FixedArchitectureSettings, figures: inout FigureSet) throws -> (sections: [Section], claims: [Claim]) {
+    static func build(_ s: FixedArchitectureSettings, figures: inout FigureSet) throws -> SectionOutput {
         var claims: [Claim] = []
         var section = Section("Cited results: the companion survey's compression and accelerator numbers")
         section.prose("""
@@ -79,6 +79,6 @@ enum CitedStudy {
             }
         }
         section.takeaway("Distillation, pruning, quantization and NAS all move models toward the accuracy-cost frontier, but the published numbers mix counting conventions, splits and baselines: compare only like with like.")
-        return ([section], claims)
+        return SectionOutput(section, claims: claims)
     }
 }

@@ -56,30 +56,17 @@ public enum FixedArchitectureChapter {
 
     public static func build(_ settings: FixedArchitectureSettings) throws -> ChapterResult {
         try settings.validate()
-        var figures = FigureSet()
-        var claims: [Claim] = []
-        var sections: [Section] = []
-        var results: [(String, JSONValue)] = []
+        var cx = ChapterContext()
+        for part in try QuantizationStudy.build(settings, figures: &cx.figures) { cx.add(part) }
+        for part in try SparsityStudy.build(settings, figures: &cx.figures) { cx.add(part) }
+        for part in try TransformerSpecificStudy.build(settings, figures: &cx.figures) { cx.add(part) }
+        try cx.add { try CitedStudy.build(settings, figures: &$0) }
+        return cx.result(name: name, reportPath: reportPath, report: report(settings, cx))
+    }
 
-        let quantization = try QuantizationStudy.build(settings, figures: &figures)
-        claims += quantization.claims
-        sections += quantization.sections
-        results += quantization.results
-
-        let sparsity = try SparsityStudy.build(settings, figures: &figures)
-        claims += sparsity.claims
-        sections += sparsity.sections
-        results += sparsity.results
-
-        let specific = try TransformerSpecificStudy.build(settings, figures: &figures)
-        claims += specific.claims
-        sections += specific.sections
-        results += specific.results
-
-        let cited = try CitedStudy.build(settings, figures: &figures)
-        claims += cited.claims
-        sections += cited.sections
-
+    /// The report: title, introduction with the claims' tally, the sections, Summary and Exercises.
+    static func report(_ settings: FixedArchitectureSettings, _ cx: ChapterContext) -> Report {
+        let claims = cx.claims, sections = cx.sections
         let report = Report(
             title: "Chapter 3 — Model optimisation for a fixed accelerator (§4)",
             generatedBy: settings.command,
@@ -106,8 +93,7 @@ public enum FixedArchitectureChapter {
                 "`swift run -c release fixed-architecture --seq-len 2048 --out lesson/`: compare the FLOPs saved at 0.7 and 0.5 of the tokens kept with the committed report's at l = 128. Why does pruning tokens save more at long lengths? (Two claims stated at l = 128 come out unexpected.)",
                 "`cut -d, -f1,3,6,7 data/cited/distillation-bert.csv` lists the distilled models' parameters, GLUE averages and splits: plot the scores against parameters mixing dev and test, then per split. Which conclusions change?",
             ])
-        return ChapterResult(name: name, report: report, claims: claims, figures: figures.files, reportPath: reportPath,
-                             results: .object(results))
+        return report
     }
 
     /// A claim's value check with a relative tolerance, phrased for our own cross-checks.
@@ -116,11 +102,4 @@ public enum FixedArchitectureChapter {
         Claim.number(id: id, reference: reference, statement: statement, paper: expected, observed: observed,
                      tolerance: tolerance, kind: .crossCheck, note: note)
     }
-}
-
-/// Numbers as the report prints them.
-enum Fmt {
-    static func f(_ x: Double, _ d: Int) -> String { NumberFormat.fixed(x, decimals: d) }
-    static func pct(_ x: Double, _ d: Int = 1) -> String { NumberFormat.percent(x, decimals: d) }
-    static func si(_ x: Double) -> String { NumberFormat.si(x, decimals: 2) }
 }

@@ -1,15 +1,12 @@
+import ChapterSupport
 import Render
 
 /// Chapter 3's Graphviz drawings.
 enum FixedFigures {
-    static let blue = "#56B4E9", orange = "#E69F00", green = "#009E73", pink = "#CC79A7", yellow = "#F0E442", grey = "#DDDDDD"
+    static let yellow = GraphStyle.Colour.yellow, grey = GraphStyle.Colour.grey
 
     static func base(_ name: String, _ title: String, rankdir: String = "LR") -> Graph {
-        var g = Graph(name: name)
-        g.attributes = [("rankdir", rankdir), ("fontname", "Helvetica"), ("fontsize", "12"), ("labelloc", "t"), ("label", title)]
-        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10"), ("fillcolor", "#FFFFFF")]
-        g.edgeDefaults = [("fontname", "Helvetica"), ("fontsize", "9")]
-        return g
+        GraphStyle.titled(name, title, rankdir: rankdir)
     }
 
     /// Quantize → integer matmul → requantize, with the scales each value carries.
@@ -17,11 +14,11 @@ enum FixedFigures {
         var g = base("quantized_linear", "A quantized linear layer (Eq. 2, integer-only)")
         g.nodes = [
             Node(id: "x", attributes: [("label", "x (real)\nprevious layer"), ("shape", "ellipse"), ("fillcolor", yellow)]),
-            Node(id: "qx", attributes: [("label", "quantize\nq_x = round(x/S_x) + Z_x\nInt8"), ("fillcolor", blue)]),
+            Node(id: "qx", attributes: [("label", "quantize\nq_x = round(x/S_x) + Z_x\nInt8")] + OperationPalette.fill(.quantization)),
             Node(id: "w", attributes: [("label", "W (Int8, per-channel S_w)\nstored offline"), ("shape", "cylinder"), ("fillcolor", yellow)]),
             Node(id: "b", attributes: [("label", "bias (Int32)\nscale S_x·S_w"), ("shape", "cylinder"), ("fillcolor", yellow)]),
-            Node(id: "mm", attributes: [("label", "integer matmul\nInt8 × Int8 → Int32 accumulate"), ("fillcolor", orange)]),
-            Node(id: "rq", attributes: [("label", "requantize\n(q · m) >> shift ≈ q · S_x·S_w / S_y\nsaturate to Int8"), ("fillcolor", green)]),
+            Node(id: "mm", attributes: [("label", "integer matmul\nInt8 × Int8 → Int32 accumulate")] + OperationPalette.fill(.matmul)),
+            Node(id: "rq", attributes: [("label", "requantize\n(q · m) >> shift ≈ q · S_x·S_w / S_y\nsaturate to Int8")] + OperationPalette.fill(.quantization)),
             Node(id: "y", attributes: [("label", "q_y (Int8, scale S_y)\nnext layer"), ("shape", "ellipse"), ("fillcolor", yellow)]),
         ]
         g.edges = [
@@ -38,7 +35,7 @@ enum FixedFigures {
         var g = base("pruned_attention", "Head pruning: \(pruned) of \(heads) heads removed", rankdir: "TB")
         g.nodes = [
             Node(id: "x", attributes: [("label", "input (l × d)"), ("shape", "ellipse"), ("fillcolor", yellow)]),
-            Node(id: "out", attributes: [("label", "W_out\n(rows of pruned heads removed)"), ("fillcolor", orange)]),
+            Node(id: "out", attributes: [("label", "W_out\n(rows of pruned heads removed)"), ("fillcolor", OperationPalette.projection)]),
             Node(id: "y", attributes: [("label", "output (l × d)"), ("shape", "ellipse"), ("fillcolor", yellow)]),
         ]
         g.edges = [Edge(from: "out", to: "y")]
@@ -48,14 +45,14 @@ enum FixedFigures {
             let count = group.range.count
             let names = count == 1 ? "head \(group.range.lowerBound)" : "heads \(group.range.lowerBound)…\(group.range.upperBound)"
             let status = group.isPruned ? "pruned" : "kept"
-            let fill = group.isPruned ? grey : blue
+            let fill = group.isPruned ? grey : OperationPalette.projection
             let style = group.isPruned ? "rounded,filled,dashed" : "rounded,filled"
-            let edge: [(String, String)] = group.isPruned ? [("style", "dashed"), ("color", "#999999")] : []
+            let edge: [(String, String)] = group.isPruned ? [("style", "dashed"), ("color", GraphStyle.Colour.outline)] : []
             let id = "g\(index)"
             g.nodes.append(Node(id: "\(id)_qkv", attributes: [("label", "\(names) (\(status)): Q, K, V\n(d × \(count)·d/h columns)"),
                                                               ("fillcolor", fill), ("style", style)]))
             g.nodes.append(Node(id: "\(id)_sm", attributes: [("label", "Q·Kᵀ, Softmax, ·V\n(\(count) × l × l scores)"),
-                                                             ("fillcolor", group.isPruned ? grey : pink), ("style", style)]))
+                                                             ("fillcolor", group.isPruned ? grey : OperationPalette.actToAct), ("style", style)]))
             g.edges.append(Edge(from: "x", to: "\(id)_qkv", attributes: edge))
             g.edges.append(Edge(from: "\(id)_qkv", to: "\(id)_sm", attributes: edge))
             g.edges.append(Edge(from: "\(id)_sm", to: "out", attributes: edge + (group.isPruned ? [("label", "not computed")] : [])))

@@ -5,10 +5,48 @@ import Render
 /// §4.1: uniform quantization's error on weight- and activation-like tensors, Fig. 15's energy/area table, and
 /// what precision does to BERT-Base on the accelerator.
 enum QuantizationStudy {
-    struct Output {
-        var sections: [Section]
-        var claims: [Claim]
-        var results: [(String, JSONValue)]
+    /// The tensors of the error study, in the order of ``tensors()``.
+    enum StudyTensor: Int, CaseIterable {
+        case weights, activations, outlierActivations
+    }
+
+    /// The ways of choosing scales the study compares.
+    enum Scaling: CaseIterable {
+        case perTensorSymmetric, perTensorAsymmetric, perChannelSymmetric, perTensorSymmetricClipped
+
+        var label: String {
+            switch self {
+            case .perTensorSymmetric: return "per-tensor, symmetric"
+            case .perTensorAsymmetric: return "per-tensor, asymmetric"
+            case .perChannelSymmetric: return "per-channel, symmetric"
+            case .perTensorSymmetricClipped: return "per-tensor, symmetric, clipped"
+            }
+        }
+    }
+
+    /// The study computed once: the error of every scaling on every tensor at the flags' widths and the claims'
+    /// 8 and 4 bits, and BERT-Base's cost in every format.
+    struct Run {
+        var tensors: [(name: String, matrix: RealMatrix, channelAxis: QuantizationGranularity)]
+        /// Every row, at the union of the flags' widths and 8 and 4.
+        var allRows: [ErrorRow]
+        /// The rows at the flags' widths, in the flags' order.
+        var rows: [ErrorRow]
+        var costs: [PrecisionCost]
+
+        init(_ s: FixedArchitectureSettings) throws {
+            tensors = try QuantizationStudy.tensors()
+            // One pass over the union of the flags' widths and the claims' fixed 8 and 4.
+            let allRows = try errorRows(bits: Array(Set(s.bits + [8, 4])).sorted(by: >), tensors: tensors)
+            self.allRows = allRows
+            rows = s.bits.flatMap { b in allRows.filter { $0.bits == b } }
+            costs = try NumericFormat.allCases.map { try PrecisionCost.evaluate(.bertBase, sequenceLength: s.sequenceLength, accelerator: s.accelerator, format: $0) }
+        }
+
+        /// The row of one tensor, width and scaling (8 and 4 bits are always there).
+        func row(_ t: StudyTensor, _ b: Int, _ c: Scaling) -> ErrorRow {
+            allRows.first { $0.tensor == t.rawValue && $0.bits == b && $0.config == c }!
+        }
     }
 
     /// The tensors of the error study: weights with uneven rows, plain activations, activations with outliers.
@@ -28,7 +66,7 @@ enum QuantizationStudy {
     struct ErrorRow {
         var tensor: Int
         var bits: Int
-        var config: String
+        var config: Scaling
         var noise: QuantizationNoise
         var saturated: Double
         var clip: Double
@@ -38,10 +76,10 @@ enum QuantizationStudy {
         var rows: [ErrorRow] = []
         for (t, tensor) in tensors.enumerated() {
             for b in bits {
-                let configs: [(String, TensorQuantizer)] = [
-                    ("per-tensor, symmetric", try TensorQuantizer(bits: b)),
-                    ("per-tensor, asymmetric", try TensorQuantizer(bits: b, scheme: .asymmetric)),
-                    ("per-channel, symmetric", try TensorQuantizer(bits: b, granularity: tensor.channelAxis)),
+                let configs: [(Scaling, TensorQuantizer)] = [
+                    (.perTensorSymmetric, try TensorQuantizer(bits: b)),
+                    (.perTensorAsymmetric, try TensorQuantizer(bits: b, scheme: .asymmetric)),
+                    (.perChannelSymmetric, try TensorQuantizer(bits: b, granularity: tensor.channelAxis)),
                 ]
                 for (name, q) in configs {
                     let r = try q.quantize(tensor.matrix)
@@ -52,18 +90,22 @@ enum QuantizationStudy {
                 var clipped = base
                 clipped.clipFraction = best.fraction
                 let r = try clipped.quantize(tensor.matrix)
-                rows.append(ErrorRow(tensor: t, bits: b, config: "per-tensor, symmetric, clipped", noise: r.noise,
+                rows.append(ErrorRow(tensor: t, bits: b, config: .perTensorSymmetricClipped, noise: r.noise,
                                      saturated: r.saturatedFraction, clip: best.fraction))
             }
         }
         return rows
     }
 
-    static func build(_ s: FixedArchitectureSettings, figures: inout FigureSet) throws -> Output {
-        var claims: [Claim] = []
-        var sections: [Section] = []
+    /// §4.1's sections: the error study (Eq. 2), Fig. 15's table and charts, and precision on BERT-Base.
+    static func build(_ s: FixedArchitectureSettings, figures: inout FigureSet) throws -> [SectionOutput] {
+        let run = try Run(s)
+        return [try errorSection(s, run, figures: &figures), try fig15Section(s, figures: &figures),
+                precisionSection(s, run)]
+    }
 
-        // Eq. 2 and the error study.
+    /// Eq. 2 and the error study.
+    static func errorSection(_ s: FixedArchitectureSettings, _ run: Run, figures: inout FigureSet) throws -> SectionOutput {
         var eq = Section("4.1 / Eq. 2: uniform quantization and its error")
         eq.prose("""
             Uniform quantization maps a real r to the code Q(r) = round(r/S) + Z, clamped to the code range, and \
@@ -73,57 +115,64 @@ enum QuantizationStudy {
             hidden channel of an activation matrix. The tensors below are seeded synthetic stand-ins (SplitMix64), \
             shaped like BERT's: they show the mechanisms, not a model's accuracy.
             """)
-        let tensors = try tensors()
-        // One pass over the union of the flags' widths and the claims' fixed 8 and 4.
-        let allRows = try errorRows(bits: Array(Set(s.bits + [8, 4])).sorted(by: >), tensors: tensors)
-        let rows = s.bits.flatMap { b in allRows.filter { $0.bits == b } }
+        let tensors = run.tensors, rows = run.rows
         eq.table(Table(columns: [.init("Tensor"), .init("Bits", alignment: .right), .init("Scales"),
                                  .init("SQNR (dB)", alignment: .right), .init("Max error", alignment: .right),
                                  .init("Saturated", alignment: .right), .init("Clip", alignment: .right)],
                        rows: rows.map { r in
-                           [tensors[r.tensor].name, "\(r.bits)", r.config, Fmt.f(r.noise.sqnrDecibels, 2),
-                            NumberFormat.significant(r.noise.maxAbsolute, digits: 3), Fmt.pct(r.saturated, 2), Fmt.f(r.clip, 1)]
-                       }, caption: "Signal-to-quantization-noise ratio 10·log10(Σr²/Σ(r − r̂)²). Clip: the fraction of the range kept, the best of \(clipCandidates.map { Fmt.f($0, 1) }.joined(separator: ", ")) by mean squared error."))
+                           [tensors[r.tensor].name, "\(r.bits)", r.config.label, NumberFormat.fixed(r.noise.sqnrDecibels, decimals: 2),
+                            NumberFormat.significant(r.noise.maxAbsolute, digits: 3), NumberFormat.percent(r.saturated, decimals: 2), NumberFormat.fixed(r.clip, decimals: 1)]
+                       }, caption: "Signal-to-quantization-noise ratio 10·log10(Σr²/Σ(r − r̂)²). Clip: the fraction of the range kept, the best of \(clipCandidates.map { NumberFormat.fixed($0, decimals: 1) }.joined(separator: ", ")) by mean squared error."))
         let chartRows = rows.filter { $0.bits == s.bits[0] }
-        let configs = ["per-tensor, symmetric", "per-tensor, asymmetric", "per-channel, symmetric", "per-tensor, symmetric, clipped"]
         let chart = BarChart(title: "INT\(s.bits[0]) quantization: SQNR by tensor and scaling",
                              categories: ["weights", "activations", "activations + outliers"],
-                             series: configs.map { c in
-                                 BarSeries(name: c, values: (0..<3).map { t in chartRows.first { $0.tensor == t && $0.config == c }!.noise.sqnrDecibels })
+                             series: Scaling.allCases.map { c in
+                                 BarSeries(name: c.label, values: (0..<3).map { t in chartRows.first { $0.tensor == t && $0.config == c }!.noise.sqnrDecibels })
                              }, mode: .grouped, y: Axis(label: "SQNR (dB)", min: 0))
         eq.figure(figures.svg("03-quantization-sqnr", try chart.svg()),
                   caption: "Six outlier channels cost per-tensor INT\(s.bits[0]) most of its SQNR; per-channel scales win it back.")
+        let quantClaims = try errorClaims(run)
+        eq.table(ClaimFormatting.table(quantClaims))
+        eq.takeaway("Per-tensor INT8 is fine for bell-shaped values; a handful of outlier channels stretch the range and starve everything else of resolution, which per-channel scales (or mixed precision for the outliers) fix.")
+        eq.figure(try figures.graph("03-quantized-linear", FixedFigures.quantizedLinear()),
+                  caption: "A quantized linear layer: quantize the input, integer matmul with Int32 accumulation, dyadic requantization to the next layer's scale.")
+        return SectionOutput(eq, claims: quantClaims, json: [("quantization", .array(rows.map { r in
+            .object([("tensor", .string(tensors[r.tensor].name)), ("bits", .number(Double(r.bits))), ("scales", .string(r.config.label)),
+                     ("sqnrDb", .number(r.noise.sqnrDecibels)), ("maxError", .number(r.noise.maxAbsolute)),
+                     ("saturated", .number(r.saturated)), ("clip", .number(r.clip))])
+        }))])
+    }
 
-        // Claims on fixed settings (independent of the flags).
-        let fixed = allRows
-        func row(_ t: Int, _ b: Int, _ c: String) -> ErrorRow { fixed.first { $0.tensor == t && $0.bits == b && $0.config == c }! }
-        let weights = tensors[0].matrix
+    /// The error study's claims, on fixed settings (independent of the flags).
+    static func errorClaims(_ run: Run) throws -> [Claim] {
+        let row = run.row
+        let weights = run.tensors[StudyTensor.weights.rawValue].matrix
         let p8 = try TensorQuantizer(bits: 8).fit(weights.values)
         let variance = weights.values.reduce(0) { $0 + $1 * $1 } / Double(weights.values.count)
         let closedForm = 10 * log10(variance / (p8.scale * p8.scale / 12))
         var quantClaims = [
             FixedArchitectureChapter.crossCheck("quant.sqnr.closed-form", "Eq. 2", "INT8 per-tensor SQNR on the weights: measured vs 10·log10(σ²/(S²/12)) (dB)",
-                                                expected: closedForm, observed: row(0, 8, "per-tensor, symmetric").noise.sqnrDecibels,
+                                                expected: closedForm, observed: row(.weights, 8, .perTensorSymmetric).noise.sqnrDecibels,
                                                 tolerance: .absolute(0.2), note: "uniform noise of variance S²/12"),
             FixedArchitectureChapter.crossCheck("quant.sqnr.6db-per-bit", "Eq. 2", "SQNR gained from 4 to 8 bits on the weights (dB), against 6.02 dB per bit",
                                                 expected: 4 * 20 * log10(2.0),
-                                                observed: row(0, 8, "per-tensor, symmetric").noise.sqnrDecibels - row(0, 4, "per-tensor, symmetric").noise.sqnrDecibels,
+                                                observed: row(.weights, 8, .perTensorSymmetric).noise.sqnrDecibels - row(.weights, 4, .perTensorSymmetric).noise.sqnrDecibels,
                                                 tolerance: .absolute(1.0), note: "each bit halves S (INT4 also halves 2^(b−1) − 1 a little more: 7 vs 127/16)"),
             Claim.statement(id: "quant.max-error.half-step", reference: "Eq. 2", statement: "unclipped INT8 error never exceeds half a step, S/2",
-                            expected: "max error ≤ S/2", observed: "max error = \(Fmt.f(row(0, 8, "per-tensor, symmetric").noise.maxAbsolute / (p8.scale / 2), 4))·S/2",
-                            holds: row(0, 8, "per-tensor, symmetric").noise.maxAbsolute <= p8.scale / 2 * (1 + 1e-12), kind: .crossCheck),
+                            expected: "max error ≤ S/2", observed: "max error = \(NumberFormat.fixed(row(.weights, 8, .perTensorSymmetric).noise.maxAbsolute / (p8.scale / 2), decimals: 4))·S/2",
+                            holds: row(.weights, 8, .perTensorSymmetric).noise.maxAbsolute <= p8.scale / 2 * (1 + 1e-12), kind: .crossCheck),
         ]
-        let outlierLoss = row(1, 8, "per-tensor, symmetric").noise.sqnrDecibels - row(2, 8, "per-tensor, symmetric").noise.sqnrDecibels
-        let perChannelGain = row(2, 8, "per-channel, symmetric").noise.sqnrDecibels - row(2, 8, "per-tensor, symmetric").noise.sqnrDecibels
-        let clipGain = row(0, 4, "per-tensor, symmetric, clipped").noise.sqnrDecibels - row(0, 4, "per-tensor, symmetric").noise.sqnrDecibels
+        let outlierLoss = row(.activations, 8, .perTensorSymmetric).noise.sqnrDecibels - row(.outlierActivations, 8, .perTensorSymmetric).noise.sqnrDecibels
+        let perChannelGain = row(.outlierActivations, 8, .perChannelSymmetric).noise.sqnrDecibels - row(.outlierActivations, 8, .perTensorSymmetric).noise.sqnrDecibels
+        let clipGain = row(.weights, 4, .perTensorSymmetricClipped).noise.sqnrDecibels - row(.weights, 4, .perTensorSymmetric).noise.sqnrDecibels
         quantClaims += [
             Claim.statement(id: "quant.outliers-hurt", reference: "§4.1", statement: "outlier channels lower per-tensor INT8 SQNR (by more than 10 dB)",
-                            expected: "> 10 dB lost", observed: "\(Fmt.f(outlierLoss, 1)) dB lost", holds: outlierLoss > 10),
+                            expected: "> 10 dB lost", observed: "\(NumberFormat.fixed(outlierLoss, decimals: 1)) dB lost", holds: outlierLoss > 10),
             Claim.statement(id: "quant.per-channel-recovers", reference: "§4.1", statement: "per-channel scales recover outlier activations' SQNR (by more than 10 dB)",
-                            expected: "> 10 dB gained", observed: "\(Fmt.f(perChannelGain, 1)) dB gained", holds: perChannelGain > 10),
+                            expected: "> 10 dB gained", observed: "\(NumberFormat.fixed(perChannelGain, decimals: 1)) dB gained", holds: perChannelGain > 10),
             Claim.statement(id: "quant.clipping-helps-int4", reference: "§4.1", statement: "clipping the range improves INT4 weights' SQNR",
-                            expected: "clip < 1 and SQNR up", observed: "clip \(Fmt.f(row(0, 4, "per-tensor, symmetric, clipped").clip, 1)), \(Fmt.f(clipGain, 2)) dB gained",
-                            holds: row(0, 4, "per-tensor, symmetric, clipped").clip < 1 && clipGain > 0),
+                            expected: "clip < 1 and SQNR up", observed: "clip \(NumberFormat.fixed(row(.weights, 4, .perTensorSymmetricClipped).clip, decimals: 1)), \(NumberFormat.fixed(clipGain, decimals: 2)) dB gained",
+                            holds: row(.weights, 4, .perTensorSymmetricClipped).clip < 1 && clipGain > 0),
         ]
         // Round trip over every Int8 code, symmetric and asymmetric.
         for (label, p) in [("symmetric", try QuantizationParameters.symmetric(maxAbs: 1)),
@@ -134,14 +183,11 @@ enum QuantizationStudy {
                                                                    "Int8 codes q with Q(S·(q − Z)) = q, \(label)",
                                                                    expected: 256, observed: Double(ok), tolerance: .absolute(0)))
         }
-        claims += quantClaims
-        eq.table(ClaimFormatting.table(quantClaims))
-        eq.takeaway("Per-tensor INT8 is fine for bell-shaped values; a handful of outlier channels stretch the range and starve everything else of resolution, which per-channel scales (or mixed precision for the outliers) fix.")
-        eq.figure(try figures.graph("03-quantized-linear", FixedFigures.quantizedLinear()),
-                  caption: "A quantized linear layer: quantize the input, integer matmul with Int32 accumulation, dyadic requantization to the next layer's scale.")
-        sections.append(eq)
+        return quantClaims
+    }
 
-        // Fig. 15 right.
+    /// Fig. 15: Horowitz's 45 nm energy and area table with its ratios, and GPU peak throughput by precision.
+    static func fig15Section(_ s: FixedArchitectureSettings, figures: inout FigureSet) throws -> SectionOutput {
         var fig15 = Section("4.1 / Fig. 15: energy and area by precision (45 nm)")
         fig15.prose("""
             Fig. 15 (right) reprints Horowitz's 45 nm table (ISSCC 2014). The ratios below are computed from the \
@@ -155,8 +201,8 @@ enum QuantizationStudy {
                               let base = Horowitz45nm.entry(.add, .int8)!
                               return [e.label, NumberFormat.trimmed(e.energyPicojoules, maxDecimals: 2),
                                       e.areaSquareMicrometres.map { NumberFormat.trimmed($0, maxDecimals: 0) } ?? "N/A",
-                                      Fmt.f(e.energyPicojoules / base.energyPicojoules, 1) + "×",
-                                      e.areaSquareMicrometres.map { Fmt.f($0 / base.areaSquareMicrometres!, 1) + "×" } ?? "N/A"]
+                                      NumberFormat.fixed(e.energyPicojoules / base.energyPicojoules, decimals: 1) + "×",
+                                      e.areaSquareMicrometres.map { NumberFormat.fixed($0 / base.areaSquareMicrometres!, decimals: 1) + "×" } ?? "N/A"]
                           }, caption: "Fig. 15 (right), as printed [Horowitz 2014], with ratios to the 8-bit add."))
         let add8 = Horowitz45nm.entry(.add, .int8)!, addF = Horowitz45nm.entry(.add, .fp32)!
         let mul8 = Horowitz45nm.entry(.multiply, .int8)!, mulF = Horowitz45nm.entry(.multiply, .fp32)!
@@ -172,9 +218,8 @@ enum QuantizationStudy {
             Claim.number(id: "fig15.model-size", reference: "§4.1", statement: "BERT-Base weights at FP32 over INT8 (×)",
                          paper: 4, observed: fp32Bert.parameterBytes / int8Bert.parameterBytes, tolerance: .absolute(0)),
         ]
-        claims += fig15Claims
         fig15.table(ClaimFormatting.table(fig15Claims))
-        fig15.prose("Derived, not claimed by the survey: an 8-bit multiply takes \(Fmt.f(mulF.energyPicojoules / mul8.energyPicojoules, 1))× less energy and \(Fmt.f(mulF.areaSquareMicrometres! / mul8.areaSquareMicrometres!, 1))× less area than a 32-bit floating-point one; one 32-bit DRAM read costs as much energy as \(Fmt.f(640 / NumericFormat.int8.macEnergyPicojoules, 0)) INT8 MACs (8b Mult + 32b Add).")
+        fig15.prose("Derived, not claimed by the survey: an 8-bit multiply takes \(NumberFormat.fixed(mulF.energyPicojoules / mul8.energyPicojoules, decimals: 1))× less energy and \(NumberFormat.fixed(mulF.areaSquareMicrometres! / mul8.areaSquareMicrometres!, decimals: 1))× less area than a 32-bit floating-point one; one 32-bit DRAM read costs as much energy as \(NumberFormat.fixed(640 / NumericFormat.int8.macEnergyPicojoules, decimals: 0)) INT8 MACs (8b Mult + 32b Add).")
         // Every row, memory reads included, on a log axis: 0.03 pJ and 640 pJ on one linear axis would leave the
         // integer adds as slivers, and the SRAM and DRAM rows carry the takeaway.
         let energyChart = BarChart(title: "Fig. 15 (right): 45 nm energy per operation (log scale)",
@@ -182,7 +227,7 @@ enum QuantizationStudy {
                                    series: [BarSeries(name: "energy (pJ)", values: Horowitz45nm.table.map(\.energyPicojoules))],
                                    mode: .grouped, y: Axis(label: "pJ per operation (log scale)", scale: .log10),
                                    valueLabel: { NumberFormat.trimmed($0, maxDecimals: 2) }, width: 1040)
-        fig15.figure(figures.svg("03-fig15-energy", try energyChart.svg()), caption: "Energy per operation at 45 nm (Horowitz 2014, as the survey's Fig. 15 prints it; the SRAM read is from an 8 kb array), on a log axis: one 32-bit DRAM read costs as much as \(Fmt.f(640 / NumericFormat.int8.macEnergyPicojoules, 0)) INT8 MACs.")
+        fig15.figure(figures.svg("03-fig15-energy", try energyChart.svg()), caption: "Energy per operation at 45 nm (Horowitz 2014, as the survey's Fig. 15 prints it; the SRAM read is from an 8 kb array), on a log axis: one 32-bit DRAM read costs as much as \(NumberFormat.fixed(640 / NumericFormat.int8.macEnergyPicojoules, decimals: 0)) INT8 MACs.")
         let gpus = ["Titan RTX", "A100"], precisions = ["FP32", "FP16", "INT8", "INT4"]
         let missing = gpus.flatMap { g in precisions.filter { p in !GPUPeakThroughput.fig15Left.contains { $0.gpu == g && $0.precision == p } }.map { "\(g) \($0)" } }
         let missingText = missing.isEmpty ? "" : "No bar for \(missing.joined(separator: ", ")): we found no source to check those values against, so we left them out. "
@@ -194,11 +239,13 @@ enum QuantizationStudy {
         fig15.table(Table(columns: [.init("GPU"), .init("Precision"), .init("Peak (T/s)", alignment: .right), .init("Source")],
                           rows: GPUPeakThroughput.fig15Left.map { [$0.gpu, $0.precision, NumberFormat.trimmed($0.teraOpsPerSecond, maxDecimals: 1), $0.source] }))
         fig15.takeaway("Integer arithmetic is one to two orders of magnitude cheaper than FP32 in energy and area, but one DRAM read outweighs hundreds of MACs: the memory traffic that fewer bits save matters as much as the cheaper arithmetic.")
-        sections.append(fig15)
+        return SectionOutput(fig15, claims: fig15Claims)
+    }
 
-        // Precision on BERT-Base.
+    /// Precision on BERT-Base: traffic, roofline latency at iso-PE and iso-area, and energy per format.
+    static func precisionSection(_ s: FixedArchitectureSettings, _ run: Run) -> SectionOutput {
         var precision = Section("4.1: what precision does to BERT-Base on the accelerator")
-        let costs = try NumericFormat.allCases.map { try PrecisionCost.evaluate(.bertBase, sequenceLength: s.sequenceLength, accelerator: s.accelerator, format: $0) }
+        let costs = run.costs
         let a = s.accelerator
         precision.prose("""
             BERT-Base at l = \(s.sequenceLength) on `\(a.name)` (\(a.meshRows)×\(a.meshColumns) PEs, \(NumberFormat.trimmed(a.dramBytesPerCycle, maxDecimals: 1)) DRAM \
@@ -207,17 +254,17 @@ enum QuantizationStudy {
             chapter (`RooflineMachine`: each operation takes max(MACs / PEs, vector ops / SFU lanes, bytes / DRAM \
             bandwidth)); the survey's §3.3 analytical model is not used here. *Iso-PE* keeps \(a.meshRows * a.meshColumns) PEs \
             at every format; *iso-area* spends the INT8 array's area on wider PEs (INT8 MAC = \(NumericFormat.int8.macDescription), \
-            \(Fmt.f(NumericFormat.int8.macAreaSquareMicrometres, 0)) µm²). Energy counts MACs and DRAM bytes from Fig. 15's table.
+            \(NumberFormat.fixed(NumericFormat.int8.macAreaSquareMicrometres, decimals: 0)) µm²). Energy counts MACs and DRAM bytes from Fig. 15's table.
             """)
         precision.table(Table(columns: [.init("Format"), .init("MAC"), .init("Weights (MB)", alignment: .right), .init("Traffic (MB)", alignment: .right),
                                         .init("Intensity (FLOP/B)", alignment: .right), .init("Latency iso-PE (ms)", alignment: .right),
                                         .init("PEs iso-area", alignment: .right), .init("Latency iso-area (ms)", alignment: .right),
                                         .init("MAC energy (µJ)", alignment: .right), .init("DRAM energy (µJ)", alignment: .right)],
                               rows: costs.map { c in
-                                  [c.format.label, c.format.macDescription, Fmt.f(c.parameterBytes / 1e6, 1), Fmt.f(c.trafficBytes / 1e6, 1),
-                                   Fmt.f(c.intensity, 1), Fmt.f(c.isoPECycles / a.clockHz * 1e3, 3),
-                                   Fmt.f(Double(a.peakMACsPerCycle) * c.peScaleIsoArea, 1), Fmt.f(c.isoAreaCycles / a.clockHz * 1e3, 3),
-                                   Fmt.f(c.macEnergyMicrojoules, 0), Fmt.f(c.dramEnergyMicrojoules, 0)]
+                                  [c.format.label, c.format.macDescription, NumberFormat.fixed(c.parameterBytes / 1e6, decimals: 1), NumberFormat.fixed(c.trafficBytes / 1e6, decimals: 1),
+                                   NumberFormat.fixed(c.intensity, decimals: 1), NumberFormat.fixed(c.isoPECycles / a.clockHz * 1e3, decimals: 3),
+                                   NumberFormat.fixed(Double(a.peakMACsPerCycle) * c.peScaleIsoArea, decimals: 1), NumberFormat.fixed(c.isoAreaCycles / a.clockHz * 1e3, decimals: 3),
+                                   NumberFormat.fixed(c.macEnergyMicrojoules, decimals: 0), NumberFormat.fixed(c.dramEnergyMicrojoules, decimals: 0)]
                               }, caption: "BERT-Base, 12 layers, l = \(s.sequenceLength); weights count the 12·(4d² + 2d·d_FFN) matmul parameters (no embeddings)."))
         let fp16 = costs[1], fp32 = costs[0], int8 = costs[2]
         let precisionClaims = [
@@ -227,28 +274,17 @@ enum QuantizationStudy {
                                                 expected: 2, observed: fp16.trafficBytes / int8.trafficBytes, tolerance: .relative(1e-12)),
             Claim.statement(id: "precision.latency.order", reference: "§4.1", statement: "iso-area roofline latency falls with precision: FP32 > FP16 > INT8",
                             expected: "FP32 > FP16 > INT8",
-                            observed: costs.map { "\($0.format.label) \(Fmt.f($0.isoAreaCycles / a.clockHz * 1e3, 2)) ms" }.joined(separator: ", "),
+                            observed: costs.map { "\($0.format.label) \(NumberFormat.fixed($0.isoAreaCycles / a.clockHz * 1e3, decimals: 2)) ms" }.joined(separator: ", "),
                             holds: fp32.isoAreaCycles > fp16.isoAreaCycles && fp16.isoAreaCycles > int8.isoAreaCycles),
         ]
-        claims += precisionClaims
         precision.table(ClaimFormatting.table(precisionClaims))
         let bound = fp32.isoPECycles / int8.isoPECycles < 1.05 ? "the matmuls stay compute-bound even with 4-byte values" : "4-byte values make more of it memory-bound"
-        precision.takeaway("With the same PE count, FP32 is only \(Fmt.f(fp32.isoPECycles / int8.isoPECycles, 3))× slower than INT8 for BERT-Base at l = \(s.sequenceLength) (\(bound)); in the same silicon area it is \(Fmt.f(fp32.isoAreaCycles / int8.isoAreaCycles, 1))× slower, and it spends \(Fmt.f(fp32.energyMicrojoules / int8.energyMicrojoules, 1))× the energy.")
-        sections.append(precision)
-
-        let results: [(String, JSONValue)] = [
-            ("quantization", .array(rows.map { r in
-                .object([("tensor", .string(tensors[r.tensor].name)), ("bits", .number(Double(r.bits))), ("scales", .string(r.config)),
-                         ("sqnrDb", .number(r.noise.sqnrDecibels)), ("maxError", .number(r.noise.maxAbsolute)),
-                         ("saturated", .number(r.saturated)), ("clip", .number(r.clip))])
-            })),
-            ("precision", .array(costs.map { c in
-                .object([("format", .string(c.format.label)), ("weightBytes", .number(c.parameterBytes)), ("trafficBytes", .number(c.trafficBytes)),
-                         ("intensity", .number(c.intensity)), ("isoPECycles", .number(c.isoPECycles)), ("isoAreaCycles", .number(c.isoAreaCycles)),
-                         ("energyMicrojoules", .number(c.energyMicrojoules))])
-            })),
-        ]
-        return Output(sections: sections, claims: claims, results: results)
+        precision.takeaway("With the same PE count, FP32 is only \(NumberFormat.fixed(fp32.isoPECycles / int8.isoPECycles, decimals: 3))× slower than INT8 for BERT-Base at l = \(s.sequenceLength) (\(bound)); in the same silicon area it is \(NumberFormat.fixed(fp32.isoAreaCycles / int8.isoAreaCycles, decimals: 1))× slower, and it spends \(NumberFormat.fixed(fp32.energyMicrojoules / int8.energyMicrojoules, decimals: 1))× the energy.")
+        return SectionOutput(precision, claims: precisionClaims, json: [("precision", .array(costs.map { c in
+            .object([("format", .string(c.format.label)), ("weightBytes", .number(c.parameterBytes)), ("trafficBytes", .number(c.trafficBytes)),
+                     ("intensity", .number(c.intensity)), ("isoPECycles", .number(c.isoPECycles)), ("isoAreaCycles", .number(c.isoAreaCycles)),
+                     ("energyMicrojoules", .number(c.energyMicrojoules))])
+        }))])
     }
 }
 

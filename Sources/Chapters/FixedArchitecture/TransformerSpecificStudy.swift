@@ -9,11 +9,13 @@ enum TransformerSpecificStudy {
     static let gpt2Large = TransformerConfig(name: "gpt2-large", displayName: "GPT-2 Large", layers: 36, dModel: 1280, heads: 20,
                                              dFFN: 5120, architecture: .decoder)
 
-    static func build(_ s: FixedArchitectureSettings, figures: inout FigureSet) throws -> QuantizationStudy.Output {
-        var claims: [Claim] = []
-        var sections: [Section] = []
+    /// §4.3's sections: passes, the exp approximations, and speculative decoding with early exit.
+    static func build(_ s: FixedArchitectureSettings, figures: inout FigureSet) throws -> [SectionOutput] {
+        [passesSection(), try polynomialSection(), try decodingSection(s, figures: &figures)]
+    }
 
-        // Passes.
+    /// Softmax, Softermax and LayerNorm passes, measured.
+    static func passesSection() -> SectionOutput {
         var passes = Section("4.3: Softmax, Softermax and LayerNorm passes")
         passes.prose("Measured by counting reads per element of a 1,000-element row (Core's `NonlinearPasses`, as chapter 2). Softermax keeps a running maximum and rescales its running sum whenever the maximum grows, so the maximum and the sum come from one pass.")
         let sample = (0..<1000).map { Double(($0 * 7919) % 1009) / 100 - 5 }
@@ -30,12 +32,13 @@ enum TransformerSpecificStudy {
             Claim.number(id: "passes.layernorm", reference: "§2.1.1", statement: "LayerNorm: passes", paper: 3,
                          observed: measure { NonlinearPasses.layerNorm(&$0) }, tolerance: .absolute(0)),
         ]
-        claims += passClaims
         passes.table(ClaimFormatting.table(passClaims))
         passes.takeaway("Online normalisation saves one full read of every attention score row: a third of Softmax's memory traffic.")
-        sections.append(passes)
+        return SectionOutput(passes, claims: passClaims)
+    }
 
-        // Polynomial vs Taylor.
+    /// I-BERT's polynomial against Taylor series of e^p: error in real and integer arithmetic, operations, energy.
+    static func polynomialSection() throws -> SectionOutput {
         var poly = Section("4.3: I-BERT's 2nd-order polynomial against a 5th-order Taylor series")
         poly.prose("""
             Both approximate e^p on p ∈ (−ln 2, 0] after the same range reduction e^x = e^p·2^−z. I-BERT fits \
@@ -60,10 +63,10 @@ enum TransformerSpecificStudy {
         poly.table(Table(columns: [.init("Approximation of e^p"), .init("Max error (real)", alignment: .right), .init("Max error (integer kernel)", alignment: .right),
                                    .init("Multiplies", alignment: .right), .init("Adds", alignment: .right), .init("Energy (pJ)", alignment: .right)],
                          rows: [
-                            ["I-BERT 0.35815(p + 1.35365)² + 0.34372", NumberFormat.significant(polyError.maximum, digits: 3), NumberFormat.significant(intPoly.maximum, digits: 3), "1", "2", Fmt.f(energy((1, 2)), 1)],
-                            ["Taylor, order 2", NumberFormat.significant(taylorErrors[2]!.maximum, digits: 3), "–", "2", "2", Fmt.f(energy(TaylorExp.operations(order: 2)), 1)],
-                            ["Taylor, order 3", NumberFormat.significant(taylorErrors[3]!.maximum, digits: 3), "–", "3", "3", Fmt.f(energy(TaylorExp.operations(order: 3)), 1)],
-                            ["Taylor, order 5 (SpAtten)", NumberFormat.significant(taylorErrors[5]!.maximum, digits: 3), NumberFormat.significant(intTaylor.maximum, digits: 3), "5", "5", Fmt.f(energy(TaylorExp.operations(order: 5)), 1)],
+                            ["I-BERT 0.35815(p + 1.35365)² + 0.34372", NumberFormat.significant(polyError.maximum, digits: 3), NumberFormat.significant(intPoly.maximum, digits: 3), "1", "2", NumberFormat.fixed(energy((1, 2)), decimals: 1)],
+                            ["Taylor, order 2", NumberFormat.significant(taylorErrors[2]!.maximum, digits: 3), "–", "2", "2", NumberFormat.fixed(energy(TaylorExp.operations(order: 2)), decimals: 1)],
+                            ["Taylor, order 3", NumberFormat.significant(taylorErrors[3]!.maximum, digits: 3), "–", "3", "3", NumberFormat.fixed(energy(TaylorExp.operations(order: 3)), decimals: 1)],
+                            ["Taylor, order 5 (SpAtten)", NumberFormat.significant(taylorErrors[5]!.maximum, digits: 3), NumberFormat.significant(intTaylor.maximum, digits: 3), "5", "5", NumberFormat.fixed(energy(TaylorExp.operations(order: 5)), decimals: 1)],
                          ], caption: "Real: 20,001 points of (−ln 2, 0]. Integer: each kernel's output scale; an Int8 step of the output is 3.9e-3."))
         let polyClaims = [
             Claim.statement(id: "exp.taylor5-more-accurate", reference: "§4.3", statement: "the 5th-order Taylor series is more accurate than I-BERT's 2nd-order fit, in real and in integer arithmetic",
@@ -78,12 +81,16 @@ enum TransformerSpecificStudy {
             Claim.number(id: "exp.poly-max-error", reference: "I-BERT §3.4", statement: "I-BERT's exp polynomial: max error on (−ln 2, 0]", paper: 1.9e-3,
                          observed: polyError.maximum, tolerance: .relative(0.05), kind: .crossCheck, note: "chapter 2 checks the same with its own grid"),
         ]
-        claims += polyClaims
         poly.claims(polyClaims)
         poly.takeaway("Both are well below an 8-bit step; I-BERT's fit buys its accuracy with one multiply where the Taylor series needs five, which is why a fitted low-order polynomial is the better trade for Int8 outputs.")
-        sections.append(poly)
+        return SectionOutput(poly, claims: polyClaims, json: [
+            ("expError", .object([("ibertPolynomial", .number(polyError.maximum)), ("taylor5", .number(taylorErrors[5]!.maximum)),
+                                  ("ibertInteger", .number(intPoly.maximum)), ("taylor5Integer", .number(intTaylor.maximum))])),
+        ])
+    }
 
-        // Speculative decoding and early exit.
+    /// Speculative decoding and early exit on the decoder step graph, priced by the roofline.
+    static func decodingSection(_ s: FixedArchitectureSettings, figures: inout FigureSet) throws -> SectionOutput {
         var decoding = Section("4.3: big-little (speculative) decoding and early exit")
         let machine = try RooflineMachine(s.accelerator)
         let context = s.sequenceLength
@@ -93,17 +100,17 @@ enum TransformerSpecificStudy {
         decoding.prose("""
             Costs come from Core's decoder step graph (Fig. 27) priced by the chapter's roofline on `\(s.accelerator.name)`, at \
             context length \(context). The big model is GPT-2 Large (36 layers, d = 1280), the little one GPT-2 (12 layers, d = 768). \
-            One big step takes \(Fmt.si(bigStep)) cycles, a big step verifying 5 tokens \(Fmt.si(verify5)) \
-            (\(Fmt.f(verify5 / bigStep, 2))×: weights are read once), a little step \(Fmt.si(littleStep)). With each draft accepted \
+            One big step takes \(NumberFormat.si(bigStep, decimals: 2)) cycles, a big step verifying 5 tokens \(NumberFormat.si(verify5, decimals: 2)) \
+            (\(NumberFormat.fixed(verify5 / bigStep, decimals: 2))×: weights are read once), a little step \(NumberFormat.si(littleStep, decimals: 2)). With each draft accepted \
             with probability α, a round of γ drafts yields E = (1 − α^(γ+1))/(1 − α) tokens; the speed-up is E·T_big / (γ·T_little + T_verify). \
             Early exit: a fraction p of tokens leaves after layer 6 of GPT-2's 12; a memory-bound layer costs the same for every token.
             """)
         let alphas = [0.5, 0.6, 0.7, 0.8, 0.9], gammas = [2, 4, 8]
         var specRows: [[String]] = []
         for g in gammas {
-            specRows.append(["γ = \(g)"] + (try alphas.map { Fmt.f(try SpeculativeDecoding.speedup(big: gpt2Large, little: .gpt2, contextLength: context, acceptance: $0, draftLength: g, machine: machine), 2) + "×" }))
+            specRows.append(["γ = \(g)"] + (try alphas.map { NumberFormat.fixed(try SpeculativeDecoding.speedup(big: gpt2Large, little: .gpt2, contextLength: context, acceptance: $0, draftLength: g, machine: machine), decimals: 2) + "×" }))
         }
-        decoding.table(Table(columns: [.init("Drafts")] + alphas.map { .init("α = \(Fmt.f($0, 1))", alignment: .right) }, rows: specRows,
+        decoding.table(Table(columns: [.init("Drafts")] + alphas.map { .init("α = \(NumberFormat.fixed($0, decimals: 1))", alignment: .right) }, rows: specRows,
                              caption: "Speculative decoding speed-up over GPT-2 Large alone."))
         let fine = stride(from: 0.0, through: 1.0, by: 0.05).map { $0 }
         let chart = LineChart(title: "Speculative decoding: GPT-2 Large with a GPT-2 drafter", x: Axis(label: "acceptance rate α"), y: Axis(label: "speed-up (×)", min: 0),
@@ -111,12 +118,29 @@ enum TransformerSpecificStudy {
                                   Series(name: "γ = \(g)", xy: try fine.map { ($0, try SpeculativeDecoding.speedup(big: gpt2Large, little: .gpt2, contextLength: context, acceptance: $0, draftLength: g, machine: machine)) })
                               })
         decoding.figure(figures.svg("03-speculative-decoding", try chart.svg()), caption: "Speculative decoding: speed-up against the acceptance rate α of the little model's drafts, for γ drafts per round.")
-        // Early exit has its own x axis (the share of tokens that exit), so it gets its own chart.
+        try earlyExitFigure(into: &decoding, figures: &figures, fine: fine)
+        let (decodingClaims, threshold) = try decodingClaims(s, machine: machine, bigStep: bigStep, verify5: verify5, fine: fine)
+        decoding.table(ClaimFormatting.table(decodingClaims))
+        decoding.takeaway("Because a memory-bound step reads every weight whatever the number of tokens, the big model can check several drafted tokens for about the price of one; the acceptance rate decides the rest.")
+        return SectionOutput(decoding, claims: decodingClaims, json: [
+            ("speculativeDecoding", .object([("bigStepCycles", .number(bigStep)), ("verify5Cycles", .number(verify5)), ("littleStepCycles", .number(littleStep)),
+                                             ("aboutTwoTimesFromAcceptance", threshold.map { .number($0) } ?? .null)])),
+        ])
+    }
+
+    /// Early exit has its own x axis (the share of tokens that exit), so it gets its own chart.
+    static func earlyExitFigure(into decoding: inout Section, figures: inout FigureSet, fine: [Double]) throws {
         let exitChart = LineChart(title: "Early exit: GPT-2 with an exit after layer 6 of 12",
                                   x: Axis(label: "exit rate p (share of tokens leaving after layer 6)", min: 0, max: 1),
                                   y: Axis(label: "speed-up (×)", min: 0),
                                   series: [Series(name: "exit after layer 6 of 12", xy: try fine.map { ($0, try EarlyExit.speedup(layers: 12, exitLayer: 6, exitRate: $0)) })])
         decoding.figure(figures.svg("03-early-exit", try exitChart.svg()), caption: "Early exit: speed-up against the share p of tokens that leave after layer 6; at p = 1 every token runs half the layers (2×).")
+    }
+
+    /// The decoding claims, and the acceptance rate from which γ = 4 reaches about 2× (nil if none does).
+    static func decodingClaims(_ s: FixedArchitectureSettings, machine: RooflineMachine, bigStep: Double, verify5: Double,
+                               fine: [Double]) throws -> ([Claim], Double?) {
+        let context = s.sequenceLength
         // BiLD's "∼2×" to its one significant figure: 1.5× and more (Tolerance.approximately).
         let aboutTwo = Tolerance.approximately(significantFigures: 1)
         let threshold = try fine.first {
@@ -129,26 +153,16 @@ enum TransformerSpecificStudy {
         let exitSimulated = EarlyExit.simulatedSpeedup(layers: 12, exitLayer: 6, exitRate: 0.5, tokens: 100_000, seed: 8)
         let decodingClaims = [
             Claim.statement(id: "decoding.bild-2x", reference: "§4.3 (Big Little Decoder)", statement: "about 2× is reachable with a little drafter (γ = 4) at a plausible acceptance rate (≤ 0.9)",
-                            expected: "∼2× (≥ 1.5×, one significant figure) at α ≤ 0.9", observed: threshold.map { "≥ 1.5× from α = \(Fmt.f($0, 2))" } ?? "never ≥ 1.5×", holds: (threshold ?? 1) <= 0.9,
+                            expected: "∼2× (≥ 1.5×, one significant figure) at α ≤ 0.9", observed: threshold.map { "≥ 1.5× from α = \(NumberFormat.fixed($0, decimals: 2))" } ?? "never ≥ 1.5×", holds: (threshold ?? 1) <= 0.9,
                             note: "a roofline model of speculative decoding, not BiLD's own setup (T5 models, its fallback policy)"),
             FixedArchitectureChapter.crossCheck("decoding.expected-tokens", "§4.3", "tokens per round at α = 0.8, γ = 4: closed form vs 100,000 simulated rounds",
                                                 expected: closed, observed: simulated, tolerance: .relative(0.01)),
             FixedArchitectureChapter.crossCheck("decoding.early-exit", "§4.3", "early-exit speed-up at p = 0.5, exit after 6 of 12 layers: closed form vs 100,000 simulated tokens",
                                                 expected: exitClosed, observed: exitSimulated, tolerance: .relative(0.01)),
             Claim.statement(id: "decoding.verify-cheap", reference: "§4.3", statement: "verifying 5 tokens costs well under 5 big steps (decoding is memory-bound)",
-                            expected: "< 1.5 big steps", observed: "\(Fmt.f(verify5 / bigStep, 3)) big steps", holds: verify5 / bigStep < 1.5, kind: .crossCheck),
+                            expected: "< 1.5 big steps", observed: "\(NumberFormat.fixed(verify5 / bigStep, decimals: 3)) big steps", holds: verify5 / bigStep < 1.5, kind: .crossCheck),
         ]
-        claims += decodingClaims
-        decoding.table(ClaimFormatting.table(decodingClaims))
-        decoding.takeaway("Because a memory-bound step reads every weight whatever the number of tokens, the big model can check several drafted tokens for about the price of one; the acceptance rate decides the rest.")
-        sections.append(decoding)
-
-        return QuantizationStudy.Output(sections: sections, claims: claims, results: [
-            ("speculativeDecoding", .object([("bigStepCycles", .number(bigStep)), ("verify5Cycles", .number(verify5)), ("littleStepCycles", .number(littleStep)),
-                                             ("aboutTwoTimesFromAcceptance", threshold.map { .number($0) } ?? .null)])),
-            ("expError", .object([("ibertPolynomial", .number(polyError.maximum)), ("taylor5", .number(taylorErrors[5]!.maximum)),
-                                  ("ibertInteger", .number(intPoly.maximum)), ("taylor5Integer", .number(intTaylor.maximum))])),
-        ])
+        return (decodingClaims, threshold)
     }
 }
 

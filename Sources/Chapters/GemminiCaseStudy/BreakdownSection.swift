@@ -13,12 +13,25 @@ enum BreakdownSection {
     /// Fig. 14 middle (Transformer variant, l = 512): Matmul+GELU, Softmax, LayerNorm, Resadd.
     static let middle: [(String, Double)] = [("matmul-gelu", 87), ("softmax", 3), ("layernorm", 7), ("resadd", 4)]
 
+    /// The palette's colour for a category of Fig. 14.
+    static func paletteOperation(_ c: Category) -> OperationPalette.Operation {
+        switch c {
+        case .matmul: return .matmul
+        case .softmax: return .softmax
+        case .layerNorm: return .normalisation
+        case .residualAdd: return .residualAdd
+        case .quantization: return .quantization
+        case .gelu: return .activation
+        }
+    }
+
     static func middleShares(_ m: GemminiEncoderModel) -> [String: Double] {
         ["matmul-gelu": m.share(.matmul) + m.share(.gelu), "softmax": m.share(.softmax), "layernorm": m.share(.layerNorm),
          "resadd": m.share(.residualAdd) + m.share(.quantization)]
     }
 
-    static func build(_ s: GemminiCaseStudySettings, figures: inout FigureSet) throws -> SectionsOutput {
+    /// §3.4.2's and §3.4.4's sections: the CPU's cost model, Fig. 14 left, the CPU sensitivity, the integer units.
+    static func build(_ s: GemminiCaseStudySettings, figures: inout FigureSet) throws -> [SectionOutput] {
         let l = s.sequenceLength
         guard case .counted(let counted) = s.host.mixSource else {
             throw ConfigurationError(field: "cpu-mixes", message: "chapter 6 prices the host CPU with counted instruction mixes and sets the hand estimates beside them; load data/cpu/rv64-mix.tsv (HostCPUMixes(parsing:file:)) into host.mixSource")
@@ -27,15 +40,24 @@ enum BreakdownSection {
         hand.host.mixSource = .hand
         let base = try GemminiCaseStudyChapter.layers(s, s.baseline, l)
         let handBase = try GemminiCaseStudyChapter.layers(hand, s.baseline, l)
-        var claims: [Claim] = []
-        let pct = { (x: Double) in GemminiCaseStudyChapter.percent(x) }
-
         let cpu = try hostCPUCostModel(s, hand: hand.host, counted: counted, base: base)
-        let left = try fig14Left(s, base: base, handBase: handBase, figures: &figures)
-        claims += left.claims
+        var left = try fig14Left(s, base: base, handBase: handBase, figures: &figures)
+        left.json = [
+            ("fig14Left", .object([("seqLen", .number(Double(l)))] + Category.allCases.map { ($0.rawValue, .number(base.share($0))) })),
+            ("fig14LeftHandMixes", .object([("seqLen", .number(Double(l)))] + Category.allCases.map { ($0.rawValue, .number(handBase.share($0))) })),
+            ("cpuCyclesPerElement", .object(HostCPUCostModel.Operation.allCases.map { op in
+                (op.rawValue, .object([("hand", .number(hand.host.cyclesPerElement(op))), ("counted", .number(s.host.cyclesPerElement(op)))]))
+            })),
+            ("baselineUtilisation", .number(base.utilization)), ("baselineMatmulUtilisation", .number(base.matmulUtilization)),
+        ]
+        return [SectionOutput(cpu), left, SectionOutput(try sensitivitySection(s, figures: &figures)),
+                try unitsSection(s, figures: &figures)]
+    }
 
-        // Sensitivity.
-        // Sensitivity.
+    /// How the baseline breakdown moves when each group of CPU constants is halved and doubled.
+    static func sensitivitySection(_ s: GemminiCaseStudySettings, figures: inout FigureSet) throws -> Section {
+        let l = s.sequenceLength
+        let pct = { (x: Double) in NumberFormat.percent(x, decimals: 1) }
         var sensitivity = Section("3.4.2: how the baseline breakdown moves with the CPU constants")
         var variants: [(String, HostCPUCostModel)] = [("nominal", s.host)]
         for (label, factor) in [("×½", 0.5), ("×2", 2.0)] {
@@ -61,15 +83,21 @@ enum BreakdownSection {
             sensitivityRows.append([label] + Category.allCases.map { pct(layer.share($0)) } + [pct(layer.utilization)])
         }
         let chart = BarChart(title: "Baseline breakdown under changed CPU constants (l = \(l))", categories: variants.map(\.0),
-                             series: Category.allCases.enumerated().map { i, c in BarSeries(name: names[c]!, values: series.map { $0[i] }) },
+                             series: Category.allCases.enumerated().map { i, c in
+                                 BarSeries(name: names[c]!, values: series.map { $0[i] }, colour: OperationPalette.colour(paletteOperation(c)))
+                             },
                              mode: .stackedPercent, y: Axis(label: "% of layer time", min: 0, max: 100), width: 900)
         sensitivity.prose("Each constant group halved and doubled in turn, the others nominal.")
         sensitivity.figure(figures.svg("06-cpu-sensitivity", try chart.svg()), caption: "Sensitivity of the baseline breakdown to the host CPU's constants.")
         sensitivity.table(Table(columns: [.init("CPU constants")] + Category.allCases.map { .init(names[$0]!, alignment: .right) }
                                     + [.init("utilisation", alignment: .right)], rows: sensitivityRows))
         sensitivity.takeaway("Memory stalls move (de)quantization, libm moves Softmax and GELU; no plausible change gives the matmuls more than a few percent of the baseline's time.")
+        return sensitivity
+    }
 
-        // §3.4.4: the integer units.
+    /// §3.4.4: the integer units, Fig. 14 middle and right, and the kernels on real data.
+    static func unitsSection(_ s: GemminiCaseStudySettings, figures: inout FigureSet) throws -> SectionOutput {
+        let l = s.sequenceLength
         let transformer = try GemminiCaseStudyChapter.layers(s, s.transformer, l)
         var units = Section("3.4.4 / Fig. 14 middle and right: I-BERT on added units")
         units.prose("""
@@ -107,31 +135,24 @@ enum BreakdownSection {
         }
         let rightChart = BarChart(title: "Fig. 14 right: Transformer variant by sequence length",
                                   categories: s.breakdownLengths.map { "l = \($0)" },
-                                  series: ["Matmul+GELU", "Softmax", "LayerNorm", "Resadd"].enumerated().map { i, name in
-                                      BarSeries(name: name, values: rightSeries.map { $0[i] })
+                                  series: [("Matmul+GELU", OperationPalette.Operation.matmul), ("Softmax", .softmax),
+                                           ("LayerNorm", .normalisation), ("Resadd", .residualAdd)].enumerated().map { i, part in
+                                      BarSeries(name: part.0, values: rightSeries.map { $0[i] }, colour: OperationPalette.colour(part.1))
                                   }, mode: .stackedPercent, y: Axis(label: "% of layer time", min: 0, max: 100))
         units.figure(figures.svg("06-fig14-right", try rightChart.svg()), caption: "Fig. 14 right (the survey prints no values for it).")
         unitClaims.append(.statement(id: "fig14.right.matmul-dominates", reference: "Fig. 14 right",
                                      statement: "Transformer variant: Matmul+GELU is the largest share at every length",
                                      expected: "at \(s.breakdownLengths.map(String.init).joined(separator: ", "))",
                                      observed: dominates ? "at every length" : "not at every length", holds: dominates))
-        claims += unitClaims
         units.table(ClaimFormatting.table(unitClaims))
         units.subheading("The kernels on real data: one attention head and one FFN slice")
         units.table(try FunctionalCheck.table(s))
         units.takeaway("With integer units beside the accumulator, the non-linear operations cost a few percent of cycles and the array is the bottleneck again, as it should be.")
 
-        let json: [(String, JSONValue)] = [
-            ("fig14Left", .object([("seqLen", .number(Double(l)))] + Category.allCases.map { ($0.rawValue, .number(base.share($0))) })),
-            ("fig14LeftHandMixes", .object([("seqLen", .number(Double(l)))] + Category.allCases.map { ($0.rawValue, .number(handBase.share($0))) })),
-            ("cpuCyclesPerElement", .object(HostCPUCostModel.Operation.allCases.map { op in
-                (op.rawValue, .object([("hand", .number(hand.host.cyclesPerElement(op))), ("counted", .number(s.host.cyclesPerElement(op)))]))
-            })),
-            ("baselineUtilisation", .number(base.utilization)), ("baselineMatmulUtilisation", .number(base.matmulUtilization)),
+        return SectionOutput(units, claims: unitClaims, json: [
             ("fig14Middle", .object([("seqLen", .number(Double(l)))] + middle.map { ($0.0, .number(middleObserved[$0.0]!)) })),
             ("fig14Right", .array(rightJSON)),
-        ]
-        return SectionsOutput(sections: [cpu, left.section, sensitivity, units], claims: claims, json: json)
+        ])
     }
 }
 
@@ -294,7 +315,7 @@ extension BreakdownSection {
     static func fig14Left(_ s: GemminiCaseStudySettings, base: GemminiEncoderModel, handBase: GemminiEncoderModel,
                           figures: inout FigureSet) throws -> SectionOutput {
         let l = s.sequenceLength
-        let pct = { (x: Double) in GemminiCaseStudyChapter.percent(x) }
+        let pct = { (x: Double) in NumberFormat.percent(x, decimals: 1) }
         var left = Section("3.4.2 / Fig. 14 left: where the baseline's time goes (l = \(l))")
         left.prose("""
             One layer on the baseline: the matmuls from the Gemmini engine (Int32 outputs where the CPU consumes them), \
@@ -308,6 +329,18 @@ extension BreakdownSection {
                                           BarSeries(name: "counted mixes", values: Self.left.map { base.share($0.0) * 100 })],
                                  mode: .grouped, y: Axis(label: "% of layer time", min: 0))
         left.figure(figures.svg("06-fig14-left", try leftChart.svg()), caption: "Fig. 14 left against this model, with the hand and the counted instruction mixes.")
+        let leftClaims = fig14LeftClaims(s, base: base)
+        left.table(ClaimFormatting.table(leftClaims))
+        try coincidences(s, base: base, handBase: handBase, into: &left)
+        inverse(base: base, handBase: handBase, into: &left)
+        left.takeaway("On the CNN-tuned Gemmini the array is almost idle: the CPU's float non-linear operations and the conversions around them take nearly all the time, with hand-estimated or counted instructions alike.")
+        return SectionOutput(left, claims: leftClaims)
+    }
+
+    /// Fig. 14 left's shares, and §3.4.2's utilisation and 96%.
+    static func fig14LeftClaims(_ s: GemminiCaseStudySettings, base: GemminiEncoderModel) -> [Claim] {
+        let l = s.sequenceLength
+        let pct = { (x: Double) in NumberFormat.percent(x, decimals: 1) }
         var leftClaims = Self.left.map { category, paper in
             GemminiCaseStudyChapter.share(id: "fig14.left.\(category.rawValue)", reference: "Fig. 14 left",
                                           statement: "baseline, l = \(l): \(names[category]!) share of time", paper: paper,
@@ -324,8 +357,14 @@ extension BreakdownSection {
         leftClaims.append(GemminiCaseStudyChapter.share(id: "baseline.matmul-utilisation-74", reference: "§3.4.2",
                                                         statement: "baseline: array utilisation during the matmuls", paper: 74,
                                                         fraction: base.matmulUtilization))
-        left.table(ClaimFormatting.table(leftClaims))
+        return leftClaims
+    }
 
+    /// Hand estimates against counted instructions: which of the hand shares near the survey's were coincidence.
+    static func coincidences(_ s: GemminiCaseStudySettings, base: GemminiEncoderModel, handBase: GemminiEncoderModel,
+                             into left: inout Section) throws {
+        let l = s.sequenceLength
+        let pct = { (x: Double) in NumberFormat.percent(x, decimals: 1) }
         left.subheading("Hand estimates against counted instructions: which shares were coincidence")
         let shareTolerance = GemminiCaseStudyChapter.shareTolerance, ratioTolerance = GemminiCaseStudyChapter.ratioTolerance
         left.prose("""
@@ -372,8 +411,10 @@ extension BreakdownSection {
             \(NumberFormat.fixed(handBase.totalCycles / transformer.totalCycles, decimals: 1))× to \
             \(NumberFormat.fixed(base.totalCycles / transformer.totalCycles, decimals: 1))×.
             """)
+    }
 
-        // Inverse: what the survey's pie implies, given our matmul cycles. Fitted, not a claim.
+    /// Inverse: what the survey's pie implies, given our matmul cycles. Fitted, not a claim.
+    static func inverse(base: GemminiEncoderModel, handBase: GemminiEncoderModel, into left: inout Section) {
         left.subheading("What the survey's pie implies about its CPU (fitted, not a reproduction)")
         let impliedTotal = base.matmulCycles / 0.01
         let perCategoryElements: [Category: Double] = [
@@ -389,7 +430,5 @@ extension BreakdownSection {
                                    .init("implied CPU cycles / element", alignment: .right),
                                    .init("hand mixes", alignment: .right), .init("counted mixes", alignment: .right)], rows: inverseRows,
                          caption: "If the matmuls took the engine's \(NumberFormat.si(base.matmulCycles, decimals: 2)) cycles and were 1% of the time (Fig. 14 left), each category's label fixes its cycles per element (de/quantization per element of either pass). These are fitted to the survey's labels, so they reproduce nothing; they show what its CPU must have cost."))
-        left.takeaway("On the CNN-tuned Gemmini the array is almost idle: the CPU's float non-linear operations and the conversions around them take nearly all the time, with hand-estimated or counted instructions alike.")
-        return SectionOutput(section: left, claims: leftClaims, json: [])
     }
 }

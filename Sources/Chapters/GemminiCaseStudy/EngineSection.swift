@@ -25,6 +25,19 @@ enum EngineSection {
             Every constant is cited in `GemminiEngine`'s documentation. Left out: L2 misses and DRAM latency \
             (see §3.4.3's sensitivity table), TLB misses, and the host CPU's time to issue commands.
             """)
+        let claims = try checkClaims(s)
+        section.claims(claims)
+        let json = try sideBySide(s, into: &section)
+        section.takeaway("The same GEMM costs \(NumberFormat.fixed(Double(zigZagW1) / 1e6, decimals: 2)) M (ZigZag), \(NumberFormat.fixed(Double(scaleSim[0].1) / 1e6, decimals: 2)) M (SCALE-Sim's single-buffered array) or close to the ideal (Gemmini's double-buffered weights) on the same 16×16 array: what overlaps with what decides, and only a model whose formulas are visible lets one see which.")
+        return SectionOutput(section, claims: claims, json: [("matmulsSideBySide", json)])
+    }
+
+    /// FFN W1 at 128 tokens, the GEMM the peers measured.
+    static let w1 = GEMMShape(m: 128, n: 3072, k: 768)
+
+    /// Bit-exactness and block cycles against the register-level mesh on small and ragged cases; the
+    /// single-buffered closed forms against SCALE-Sim (illustrations: the survey runs no SCALE-Sim).
+    static func checkClaims(_ s: GemminiCaseStudySettings) throws -> [Claim] {
         var claims: [Claim] = []
         // 1. Bit-exactness, and every block of small and ragged cases on the register-level mesh.
         var small = s.baseline
@@ -59,7 +72,7 @@ enum EngineSection {
                                  statement: "the tile-level block cycles equal the register-level mesh's, and its results integer GEMM's, over \(blocksChecked) ragged blocks",
                                  expected: "equal", observed: blockCycles ? "equal" : "differ", holds: blockCycles, kind: .crossCheck))
         // 2. The single-buffered array's closed forms against SCALE-Sim: the survey runs no SCALE-Sim, so these are illustrations.
-        let w1 = GEMMShape(m: 128, n: 3072, k: 768), mesh = SystolicArray.gemmini
+        let mesh = SystolicArray.gemmini
         for (dataflow, cycles) in scaleSim {
             claims.append(.number(id: "scalesim.\(dataflow.rawValue)", reference: "data/peers/scalesim.csv",
                                   statement: "FFN W1 at 128 tokens, \(dataflow.rawValue.uppercased()): single-buffered closed form − 1 = SCALE-Sim's count",
@@ -67,8 +80,12 @@ enum EngineSection {
                                   tolerance: .absolute(0), kind: .crossCheck,
                                   note: "the single-buffered register-level simulator equals the closed form (Core tests)").illustration())
         }
-        section.claims(claims)
-        // 3. Side by side.
+        return claims
+    }
+
+    /// Every matmul of the model at the comparison length on every model of its cycles, and why they differ.
+    static func sideBySide(_ s: GemminiCaseStudySettings, into section: inout Section) throws -> JSONValue {
+        let mesh = SystolicArray.gemmini
         let l = s.compareSequenceLength
         let layer = try GemminiCaseStudyChapter.layers(s, s.baseline, l)
         let bandwidth = min(s.baseline.l2BytesPerCycle, s.baseline.dramBytesPerCycle)
@@ -90,7 +107,7 @@ enum EngineSection {
             rows.append([m.name + (m.instances > 1 ? " (per head, ×\(m.instances))" : ""), "\(shape.m)×\(shape.n)×\(shape.k)",
                          NumberFormat.grouped(shape.macs), NumberFormat.grouped(Int(ideal.rounded(.up))),
                          NumberFormat.grouped(Int(roofline.rounded(.up))), NumberFormat.grouped(closed),
-                         NumberFormat.grouped(single.totalCycles), NumberFormat.grouped(m.stats.totalCycles), GemminiCaseStudyChapter.percent(m.stats.utilization),
+                         NumberFormat.grouped(single.totalCycles), NumberFormat.grouped(m.stats.totalCycles), NumberFormat.percent(m.stats.utilization, decimals: 1),
                          "\(m.stats.tiling.tileI)·\(m.stats.tiling.tileJ)·\(m.stats.tiling.tileK)",
                          analytical.map { NumberFormat.grouped(Int($0.rounded())) } ?? "pending",
                          isW1AtPeers ? NumberFormat.grouped(scaleSim[0].1) : "—", isW1AtPeers ? NumberFormat.grouped(zigZagW1) : "—"])
@@ -110,9 +127,16 @@ enum EngineSection {
                                       .init("tiles I·J·K", alignment: .right), .init("ch. 2 analytical", alignment: .right),
                                       .init("SCALE-Sim", alignment: .right), .init("ZigZag", alignment: .right)],
                             rows: rows, caption: "Cycles on the \(s.baseline.name) (16×16). Ideal = MACs / 256. Roofline = max(ideal, compulsory bytes / \(NumberFormat.trimmed(bandwidth, maxDecimals: 1)) B/cycle), with Int32 outputs where the CPU consumes them. Peers measured only FFN W1 at 128 tokens (`data/peers/`). The analytical column is chapter 2's §3.3 model on the same accelerator (square tiles of the largest multiple of 16 that fits, W-cycle latency per tile, max of compute, DRAM and the 16 B/cycle L2 ↔ local port)."))
+        section.prose(whyColumnsDiffer(s, single: singleUtilisation, engine: engineUtilisation, perHead: perHeadUtilisation))
+        return .object([("seqLen", .number(Double(l))), ("matmuls", .array(json))])
+    }
+
+    /// The prose under the side-by-side table, with the utilisation ranges of each model.
+    static func whyColumnsDiffer(_ s: GemminiCaseStudySettings, single singleUtilisation: [Double],
+                                 engine engineUtilisation: [Double], perHead perHeadUtilisation: [Double]) -> String {
         let fold = 2 * s.baseline.meshRows + s.baseline.meshColumns - 2
-        let pct = { (x: Double) in GemminiCaseStudyChapter.percent(x, 0) }
-        section.prose("""
+        let pct = { (x: Double) in NumberFormat.percent(x, decimals: 0) }
+        return """
             Why the columns differ. The **ideal** and the **roofline** assume every PE busy every cycle. The \
             **closed form** (and SCALE-Sim, one cycle less by its counter) is a single-buffered array: it streams \
             all M rows past each weight tile once and pays 2R + C − 2 = \(fold) cycles of preload, fill and drain \
@@ -126,9 +150,6 @@ enum EngineSection {
             each pays its first loads and the mesh's fill and drain once, and query × key writes 32-bit scores for \
             the CPU, which the 16 B/cycle port bounds (the roofline column). The models differ in what they assume \
             the hardware overlaps; Gemmini's RTL answers that question, and the engine follows it.
-            """)
-        section.takeaway("The same GEMM costs \(NumberFormat.fixed(Double(zigZagW1) / 1e6, decimals: 2)) M (ZigZag), \(NumberFormat.fixed(Double(scaleSim[0].1) / 1e6, decimals: 2)) M (SCALE-Sim's single-buffered array) or close to the ideal (Gemmini's double-buffered weights) on the same 16×16 array: what overlaps with what decides, and only a model whose formulas are visible lets one see which.")
-        return SectionOutput(section: section, claims: claims, json: [("matmulsSideBySide", .object([
-            ("seqLen", .number(Double(l))), ("matmuls", .array(json))]))])
+            """
     }
 }

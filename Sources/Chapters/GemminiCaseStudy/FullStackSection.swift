@@ -9,7 +9,14 @@ enum FullStackSection {
     static let nasEDPGain = 2.24, nasLatencyGain = 1.4, nasEnergyGain = 1.6
     static let surveySpeedup = 39.6, surveyPowerIncrease = 0.093
 
-    static func build(_ s: GemminiCaseStudySettings, figures: inout FigureSet) throws -> SectionsOutput {
+    /// The ladder of the three variants with the speedup, then the compositions it enters.
+    static func build(_ s: GemminiCaseStudySettings) throws -> [SectionOutput] {
+        let (ladder, speedup) = try ladderSection(s)
+        return [ladder, try compositionSection(s, speedup: speedup)]
+    }
+
+    /// §3.4.4: one layer on each variant, the end-to-end speedup, and the cited area and power.
+    static func ladderSection(_ s: GemminiCaseStudySettings) throws -> (SectionOutput, speedup: Double) {
         let l = s.sequenceLength
         var ladder = Section("3.4.4: the end-to-end ladder")
         let steps = [("CNN-tuned baseline", s.baseline), ("memory rebalanced", s.rebalanced), ("Transformer variant (I-BERT units)", s.transformer)]
@@ -17,7 +24,7 @@ enum FullStackSection {
         let baseTotal = layers[0].totalCycles
         let rows = zip(steps, layers).map { step, m -> [String] in
             [step.0, step.1.name, NumberFormat.si(m.totalCycles, decimals: 3), NumberFormat.si(m.totalCycles * Double(s.model.layers), decimals: 3),
-             NumberFormat.fixed(baseTotal / m.totalCycles, decimals: 2) + "×", GemminiCaseStudyChapter.percent(m.utilization)]
+             NumberFormat.fixed(baseTotal / m.totalCycles, decimals: 2) + "×", NumberFormat.percent(m.utilization, decimals: 1)]
         }
         ladder.prose("""
             One \(s.model.displayName) layer at l = \(l) on each variant (the model's \(s.model.layers) layers are \
@@ -47,8 +54,16 @@ enum FullStackSection {
             ["normalisation units: latency", "+8%", "conclusion"],
         ], caption: "We build no area or power model; these numbers are the survey's and are only used, labelled, in the EDP composition below."))
         ladder.takeaway("The CPU fallback, not the array, decides a CNN accelerator's speed on Transformers; integer units beside the accumulator remove it.")
+        return (SectionOutput(ladder, claims: [speedupClaim], json: [
+            ("ladder", .array(zip(steps, layers).map { step, m in
+                .object([("configuration", .string(step.1.name)), ("cyclesPerLayer", .number(m.totalCycles)),
+                         ("speedup", .number(baseTotal / m.totalCycles)), ("utilisation", .number(m.utilization))])
+            })),
+        ]), speedup)
+    }
 
-        // 88.7×.
+    /// 88.7× and what it multiplies: the survey's composition, ours, and ones that keep one metric.
+    static func compositionSection(_ s: GemminiCaseStudySettings, speedup: Double) throws -> SectionOutput {
         var composition = Section("The full stack: 88.7× and what it multiplies")
         composition.prose("""
             The survey's headline 88.7× is 39.6 (a latency ratio, §3.4.4) times 2.24 (an EDP ratio from the NAS of \
@@ -97,11 +112,7 @@ enum FullStackSection {
         }
         composition.table(ClaimFormatting.table(compositionClaims + nasClaims))
         composition.takeaway("Say which metric a full-stack number multiplies: the same two optimisations give 55× in latency and about 3,000× in EDP, and 88.7× only as a mixed product.")
-        return SectionsOutput(sections: [ladder, composition], claims: [speedupClaim] + compositionClaims + nasClaims, json: [
-            ("ladder", .array(zip(steps, layers).map { step, m in
-                .object([("configuration", .string(step.1.name)), ("cyclesPerLayer", .number(m.totalCycles)),
-                         ("speedup", .number(baseTotal / m.totalCycles)), ("utilisation", .number(m.utilization))])
-            })),
+        return SectionOutput(composition, claims: compositionClaims + nasClaims, json: [
             ("composition", .object([("surveyLatencyTimesEDP", .number(surveyProduct)), ("oursLatencyTimesEDP", .number(speedup * nasEDPGain)),
                                      ("oursLatencyTimesLatency", .number(speedup * nasLatencyGain)),
                                      ("oursEDPTimesEDP", .number(edp(speedup) * nasEDPGain)), ("nasFactorsCited", .bool(true)),

@@ -86,30 +86,18 @@ public enum GemminiCaseStudyChapter {
 
     public static func build(_ settings: GemminiCaseStudySettings = .init()) throws -> ChapterResult {
         try settings.validate()
-        var figures = FigureSet()
-        var claims: [Claim] = []
-        var sections: [Section] = []
+        var cx = ChapterContext()
+        try cx.add { try HardwareSection.build(settings, figures: &$0) }
+        cx.add(try EngineSection.build(settings))
+        try cx.add { try RebalancingSection.build(settings, figures: &$0) }
+        for part in try BreakdownSection.build(settings, figures: &cx.figures) { cx.add(part) }
+        for part in try FullStackSection.build(settings) { cx.add(part) }
+        return cx.result(name: name, reportPath: reportPath, report: report(settings, cx))
+    }
 
-        let hardware = try HardwareSection.build(settings, figures: &figures)
-        sections.append(hardware.section)
-        claims += hardware.claims
-
-        let engine = try EngineSection.build(settings)
-        sections.append(engine.section)
-        claims += engine.claims
-
-        let rebalancing = try RebalancingSection.build(settings, figures: &figures)
-        sections.append(rebalancing.section)
-        claims += rebalancing.claims
-
-        let breakdown = try BreakdownSection.build(settings, figures: &figures)
-        sections += breakdown.sections
-        claims += breakdown.claims
-
-        let stack = try FullStackSection.build(settings, figures: &figures)
-        sections += stack.sections
-        claims += stack.claims
-
+    /// The report: title, introduction with the claims' tally, the sections, Summary and Exercises.
+    static func report(_ settings: GemminiCaseStudySettings, _ cx: ChapterContext) -> Report {
+        let claims = cx.claims, sections = cx.sections
         let report = Report(
             title: "Chapter 6 — The Gemmini case study and the full stack (§3.4)",
             generatedBy: settings.command,
@@ -140,13 +128,10 @@ public enum GemminiCaseStudyChapter {
                 "`swift run -c release gemmini-case-study --memory-latency 160 --out lesson/` makes every DMA read wait 160 cycles: derive, from the 16 requests of 64 B in flight, the read bandwidth this leaves, and the bytes per cycle a block of tileI × tileJ × tileK tiles needs to keep the array busy; which cells of Fig. 13 fall, and why the 64 KiB accumulator first?",
                 "Use the inverse table of §3.4.2 (in the report of `swift run -c release gemmini-case-study --out lesson/`) to argue which CPU constant would have to change, and by how much, to give the survey's 49% (de)quantization share; then try it with that constant's `--cpu-…` flag.",
             ])
-        return ChapterResult(name: name, report: report, claims: claims, figures: figures.files, reportPath: reportPath,
-                             results: .object(hardware.json + engine.json + rebalancing.json + breakdown.json + stack.json))
+        return report
     }
 
     // Shared helpers.
-
-    static func percent(_ x: Double, _ decimals: Int = 1) -> String { NumberFormat.percent(x, decimals: decimals) }
 
     /// Claims this chapter does not reproduce, with the reason (written after comparing; the test of each
     /// expects the failure and fails if the claim starts to hold).
@@ -185,19 +170,6 @@ public enum GemminiCaseStudyChapter {
                        mode: GemminiMatmul.Mode = .gemmini) throws -> GemminiEncoderModel {
         try GemminiEncoderModel(s.model, sequenceLength: l, accelerator: a, host: s.host, matmulMode: mode)
     }
-}
-
-/// What each section hands back.
-struct SectionOutput {
-    var section: Section
-    var claims: [Claim]
-    var json: [(String, JSONValue)]
-}
-
-struct SectionsOutput {
-    var sections: [Section]
-    var claims: [Claim]
-    var json: [(String, JSONValue)]
 }
 
 extension GemminiCaseStudySettings {

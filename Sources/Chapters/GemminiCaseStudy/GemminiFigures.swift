@@ -1,20 +1,14 @@
+import ChapterSupport
 import Core
 import Render
 
 /// Chapter 6's Graphviz drawings: the Gemmini block diagram (Fig. 12) and one encoder layer's dataflow on the
 /// baseline and on the Transformer variant.
 enum GemminiFigures {
-    static let blue = "#56B4E9", orange = "#E69F00", green = "#009E73", pink = "#CC79A7", yellow = "#F0E442",
-               grey = "#DDDDDD", red = "#D55E00"
+    static let blue = GraphStyle.Colour.blue, orange = GraphStyle.Colour.orange, green = GraphStyle.Colour.green, pink = GraphStyle.Colour.pink, yellow = GraphStyle.Colour.yellow, grey = GraphStyle.Colour.grey
 
     static func base(_ name: String, _ title: String, rankdir: String) -> Graph {
-        var g = Graph(name: name)
-        g.attributes = [("rankdir", rankdir), ("fontname", "Helvetica"), ("fontsize", "12"), ("labelloc", "t"),
-                        ("label", title), ("compound", "true")]
-        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10"),
-                          ("fillcolor", "#FFFFFF")]
-        g.edgeDefaults = [("fontname", "Helvetica"), ("fontsize", "9")]
-        return g
+        GraphStyle.titled(name, title, rankdir: rankdir, compound: true)
     }
 
     /// Fig. 12: the SoC (CPU, L2, DRAM) and the Gemmini accelerator, with the units §3.4.4 adds.
@@ -53,9 +47,9 @@ enum GemminiFigures {
         g.edge("norm", "act", ["style": "dashed"])
         g.edge("act", "acc", ["style": "dashed"])
         g.clusters = [
-            Cluster(id: "soc", label: "SoC", nodeIDs: ["cpu", "l2"], attributes: [("style", "dashed"), ("color", "#999999")]),
+            Cluster(id: "soc", label: "SoC", nodeIDs: ["cpu", "l2"], attributes: GraphStyle.cluster),
             Cluster(id: "gemmini", label: "Gemmini accelerator", nodeIDs: ["ctrl", "dma", "tlb", "transposer", "mesh", "acc", "peripheral"],
-                    attributes: [("style", "dashed"), ("color", "#999999")],
+                    attributes: GraphStyle.cluster,
                     clusters: [Cluster(id: "spbanks", label: "scratchpad (\(b.spCapacityBytes / 1024) KiB)", nodeIDs: ["sp0", "sp1", "sp2", "sp3"],
                                        attributes: [("style", "dotted")]),
                                Cluster(id: "added", label: "added in §3.4.4", nodeIDs: ["norm", "act"],
@@ -71,14 +65,18 @@ enum GemminiFigures {
         var g = base("dataflow", "One encoder layer: which unit runs each operation (read each row left to right)",
                      rankdir: "TB")
         g.attributes.append(("newrank", "true"))
-        let array = orange, cpuFloat = pink, quant = red, units = green, accumulator = blue
         let perRow = 5
-        func chain(_ prefix: String, _ steps: [(String, String, String)]) -> [String] {
+        // Colour is the operation (OperationPalette, as in every chapter); the unit is the label's second line, and
+        // the steps the host CPU runs are dashed.
+        typealias Op = OperationPalette.Operation
+        func chain(_ prefix: String, _ steps: [(String, String, Op)]) -> [String] {
             var ids: [String] = []
-            for (i, (id, label, colour)) in steps.enumerated() {
+            for (i, (id, label, op)) in steps.enumerated() {
                 let node = "\(prefix)_\(id)"
-                g.node(node, label: label, ["fillcolor": colour, "fontcolor": colour == quant ? "#FFFFFF" : "#000000"])
-                if i > 0 { g.edge(ids[i - 1], node, i % perRow == 0 ? ["constraint": "true", "color": "#999999"] : [:]) }
+                let onCPU = label.hasSuffix("CPU") || label.hasSuffix("CPU float")
+                g.nodes.append(Node(id: node, attributes: [("label", label)] + OperationPalette.fill(op)
+                                    + (onCPU ? [("style", "rounded,filled,dashed")] : [])))
+                if i > 0 { g.edge(ids[i - 1], node, i % perRow == 0 ? ["constraint": "true", "color": GraphStyle.Colour.outline] : [:]) }
                 ids.append(node)
             }
             return ids
@@ -90,27 +88,27 @@ enum GemminiFigures {
             }
         }
         let baseline = chain("b", [
-            ("qkv", "W_Q, W_K, W_V\narray", array), ("qk", "query × key\narray (Int32 out)", array),
-            ("dq1", "dequantize\nCPU", quant), ("softmax", "Softmax\nCPU float", cpuFloat), ("q1", "quantize\nCPU", quant),
-            ("sv", "score × value\narray", array), ("wout", "W_out\narray (Int32 out)", array), ("dq2", "dequantize\nCPU", quant),
-            ("res1", "residual add\nCPU float", cpuFloat), ("ln1", "LayerNorm\nCPU float", cpuFloat), ("q2", "quantize\nCPU", quant),
-            ("w1", "W1\narray (Int32 out)", array), ("dq3", "dequantize\nCPU", quant), ("gelu", "GELU\nCPU float", cpuFloat),
-            ("q3", "quantize\nCPU", quant), ("w2", "W2\narray (Int32 out)", array), ("dq4", "dequantize\nCPU", quant),
-            ("res2", "residual add\nCPU float", cpuFloat), ("ln2", "LayerNorm\nCPU float", cpuFloat), ("q4", "quantize\nCPU", quant),
+            ("qkv", "W_Q, W_K, W_V\narray", .queryKeyValue), ("qk", "query × key\narray (Int32 out)", .queryKey),
+            ("dq1", "dequantize\nCPU", .quantization), ("softmax", "Softmax\nCPU float", .softmax), ("q1", "quantize\nCPU", .quantization),
+            ("sv", "score × value\narray", .scoreValue), ("wout", "W_out\narray (Int32 out)", .outputProjection), ("dq2", "dequantize\nCPU", .quantization),
+            ("res1", "residual add\nCPU float", .residualAdd), ("ln1", "LayerNorm\nCPU float", .normalisation), ("q2", "quantize\nCPU", .quantization),
+            ("w1", "W1\narray (Int32 out)", .ffn1), ("dq3", "dequantize\nCPU", .quantization), ("gelu", "GELU\nCPU float", .activation),
+            ("q3", "quantize\nCPU", .quantization), ("w2", "W2\narray (Int32 out)", .ffn2), ("dq4", "dequantize\nCPU", .quantization),
+            ("res2", "residual add\nCPU float", .residualAdd), ("ln2", "LayerNorm\nCPU float", .normalisation), ("q4", "quantize\nCPU", .quantization),
         ])
         let transformer = chain("t", [
-            ("qkv", "W_Q, W_K, W_V\narray", array), ("qk", "query × key\narray", array),
-            ("softmax", "i-Softmax\nnorm. unit (max, Σ)\n+ activation units (i-exp)", units),
-            ("sv", "score × value\narray", array), ("wout", "W_out\narray", array),
-            ("res1", "residual add\naccumulator", accumulator), ("ln1", "i-LayerNorm\nnorm. unit (Σ, Σx²)\n+ activation units", units),
-            ("w1", "W1 + fused i-GELU\narray → activation units", array), ("w2", "W2\narray", array),
-            ("res2", "residual add\naccumulator", accumulator), ("ln2", "i-LayerNorm\nnorm. unit + activation units", units),
+            ("qkv", "W_Q, W_K, W_V\narray", .queryKeyValue), ("qk", "query × key\narray", .queryKey),
+            ("softmax", "i-Softmax\nnorm. unit (max, Σ)\n+ activation units (i-exp)", .softmax),
+            ("sv", "score × value\narray", .scoreValue), ("wout", "W_out\narray", .outputProjection),
+            ("res1", "residual add\naccumulator", .residualAdd), ("ln1", "i-LayerNorm\nnorm. unit (Σ, Σx²)\n+ activation units", .normalisation),
+            ("w1", "W1 + fused i-GELU\narray → activation units", .ffn1), ("w2", "W2\narray", .ffn2),
+            ("res2", "residual add\naccumulator", .residualAdd), ("ln2", "i-LayerNorm\nnorm. unit + activation units", .normalisation),
         ])
         g.clusters = [
             Cluster(id: "baseline", label: "CNN-tuned baseline: non-linear operations on the host CPU in float",
-                    nodeIDs: [], attributes: [("style", "dashed"), ("color", "#999999")], clusters: rows("b", baseline)),
+                    nodeIDs: [], attributes: GraphStyle.cluster, clusters: rows("b", baseline)),
             Cluster(id: "transformer", label: "Transformer variant: I-BERT integer kernels on added units",
-                    nodeIDs: [], attributes: [("style", "dashed"), ("color", "#999999")], clusters: rows("t", transformer)),
+                    nodeIDs: [], attributes: GraphStyle.cluster, clusters: rows("t", transformer)),
         ]
         // Stack the variant under the baseline, first row under last row's first operation.
         g.edge(baseline[(baseline.count - 1) / perRow * perRow], transformer[0], ["style": "invis"])

@@ -26,18 +26,18 @@ enum HardwareSection {
         section.figure(try figures.graph("06-fig12-gemmini", GemminiFigures.blockDiagram(baseline: s.baseline, transformer: s.transformer)),
                        caption: "Fig. 12: the baseline Gemmini in its SoC; dashed green units are the ones §3.4.4 adds.")
         section.figure(try figures.graph("06-layer-dataflow", GemminiFigures.layerDataflow()),
-                       caption: "One encoder layer on each variant: orange runs on the array, pink on the CPU in float, red is (de)quantization on the CPU, green on the added integer units, blue in the accumulator.")
+                       caption: "One encoder layer on each variant, coloured by operation as in every chapter (blue projections, orange act-to-act, green FFN, purple and pink non-linear, vermilion (de)quantization); each box names the unit that runs it, and the host CPU's steps are dashed.")
         // The workload fact the case study starts from.
         let w = try ModelWorkload(s.model, sequenceLength: s.sequenceLength)
         let matmulFlops = w.classTotals[.projection]!.flops + w.classTotals[.ffn]!.flops + w.classTotals[.actToAct]!.flops
         let fraction = matmulFlops / w.total.flops
         let claim = Claim.statement(id: "flops.matmul-over-99", reference: "§3.4.2",
                                     statement: "\(s.model.displayName), l = \(s.sequenceLength): over 99% of FLOPs are matmuls",
-                                    expected: "> 99%", observed: GemminiCaseStudyChapter.percent(fraction, 2), holds: fraction > 0.99,
+                                    expected: "> 99%", observed: NumberFormat.percent(fraction, decimals: 2), holds: fraction > 0.99,
                                     kind: .paperNumber, note: "chapter 1's workload counts")
         section.table(ClaimFormatting.table([claim]))
         section.takeaway("The baseline is a good CNN accelerator: everything a Transformer needs besides matmuls goes back to a small in-order CPU.")
-        return SectionOutput(section: section, claims: [claim], json: [
+        return SectionOutput(section, claims: [claim], json: [
             ("accelerators", .array([s.baseline, s.rebalanced, s.transformer].map { a in
                 .object([("name", .string(a.name)), ("meshRows", .number(Double(a.meshRows))),
                          ("spCapacityBytes", .number(Double(a.spCapacityBytes))),

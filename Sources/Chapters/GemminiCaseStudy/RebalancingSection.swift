@@ -29,7 +29,7 @@ enum RebalancingSection {
         let l = s.sequenceLength
         let grid = try Self.grid(s, base: s.baseline)
         let old = try Self.grid(s, base: s.baseline, mode: .singleBuffered)
-        let pct = { (x: Double) in GemminiCaseStudyChapter.percent(x, 0) }
+        let pct = { (x: Double) in NumberFormat.percent(x, decimals: 0) }
         let flat = grid.flatMap { $0 }
         let engine = GemminiEngine(accelerator: s.baseline)
         section.prose("""
@@ -42,6 +42,45 @@ enum RebalancingSection {
             double-buffered weights, a block's loads hide behind the previous block's computes whatever the \
             accumulator's size. The survey's cells are printed under ours.
             """)
+        let heat = fig13Heatmap(s, grid)
+        section.figure(figures.svg("06-fig13-utilisation", try heat.svg()), caption: "Fig. 13 on the Gemmini engine, with the survey's value under each cell.")
+        let ourCut = try cut(s, s.baseline, s.rebalanced)
+        let claims = fig13Claims(grid, cut: ourCut)
+        section.table(ClaimFormatting.table(claims))
+        try doubleBuffering(s, grid: grid, old: old, cut: ourCut, into: &section)
+        let closestLatency = try memorySensitivity(s, grid: grid, heat: heat, into: &section, figures: &figures)
+        section.takeaway("With double-buffered weights the array is almost never the bottleneck of BERT's matmuls; what a larger accumulator buys is reuse of each loaded tile, which only matters once the memory system, not the array, sets the pace.")
+        return SectionOutput(section, claims: claims, json: [
+            ("fig13", .object([("seqLen", .number(Double(l))), ("accumulatorKiB", .array(sizes.map { .number(Double($0)) })),
+                               ("scratchpadKiB", .array(sizes.map { .number(Double($0)) })),
+                               ("utilisation", .array(grid.map { .array($0.map(JSONValue.number)) })),
+                               ("singleBuffered", .array(old.map { .array($0.map(JSONValue.number)) })),
+                               ("closestMemoryLatency", .number(closestLatency))])),
+            ("rebalanceMatmulLatencyCut", .number(ourCut)),
+        ])
+    }
+
+    /// The cut in total matmul latency from `base` to `rebalanced` at the run's length.
+    static func cut(_ s: GemminiCaseStudySettings, _ base: Accelerator, _ rebalanced: Accelerator,
+                    mode: GemminiMatmul.Mode = .gemmini) throws -> Double {
+        let l = s.sequenceLength
+        return 1 - (try GemminiCaseStudyChapter.layers(s, rebalanced, l, mode: mode)).matmulCycles
+            / (try GemminiCaseStudyChapter.layers(s, base, l, mode: mode)).matmulCycles
+    }
+
+    /// Fig. 13 as a heat map, the survey's value under each cell.
+    static func fig13Heatmap(_ s: GemminiCaseStudySettings, _ grid: [[Double]]) -> Heatmap {
+        var heat = Heatmap(title: "Fig. 13: \(s.model.displayName) matmul utilisation (Gemmini engine, l = \(s.sequenceLength))",
+                           rowLabels: sizes.map { "acc \($0) KiB" }, columnLabels: sizes.map { "sp \($0) KiB" },
+                           values: grid.map { $0.map { $0 * 100 } }, decimals: 0, suffix: "%",
+                           xLabel: "scratchpad (inputs and weights)", yLabel: "accumulator (Int32 sums)")
+        heat.colourRange = 0...100
+        heat.notes = printed.map { $0.map { "survey \(NumberFormat.fixed($0, decimals: 0))%" } }
+        return heat
+    }
+
+    /// Fig. 13's cells, its trend, and §3.4.3's 36% cut.
+    static func fig13Claims(_ grid: [[Double]], cut ourCut: Double) -> [Claim] {
         var claims: [Claim] = []
         for (r, acc) in sizes.enumerated() {
             for (c, sp) in sizes.enumerated() {
@@ -50,13 +89,6 @@ enum RebalancingSection {
                                                             paper: printed[r][c], fraction: grid[r][c]))
             }
         }
-        var heat = Heatmap(title: "Fig. 13: \(s.model.displayName) matmul utilisation (Gemmini engine, l = \(l))",
-                           rowLabels: sizes.map { "acc \($0) KiB" }, columnLabels: sizes.map { "sp \($0) KiB" },
-                           values: grid.map { $0.map { $0 * 100 } }, decimals: 0, suffix: "%",
-                           xLabel: "scratchpad (inputs and weights)", yLabel: "accumulator (Int32 sums)")
-        heat.colourRange = 0...100
-        heat.notes = printed.map { $0.map { "survey \(NumberFormat.fixed($0, decimals: 0))%" } }
-        section.figure(figures.svg("06-fig13-utilisation", try heat.svg()), caption: "Fig. 13 on the Gemmini engine, with the survey's value under each cell.")
         // Trend: accumulator matters, scratchpad hardly.
         let rising = (0..<3).allSatisfy { c in grid[0][c] < grid[1][c] && grid[1][c] <= grid[2][c] }
         let accumulatorSpread = (0..<3).map { c in grid[2][c] - grid[0][c] }.min()!
@@ -64,23 +96,22 @@ enum RebalancingSection {
         claims.append(.statement(id: "fig13.trend", reference: "Fig. 13, §3.4.3",
                                  statement: "utilisation rises with the accumulator at every scratchpad size, and the accumulator moves it more than the scratchpad",
                                  expected: "rises; accumulator effect > scratchpad effect",
-                                 observed: "rises: \(rising); accumulator \(accumulatorSpread >= 0 ? "+" : "")\(GemminiCaseStudyChapter.percent(accumulatorSpread)) vs scratchpad ±\(GemminiCaseStudyChapter.percent(scratchpadSpread))",
+                                 observed: "rises: \(rising); accumulator \(accumulatorSpread >= 0 ? "+" : "")\(NumberFormat.percent(accumulatorSpread, decimals: 1)) vs scratchpad ±\(NumberFormat.percent(scratchpadSpread, decimals: 1))",
                                  holds: rising && accumulatorSpread > scratchpadSpread,
                                  knownDeviation: GemminiCaseStudyChapter.knownDeviations["fig13.trend"]))
         // 36%: total matmul latency, baseline against rebalanced.
-        func cut(_ base: Accelerator, _ rebalanced: Accelerator, mode: GemminiMatmul.Mode = .gemmini) throws -> Double {
-            1 - (try GemminiCaseStudyChapter.layers(s, rebalanced, l, mode: mode)).matmulCycles
-                / (try GemminiCaseStudyChapter.layers(s, base, l, mode: mode)).matmulCycles
-        }
-        let ourCut = try cut(s.baseline, s.rebalanced)
         let figureCut = 1 - printed[0][2] / printed[2][0]
         claims.append(GemminiCaseStudyChapter.share(id: "rebalance.matmul-latency-cut", reference: "§3.4.3",
                                                     statement: "sp 256 → 64 KiB, acc 64 → 256 KiB: cut in total matmul latency", paper: 36,
                                                     fraction: ourCut,
-                                                    note: "Fig. 13's own cells imply 1 − 69/91 = \(GemminiCaseStudyChapter.percent(figureCut, 0)) for the same change."))
-        section.table(ClaimFormatting.table(claims))
+                                                    note: "Fig. 13's own cells imply 1 − 69/91 = \(NumberFormat.percent(figureCut, decimals: 0)) for the same change."))
+        return claims
+    }
 
-        // Old beside new: the single-buffered array of the previous model.
+    /// Old beside new: the single-buffered array of the previous model.
+    static func doubleBuffering(_ s: GemminiCaseStudySettings, grid: [[Double]], old: [[Double]], cut ourCut: Double,
+                                into section: inout Section) throws {
+        let pct = { (x: Double) in NumberFormat.percent(x, decimals: 0) }
         section.subheading("What double buffering changes")
         var compareRows: [[String]] = []
         for (r, acc) in sizes.enumerated() {
@@ -88,7 +119,7 @@ enum RebalancingSection {
                 compareRows.append(["\(acc)", "\(sp)", pct(grid[r][c]), pct(old[r][c]), "\(NumberFormat.fixed(printed[r][c], decimals: 0))%"])
             }
         }
-        let oldCut = try cut(s.baseline, s.rebalanced, mode: .singleBuffered)
+        let oldCut = try cut(s, s.baseline, s.rebalanced, mode: .singleBuffered)
         section.table(Table(columns: [.init("acc KiB", alignment: .right), .init("sp KiB", alignment: .right),
                                       .init("Gemmini engine", alignment: .right), .init("single-buffered array", alignment: .right),
                                       .init("survey", alignment: .right)], rows: compareRows,
@@ -101,8 +132,14 @@ enum RebalancingSection {
             registers and flip between them, so that overhead is paid once per matmul, not once per fold, and \
             the engine's cut is \(pct(ourCut)).
             """)
+    }
 
-        // Sensitivity: what the survey's grid implies about its memory system.
+    /// Sensitivity: what the survey's grid implies about its memory system. Returns the round trip whose grid
+    /// comes closest to the survey's.
+    static func memorySensitivity(_ s: GemminiCaseStudySettings, grid: [[Double]], heat: Heatmap, into section: inout Section,
+                                  figures: inout FigureSet) throws -> Double {
+        let pct = { (x: Double) in NumberFormat.percent(x, decimals: 0) }
+        let engine = GemminiEngine(accelerator: s.baseline), l = s.sequenceLength
         section.subheading("What the survey's grid implies: the memory system")
         var sensitivityRows: [[String]] = []
         var closest = (latency: 0.0, within: -1, grid: grid)
@@ -116,7 +153,7 @@ enum RebalancingSection {
             let bandwidth = min(engine.busBytes, Double(engine.requestsInFlight * engine.maxRequestBytes) / max(latency, 1))
             sensitivityRows.append([NumberFormat.grouped(Int(latency)), NumberFormat.trimmed(bandwidth, maxDecimals: 1)]
                                    + g.map { row in row.map(pct).joined(separator: " / ") }
-                                   + [pct(try cut(base, rebalanced)), "\(within) of 9"])
+                                   + [pct(try cut(s, base, rebalanced)), "\(within) of 9"])
         }
         section.table(Table(columns: [.init("round trip (cycles)", alignment: .right), .init("read B/cycle", alignment: .right),
                                       .init("acc 64: sp 64 / 128 / 256", alignment: .right), .init("acc 128", alignment: .right),
@@ -141,14 +178,6 @@ enum RebalancingSection {
         implied.notes = heat.notes
         section.figure(figures.svg("06-fig13-memory-latency", try implied.svg()),
                        caption: "The same engine when every DMA request waits \(NumberFormat.grouped(Int(closest.latency))) cycles: what the survey's grid implies, not a claim.")
-        section.takeaway("With double-buffered weights the array is almost never the bottleneck of BERT's matmuls; what a larger accumulator buys is reuse of each loaded tile, which only matters once the memory system, not the array, sets the pace.")
-        return SectionOutput(section: section, claims: claims, json: [
-            ("fig13", .object([("seqLen", .number(Double(l))), ("accumulatorKiB", .array(sizes.map { .number(Double($0)) })),
-                               ("scratchpadKiB", .array(sizes.map { .number(Double($0)) })),
-                               ("utilisation", .array(grid.map { .array($0.map(JSONValue.number)) })),
-                               ("singleBuffered", .array(old.map { .array($0.map(JSONValue.number)) })),
-                               ("closestMemoryLatency", .number(closest.latency))])),
-            ("rebalanceMatmulLatencyCut", .number(ourCut)),
-        ])
+        return closest.latency
     }
 }

@@ -9,9 +9,6 @@ public enum NASChapter {
     /// The headline result that chapter 6 reads (``NASResultRecord``).
     public static let resultPath = "data/nas/nas-result.tsv"
 
-    /// The survey's latency, energy and EDP gains at +0.1 and +1 perplexity (§6.4.2, Figs. 25-26) [V].
-    static let surveyGains: [String: (latency: Double, energy: Double, edp: Double)] = [
-        "+0.1": (1.4, 1.6, 2.2), "+1": (2.4, 4.4, 10.6)]
     /// The survey's baseline perplexity is not printed; Fig. 25's axis and Tab. 9's 22.51 at under +0.1 put it at
     /// about 22.4-22.5 (claims file, [D, weak]). We take the middle, 22.45, only to turn the survey's absolute
     /// budgets into fractions of the baseline.
@@ -37,21 +34,26 @@ public enum NASChapter {
         -> ChapterResult {
         try s.validate()
         let run = try NASRun.run(s, inputs: inputs, source: source)
-        var figures = FigureSet()
-        var claims: [Claim] = []
-        var sections: [Section] = []
-        var json: [(String, JSONValue)] = []
-        for part in [try NASSections.framework(s, run: run, figures: &figures),
-                     try NASSections.training(s, run: run, inputs: inputs, figures: &figures),
-                     try NASSections.hardware(s, run: run),
-                     try NASSections.search(s, run: run, figures: &figures),
-                     try NASSections.results(s, run: run, inputs: inputs, figures: &figures),
-                     try NASSections.composition(s, run: run)] {
-            sections += part.sections
-            claims += part.claims
-            json += part.json
-        }
-        let report = Report(
+        var cx = ChapterContext()
+        try cx.add { try NASSections.framework(s, run: run, figures: &$0) }
+        try cx.add { try NASSections.training(s, run: run, inputs: inputs, figures: &$0) }
+        cx.add(try NASSections.hardware(s, run: run))
+        try cx.add { try NASSections.search(s, run: run, figures: &$0) }
+        try cx.add { try NASSections.results(s, run: run, inputs: inputs, figures: &$0) }
+        cx.add(try NASSections.composition(s, run: run))
+        let found = run.gains(NASRun.budgets[0]).lowestEDP
+        let result = NASResultRecord(widthDivisor: run.space.widthDivisor, hardwareSequenceLength: s.hardwareSequenceLength,
+                                     baseline: run.baseline.architecture, baselinePerplexity: run.baseline.perplexity,
+                                     found: found.architecture, foundPerplexity: found.perplexity)
+        return cx.result(name: name, reportPath: reportPath, report: report(s, inputs: inputs, cx),
+                         extraFiles: [GeneratedFile(path: NASRecord.path, text: NASRecord.text(run)),
+                                      GeneratedFile(path: resultPath, text: result.text)])
+    }
+
+    /// The report: title, introduction with the claims' tally, the sections, Summary and Exercises.
+    static func report(_ s: NASSettings, inputs: NASInputs, _ cx: ChapterContext) -> Report {
+        let claims = cx.claims, sections = cx.sections
+        return Report(
             title: "Chapter 5 — Hardware-aware neural architecture search (§6)",
             generatedBy: s.command,
             intro: """
@@ -81,20 +83,5 @@ public enum NASChapter {
                 "`swift run -c release nas --hw-seq-len 128 --out lesson/` prices the architectures at 128 tokens: which operations' share of the cost shrinks, and does the search pick a different architecture?",
                 "`swift run -c release nas --train --train-steps 500 --out lesson/` retrains the supernet into lesson/data/nas/ (about 5 minutes on 2 cores; the committed one is not touched) and reports on it: compare the gains of an under-trained supernet with the committed report's.",
             ])
-        let found = run.gains(NASRun.budgets[0]).lowestEDP
-        let result = NASResultRecord(widthDivisor: run.space.widthDivisor, hardwareSequenceLength: s.hardwareSequenceLength,
-                                     baseline: run.baseline.architecture, baselinePerplexity: run.baseline.perplexity,
-                                     found: found.architecture, foundPerplexity: found.perplexity)
-        return ChapterResult(name: name, report: report, claims: claims,
-                             figures: figures.files + [GeneratedFile(path: NASRecord.path, text: NASRecord.text(run)),
-                                                       GeneratedFile(path: resultPath, text: result.text)],
-                             reportPath: reportPath, results: .object(json))
     }
-}
-
-/// One part of the report: its sections, claims and `--json` members.
-struct NASPart {
-    var sections: [Section]
-    var claims: [Claim]
-    var json: [(String, JSONValue)]
 }

@@ -97,13 +97,26 @@ public struct NASRun: Sendable {
 
     /// A perplexity budget: the survey's absolute loss (+0.1, +1 on WikiText-2) and what it is as a fraction of
     /// the survey's baseline perplexity, which is how we carry it to our byte-level scale.
+    /// Each carries the survey's gains within it, the paper values of its claims.
     public struct Budget: Sendable, Hashable {
         public var label: String
+        /// The budget in claim ids: `gain.edp.0.1`.
+        public var idKey: String
         public var surveyPoints: Double
+        /// The survey's latency, energy and EDP gains within this budget (§6.4.2, Figs. 25-26) [V].
+        public var surveyGains: SurveyGains
         public var relative: Double { surveyPoints / NASChapter.surveyBaselinePerplexity }
     }
 
-    public static let budgets = [Budget(label: "+0.1", surveyPoints: 0.1), Budget(label: "+1", surveyPoints: 1)]
+    /// Latency, energy and EDP gains as the survey prints them.
+    public struct SurveyGains: Sendable, Hashable {
+        public var latency: Double, energy: Double, edp: Double
+    }
+
+    public static let budgets = [
+        Budget(label: "+0.1", idKey: "0.1", surveyPoints: 0.1, surveyGains: SurveyGains(latency: 1.4, energy: 1.6, edp: 2.2)),
+        Budget(label: "+1", idKey: "1", surveyPoints: 1, surveyGains: SurveyGains(latency: 2.4, energy: 4.4, edp: 10.6)),
+    ]
 
     /// The best architectures within a budget, per metric.
     public struct Gains: Sendable {

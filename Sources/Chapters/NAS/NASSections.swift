@@ -15,16 +15,11 @@ enum NASSections {
     }
 
     /// `3.715×10¹²`.
-    static func scientific(_ x: Double) -> String {
-        var exponent = 0, m = x
-        while m >= 10 { m /= 10; exponent += 1 }
-        let superscripts: [Character] = ["⁰", "¹", "²", "³", "⁴", "⁵", "⁶", "⁷", "⁸", "⁹"]
-        return NumberFormat.fixed(m, decimals: 3) + "×10" + String(String(exponent).map { superscripts[Int(String($0))!] })
-    }
+    static func scientific(_ x: Double) -> String { NumberFormat.timesTenPower(x, decimals: 3) }
 
     // MARK: 6.1-6.3
 
-    static func framework(_ s: NASSettings, run: NASRun, figures: inout FigureSet) throws -> NASPart {
+    static func framework(_ s: NASSettings, run: NASRun, figures: inout FigureSet) throws -> SectionOutput {
         var sec = Section("6.1-6.3: searching for the architecture")
         sec.prose("""
             Early NAS trained every candidate from scratch and paid for it in GPU-years. Two ideas made it cheap: \
@@ -70,22 +65,22 @@ enum NASSections {
                                     holds: sameSize, kind: .crossCheck)
         sec.table(ClaimFormatting.table([claim]))
         sec.takeaway("The search space holds \(scientific(survey.size)) architectures; only weight sharing makes measuring their accuracy affordable.")
-        return NASPart(sections: [sec], claims: [claim],
+        return SectionOutput(sec, claims: [claim],
                        json: [("space_size", .number(survey.size)), ("width_divisor", .number(Double(scaled.widthDivisor)))])
     }
 
     static func frameworkGraph(_ s: NASSettings, run: NASRun) -> Graph {
         var g = Graph(name: "nas_framework")
-        g.attributes = [("rankdir", "TB"), ("fontname", "Helvetica"), ("fontsize", "11")]
-        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fillcolor", "#f2f2f2"), ("fontname", "Helvetica"), ("fontsize", "10")]
-        g.edgeDefaults = [("fontname", "Helvetica"), ("fontsize", "9")]
+        g.attributes = [("rankdir", "TB")] + GraphStyle.titleFont(size: 11)
+        g.nodeDefaults = GraphStyle.roundedBox + [("fillcolor", GraphStyle.Colour.paleGrey)] + GraphStyle.nodeFont
+        g.edgeDefaults = GraphStyle.edgeFont
         let sp = run.space
-        g.node("space", label: "search space (Tab. 8)\nN, d, per-layer h and d_FFN\n÷\(sp.widthDivisor) for training", ["fillcolor": "#deebf7"])
+        g.node("space", label: "search space (Tab. 8)\nN, d, per-layer h and d_FFN\n÷\(sp.widthDivisor) for training", ["fillcolor": GraphStyle.Colour.paleBlue])
         g.node("corpus", label: "Jargon File 4.4.7\nbyte corpus\ntrain / validation split", ["shape": "note"])
-        g.node("supernet", label: "weight-sharing supernet\nsandwich rule: largest, smallest,\n2 random per step", ["fillcolor": "#deebf7"])
-        g.node("search", label: "evolutionary search\npopulation \(s.evolution.population), \(s.evolution.iterations) iterations\nmutation \(NumberFormat.trimmed(s.evolution.mutationProbability, maxDecimals: 3)), crossover\nPareto-optimal parents", ["fillcolor": "#fee6ce"])
-        g.node("evaluator", label: "accuracy evaluator\nrun the sub-network on\n\(s.validationWindows) validation windows", ["fillcolor": "#e5f5e0"])
-        g.node("hardware", label: "hardware cost\nper-operation lookup table\nGemmini: 64 KiB sp, 256 KiB acc,\nI-BERT units, l = \(s.hardwareSequenceLength)", ["fillcolor": "#e5f5e0"])
+        g.node("supernet", label: "weight-sharing supernet\nsandwich rule: largest, smallest,\n2 random per step", ["fillcolor": GraphStyle.Colour.paleBlue])
+        g.node("search", label: "evolutionary search\npopulation \(s.evolution.population), \(s.evolution.iterations) iterations\nmutation \(NumberFormat.trimmed(s.evolution.mutationProbability, maxDecimals: 3)), crossover\nPareto-optimal parents", ["fillcolor": GraphStyle.Colour.paleOrange])
+        g.node("evaluator", label: "accuracy evaluator\nrun the sub-network on\n\(s.validationWindows) validation windows", ["fillcolor": GraphStyle.Colour.paleGreen])
+        g.node("hardware", label: "hardware cost\nper-operation lookup table\nGemmini: 64 KiB sp, 256 KiB acc,\nI-BERT units, l = \(s.hardwareSequenceLength)", ["fillcolor": GraphStyle.Colour.paleGreen])
         g.node("front", label: "Pareto front\n(perplexity, EDP)", ["shape": "ellipse"])
         g.edge("space", "supernet", ["label": "maximum widths"])
         g.edge("corpus", "supernet", ["label": "train split"])
@@ -101,7 +96,7 @@ enum NASSections {
 
     // MARK: training
 
-    static func training(_ s: NASSettings, run: NASRun, inputs: NASInputs, figures: inout FigureSet) throws -> NASPart {
+    static func training(_ s: NASSettings, run: NASRun, inputs: NASInputs, figures: inout FigureSet) throws -> SectionOutput {
         var sec = Section("6.4.1: the supernet, trained on this machine")
         let c = inputs.checkpoint, shape = c.supernet.shape, t = c.training
         let trainBytes = inputs.corpus.train.count
@@ -169,7 +164,7 @@ enum NASSections {
         ]
         sec.table(ClaimFormatting.table(claims))
         sec.takeaway("One training run of \(NumberFormat.grouped(t.steps)) sandwich steps gives every sub-network usable weights; the largest is the most accurate.")
-        return NASPart(sections: [sec], claims: claims, json: [
+        return SectionOutput(sec, claims: claims, json: [
             ("training", .object([("steps", .number(Double(t.steps))), ("seed", .number(Double(t.seed))),
                                   ("final_loss_largest", .number(lastLargest)), ("final_loss_smallest", .number(lastSmallest))])),
             ("baseline_perplexity", .number(b.perplexity)), ("smallest_perplexity", .number(sm.perplexity)),
@@ -178,7 +173,7 @@ enum NASSections {
 
     // MARK: hardware cost
 
-    static func hardware(_ s: NASSettings, run: NASRun) throws -> NASPart {
+    static func hardware(_ s: NASSettings, run: NASRun) throws -> SectionOutput {
         var sec = Section("6.4.1: the hardware cost")
         let hw = run.hardware
         let base = run.baseline.fullWidth, small = run.smallest.fullWidth
@@ -252,7 +247,7 @@ enum NASSections {
         ]
         sec.table(ClaimFormatting.table(claims))
         sec.takeaway("Per-operation costs keyed by the widths they depend on make pricing an architecture a sum of \(10 * 6) table look-ups at most.")
-        return NASPart(sections: [sec], claims: claims, json: [
+        return SectionOutput(sec, claims: claims, json: [
             ("hardware_sequence_length", .number(Double(s.hardwareSequenceLength))),
             ("baseline_cost", costJSON(baseLUT)), ("smallest_cost", costJSON(smallLUT)),
         ])
@@ -265,7 +260,7 @@ enum NASSections {
 
     // MARK: search
 
-    static func search(_ s: NASSettings, run: NASRun, figures: inout FigureSet) throws -> NASPart {
+    static func search(_ s: NASSettings, run: NASRun, figures: inout FigureSet) throws -> SectionOutput {
         var sec = Section("6.4.1: the evolutionary search")
         let e = s.evolution
         sec.prose("""
@@ -310,7 +305,7 @@ enum NASSections {
                                     holds: brute == front, kind: .crossCheck)
         sec.table(ClaimFormatting.table([claim]))
         sec.takeaway("Keeping only Pareto-optimal parents pulls the population towards the lower-left corner within a few iterations.")
-        return NASPart(sections: [sec], claims: [claim], json: [
+        return SectionOutput(sec, claims: [claim], json: [
             ("evaluations", .number(Double(run.result.evaluations))),
             ("front", .array(run.result.front.map { .object([("architecture", .string($0.architecture.description)),
                                                              ("perplexity", .number($0.perplexity)),
@@ -320,7 +315,7 @@ enum NASSections {
 
     // MARK: results
 
-    static func results(_ s: NASSettings, run: NASRun, inputs: NASInputs, figures: inout FigureSet) throws -> NASPart {
+    static func results(_ s: NASSettings, run: NASRun, inputs: NASInputs, figures: inout FigureSet) throws -> SectionOutput {
         var sec = Section("6.4.2: results (Figs. 25-26, Tab. 9)")
         let b = run.baseline
         let low = run.gains(NASRun.budgets[0]), high = run.gains(NASRun.budgets[1])
@@ -346,6 +341,31 @@ enum NASSections {
                 one. The budgets are still measured from the baseline, as the survey measures them.
                 """)
         }
+        try paretoFigures(run, found: found, settings: s, into: &sec, figures: &figures)
+        sec.table(gainsTable(run))
+        table9(found, baseline: b, into: &sec)
+        sec.figure(try figures.graph("05-found-architecture", architectureGraph(found, baseline: b)),
+                   caption: "The found architecture layer by layer, at the full width it is priced at.")
+        let unseenLosses = try heldOut(s, run: run, inputs: inputs, picks: [low, high], into: &sec)
+        let claims = gainClaims(run)
+        if let spread = inputs.seedSpread, case let .relative(tolerance) = NASChapter.gainTolerance {
+            spread.present(run: NASSeedSpread.row(seed: Int(s.evolution.seed), low, high), tolerance: tolerance, into: &sec)
+        }
+        sec.table(ClaimFormatting.table(claims))
+        sec.takeaway(heldOutTakeaway(picks: [low, high], baseline: b, unseenLosses: unseenLosses))
+        return SectionOutput(sec, claims: claims, json: [
+            ("found", .object([("architecture", .string(found.architecture.description)), ("full_width", .string(found.fullWidth.description)),
+                               ("perplexity", .number(found.perplexity)), ("cost", costJSON(found.cost))])),
+            ("gains", .array([low, high].map { g in .object([("budget", .string(g.budget.label)), ("threshold", .number(g.threshold)),
+                                                             ("latency", .number(g.latency)), ("energy", .number(g.energy)),
+                                                             ("edp", .number(g.edp))]) })),
+        ])
+    }
+
+    /// Fig. 25 (latency, energy) and Fig. 26 (EDP) against perplexity, the baseline and the found one marked.
+    static func paretoFigures(_ run: NASRun, found: NASEvaluated, settings s: NASSettings, into sec: inout Section,
+                              figures: inout FigureSet) throws {
+        let b = run.baseline
         func chart(_ title: String, _ label: String, _ value: (NASEvaluated) -> Double, file: String) throws -> String {
             let others = run.evaluated.filter { $0.architecture != b.architecture && $0.architecture != found.architecture }
             let series = [
@@ -366,20 +386,28 @@ enum NASSections {
         sec.figure(try chart("Fig. 26: normalised EDP against perplexity", "EDP / baseline EDP", { $0.cost.edp / b.cost.edp },
                              file: "05-fig26-edp"),
                    caption: "EDP normalised to the baseline, as the survey plots it.")
+    }
+
+    /// The gains within each budget, as fractions (the claims') and as absolute perplexity points.
+    static func gainsTable(_ run: NASRun) -> Table {
+        let low = run.gains(NASRun.budgets[0]), high = run.gains(NASRun.budgets[1])
         let absLow = run.gains(NASRun.budgets[0], absolute: true), absHigh = run.gains(NASRun.budgets[1], absolute: true)
         func row(_ g: NASRun.Gains, _ how: String) -> [String] {
-            let paper = NASChapter.surveyGains[g.budget.label]!
+            let paper = g.budget.surveyGains
             return [g.budget.label + " " + how, ppl(g.threshold), "\(g.candidates)",
                     ratio(g.latency) + " (" + ratio(paper.latency) + ")", ratio(g.energy) + " (" + ratio(paper.energy) + ")",
                     ratio(g.edp) + " (" + ratio(paper.edp) + ")"]
         }
-        sec.table(Table(columns: [.init("budget"), .init("perplexity ≤", alignment: .right), .init("within", alignment: .right),
+        return Table(columns: [.init("budget"), .init("perplexity ≤", alignment: .right), .init("within", alignment: .right),
                                   .init("latency gain (survey)", alignment: .right), .init("energy gain (survey)", alignment: .right),
                                   .init("EDP gain (survey)", alignment: .right)], rows: [
             row(low, "(as a fraction, used for the claims)"), row(high, "(as a fraction, used for the claims)"),
             row(absLow, "(absolute, for comparison)"), row(absHigh, "(absolute, for comparison)"),
-        ], caption: "Gains over the baseline of the best evaluated architecture within each budget, per metric."))
-        // Tab. 9.
+        ], caption: "Gains over the baseline of the best evaluated architecture within each budget, per metric.")
+    }
+
+    /// Tab. 9: the found architecture beside the survey's sample.
+    static func table9(_ found: NASEvaluated, baseline b: NASEvaluated, into sec: inout Section) {
         sec.subheading("Tab. 9: the architecture found")
         let fw = found.fullWidth
         sec.table(Table(columns: [.init(""), .init("survey's sample (Tab. 9)"), .init("found here (full width)"), .init("as trained")], rows: [
@@ -391,16 +419,18 @@ enum NASSections {
             ["EDP / baseline", "1 / 2.2", NumberFormat.fixed(found.cost.edp / b.cost.edp, decimals: 3), ""],
             ["perplexity", "22.51", ppl(found.perplexity) + " (baseline " + ppl(b.perplexity) + ")", "bytes"],
         ], caption: "The lowest-EDP architecture within the +0.1 budget."))
-        sec.figure(try figures.graph("05-found-architecture", architectureGraph(found, baseline: b)),
-                   caption: "The found architecture layer by layer, at the full width it is priced at.")
-        let unseenLosses = try heldOut(s, run: run, inputs: inputs, picks: [low, high], into: &sec)
-        // Claims.
+    }
+
+    /// The gains' claims at both budgets, their ordering, and Tab. 9's pick checked against the Pareto front.
+    static func gainClaims(_ run: NASRun) -> [Claim] {
+        let low = run.gains(NASRun.budgets[0]), high = run.gains(NASRun.budgets[1])
+        let found = low.lowestEDP
         var claims: [Claim] = []
         for g in [low, high] {
-            let paper = NASChapter.surveyGains[g.budget.label]!
+            let paper = g.budget.surveyGains
             for (metric, ours, theirs, ref) in [("latency", g.latency, paper.latency, "Fig. 25"), ("energy", g.energy, paper.energy, "Fig. 25"),
                                                 ("edp", g.edp, paper.edp, "Fig. 26")] {
-                let id = "gain.\(metric).\(g.budget.label == "+0.1" ? "0.1" : "1")"
+                let id = "gain.\(metric).\(g.budget.idKey)"
                 claims.append(Claim.number(id: id, reference: "\(ref), §6.4.2",
                                            statement: "\(metric == "edp" ? "EDP" : metric) gain within \(g.budget.label) perplexity (as a fraction of the baseline)",
                                            paper: theirs, observed: ours, tolerance: NASChapter.gainTolerance,
@@ -421,18 +451,7 @@ enum NASSections {
         claims.append(Claim.statement(id: "tab9.lowest-edp", reference: "Tab. 9", statement: "the found architecture is the lowest-EDP one within +0.1 (front vs scan of all evaluated)",
                                       expected: found.architecture.description, observed: pick?.architecture.description ?? "none",
                                       holds: pick?.architecture == found.architecture, kind: .crossCheck))
-        if let spread = inputs.seedSpread, case let .relative(tolerance) = NASChapter.gainTolerance {
-            spread.present(run: NASSeedSpread.row(seed: Int(s.evolution.seed), low, high), tolerance: tolerance, into: &sec)
-        }
-        sec.table(ClaimFormatting.table(claims))
-        sec.takeaway(heldOutTakeaway(picks: [low, high], baseline: b, unseenLosses: unseenLosses))
-        return NASPart(sections: [sec], claims: claims, json: [
-            ("found", .object([("architecture", .string(found.architecture.description)), ("full_width", .string(fw.description)),
-                               ("perplexity", .number(found.perplexity)), ("cost", costJSON(found.cost))])),
-            ("gains", .array([low, high].map { g in .object([("budget", .string(g.budget.label)), ("threshold", .number(g.threshold)),
-                                                             ("latency", .number(g.latency)), ("energy", .number(g.energy)),
-                                                             ("edp", .number(g.edp))]) })),
-        ])
+        return claims
     }
 
     /// How many more windows than the search measured the held-out check reads.
@@ -445,7 +464,7 @@ enum NASSections {
     /// The results' takeaway, led by what the picks lose on text the search never read (when it was measured),
     /// since a gain bought outside its accuracy budget is not the survey's gain.
     static func heldOutTakeaway(picks: [NASRun.Gains], baseline b: NASEvaluated, unseenLosses: [Double]?) -> String {
-        func percent(_ x: Double) -> String { NumberFormat.fixed(x * 100, decimals: 2) + "%" }
+        func percent(_ x: Double) -> String { NumberFormat.percent(x, decimals: 2) }
         func searchedLoss(_ g: NASRun.Gains) -> Double { g.lowestEDP.perplexity / b.perplexity - 1 }
         guard let losses = unseenLosses, losses.count == picks.count, !picks.isEmpty else {
             let parts = picks.map { "the \($0.budget.label) pick loses \(percent(searchedLoss($0))) against \(percent($0.budget.relative)) for \(ratio($0.edp)) lower EDP" }
@@ -513,15 +532,14 @@ enum NASSections {
     static func architectureGraph(_ e: NASEvaluated, baseline: NASEvaluated) -> Graph {
         var g = Graph(name: "found_architecture")
         let a = e.fullWidth, w = NASSearchSpace.survey.headDimension
-        g.attributes = [("rankdir", "TB"), ("fontname", "Helvetica"), ("fontsize", "11"),
-                        ("label", "found: d = \(a.dModel), EDP = \(NumberFormat.fixed(e.cost.edp / baseline.cost.edp, decimals: 3)) × baseline, perplexity \(ppl(e.perplexity))")]
-        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fillcolor", "#f2f2f2"), ("fontname", "Helvetica"), ("fontsize", "10")]
+        g.attributes = [("rankdir", "TB")] + GraphStyle.titleFont(size: 11) + [("label", "found: d = \(a.dModel), EDP = \(NumberFormat.fixed(e.cost.edp / baseline.cost.edp, decimals: 3)) × baseline, perplexity \(ppl(e.perplexity))")]
+        g.nodeDefaults = GraphStyle.roundedBox + [("fillcolor", GraphStyle.Colour.paleGrey)] + GraphStyle.nodeFont
         g.node("input", label: "bytes → embedding (d = \(a.dModel))", ["shape": "ellipse"])
         var previous = "input"
         for i in 0..<a.layers {
             let id = "layer\(i + 1)"
             g.node(id, label: "layer \(i + 1)\nMHA: \(a.heads[i]) heads × \(w) = \(a.heads[i] * w)\nFFN: d_FFN = \(a.ffn[i])",
-                   ["fillcolor": a.heads[i] == 12 && a.ffn[i] == 3072 ? "#f2f2f2" : "#deebf7"])
+                   ["fillcolor": a.heads[i] == 12 && a.ffn[i] == 3072 ? GraphStyle.Colour.paleGrey : GraphStyle.Colour.paleBlue])
             g.edge(previous, id)
             previous = id
         }
@@ -532,7 +550,7 @@ enum NASSections {
 
     // MARK: composition
 
-    static func composition(_ s: NASSettings, run: NASRun) throws -> NASPart {
+    static func composition(_ s: NASSettings, run: NASRun) throws -> SectionOutput {
         var sec = Section("The full stack: where 88.7× comes from")
         let ours = run.gains(NASRun.budgets[0]).edp
         sec.prose("""
@@ -551,6 +569,6 @@ enum NASSections {
         ]
         sec.table(ClaimFormatting.table(claims))
         sec.takeaway("NAS multiplies whatever the hardware gives: the architecture is the last layer of the stack to co-design.")
-        return NASPart(sections: [sec], claims: claims, json: [("nas_edp_factor", .number(ours))])
+        return SectionOutput(sec, claims: claims, json: [("nas_edp_factor", .number(ours))])
     }
 }

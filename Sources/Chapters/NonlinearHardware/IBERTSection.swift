@@ -16,11 +16,14 @@ enum IBERTSection {
         "ibert.isqrt.iterations": .paperError("From I-BERT's starting guess 2^⌈bits(n)/2⌉, Newton's method needs up to 6 steps (5 updates and a final check) on 32-bit inputs, e.g. n = 295,014,970; the paper's bound of 4 does not hold for this guess."),
     ]
 
-    static func build(figures: inout FigureSet) throws -> ([Section], [Claim]) {
-        var claims: [Claim] = []
-        var sections: [Section] = []
+    /// The three I-BERT sections: GELU (Tab. 1), i-exp and Softmax, i-sqrt and LayerNorm.
+    static func build(figures: inout FigureSet) throws -> [SectionOutput] {
+        [try geluSection(figures: &figures), try expSection(figures: &figures), try sqrtSection(figures: &figures)]
+    }
 
-        // Tab. 1 and the GELU plots.
+    /// Tab. 1 and the GELU plots.
+    static func geluSection(figures: inout FigureSet) throws -> SectionOutput {
+        var claims: [Claim] = []
         var gelu = Section("I-BERT Tab. 1: GELU approximations")
         gelu.prose("""
             Distances to the exact GELU, x·Φ(x), on [−4, 4] (800,001 points): L2 is the root-mean-square \
@@ -75,9 +78,11 @@ enum IBERTSection {
         gelu.figure(figures.svg("02-gelu-errors", try errors.svg()), caption: "Errors of each approximation; dots are the integer kernel on every Int8 input.")
         gelu.table(ClaimFormatting.table(claims))
         gelu.takeaway("A clipped second-order polynomial for erf, evaluated on integers, tracks GELU better than the float sigmoid approximation does, so GELU can run on an integer datapath without losing accuracy.")
-        sections.append(gelu)
+        return SectionOutput(gelu, claims: claims)
+    }
 
-        // i-exp.
+    /// i-exp's polynomial error and integer Softmax against floating point.
+    static func expSection(figures: inout FigureSet) throws -> SectionOutput {
         var expSection = Section("I-BERT i-exp and integer Softmax")
         var worstPoly = 0.0, worstPrinted = 0.0
         for i in 0...100_000 {
@@ -95,7 +100,6 @@ enum IBERTSection {
                        expected: "< 3.9e-3", observed: NumberFormat.fixed(worstPoly * 1000, decimals: 2) + "e-3",
                        holds: worstPoly < 1.0 / 255, kind: .crossCheck),
         ]
-        claims += expClaims
         expSection.prose("""
             i-exp subtracts the row maximum, splits x = −z·ln 2 + p with p in (−ln 2, 0], approximates e^p by a \
             second-order polynomial and shifts right by z. Below: the integer kernel on every Int8 input at scale \
@@ -113,9 +117,11 @@ enum IBERTSection {
         expSection.table(softmaxErrorTable())
         expSection.table(ClaimFormatting.table(expClaims))
         expSection.takeaway("Softmax needs only integer adds, multiplies and shifts once exp is a shifted polynomial: its 8-bit outputs are within about one output step of floating point.")
-        sections.append(expSection)
+        return SectionOutput(expSection, claims: expClaims)
+    }
 
-        // i-sqrt and LayerNorm.
+    /// i-sqrt's Newton steps over 32-bit inputs and LayerNorm's, and integer LayerNorm against floating point.
+    static func sqrtSection(figures: inout FigureSet) throws -> SectionOutput {
         var sqrtSection = Section("I-BERT i-sqrt and integer LayerNorm")
         var histogram = [Int](repeating: 0, count: 8)
         var worstN: Int64 = 0, most = 0, tested = 0
@@ -135,7 +141,6 @@ enum IBERTSection {
                                      paper: 4, observed: Double(most), tolerance: .absolute(0),
                                      note: "\(NumberFormat.grouped(tested)) inputs: every n < 2^20, 2^k ± 1, a million seeded random ones; worst n = \(NumberFormat.grouped(Int(worstN))).",
                                      knownDeviation: knownDeviations["ibert.isqrt.iterations"])
-        claims.append(sqrtClaim)
         sqrtSection.prose("""
             i-sqrt is Newton's method on integers, x ← ⌊(x + ⌊n/x⌋)/2⌋ from x = 2^⌈bits(n)/2⌉ until the estimate \
             stops falling. Each step counted below computes one new estimate; the last confirms convergence.
@@ -164,8 +169,7 @@ enum IBERTSection {
         sqrtSection.table(layerNormErrorTable())
         sqrtSection.table(ClaimFormatting.table([sqrtClaim]))
         sqrtSection.takeaway("LayerNorm's square root is a handful of integer divisions; hardware must budget for six of them per row, not four.")
-        sections.append(sqrtSection)
-        return (sections, claims)
+        return SectionOutput(sqrtSection, claims: [sqrtClaim])
     }
 
     static func softmaxErrorTable() -> Table {

@@ -33,6 +33,22 @@ enum LatencySection {
         return d
     }()
 
+    /// The palette's operation of an analytical-model row.
+    static func paletteOperation(_ path: String) -> OperationPalette.Operation {
+        switch path.split(separator: "/").last ?? "" {
+        case "wq", "wk", "wv": return .queryKeyValue
+        case "wout": return .outputProjection
+        case "qk": return .queryKey
+        case "sv": return .scoreValue
+        case "w1": return .ffn1
+        case "w2": return .ffn2
+        case "softmax": return .softmax
+        case "layernorm": return .normalisation
+        case "gelu": return .activation
+        default: return .residualAdd
+        }
+    }
+
     static func operationClass(_ path: String) -> OperationClass {
         switch path.split(separator: "/").last ?? "" {
         case "wq", "wk", "wv", "wout": return .projection
@@ -42,9 +58,33 @@ enum LatencySection {
         }
     }
 
-    static func build(_ settings: NonlinearHardwareSettings, figures: inout FigureSet) throws -> ([Section], [Claim]) {
+    /// The analytical model's latency of Fig. 32's models at every length, computed once.
+    struct Latencies {
+        var byModel: [String: [Int: AnalyticalLatency.ModelLatency]] = [:]
+
+        init(accelerator a: Accelerator) throws {
+            for (m, _) in figure32 {
+                for l in lengths { byModel[m.name, default: [:]][l] = try AnalyticalLatency.model(m, sequenceLength: l, accelerator: a) }
+            }
+        }
+
+        subscript(_ m: TransformerConfig, _ l: Int) -> AnalyticalLatency.ModelLatency? { byModel[m.name]?[l] }
+    }
+
+    /// App. A.5's sections: the model with Fig. 30-32, the chosen configuration, ResNet-50, and the CPU comparison.
+    static func build(_ settings: NonlinearHardwareSettings, figures: inout FigureSet) throws -> [SectionOutput] {
         let a = Accelerator.analyticalModel
-        var claims: [Claim] = []
+        let results = try Latencies(accelerator: a)
+        var outputs = [try modelSection(results, accelerator: a, figures: &figures),
+                       SectionOutput(try chosenConfiguration(settings, figures: &figures)),
+                       try resnetSection(bertBase: results[.bertBase, 128]!, accelerator: a)]
+        if let profile = settings.profile { outputs.append(cpuSection(profile, results: results)) }
+        return outputs
+    }
+
+    /// The model's assumptions, BERT-Base per operation, Fig. 30-31's breakdowns and Fig. 32's labels.
+    static func modelSection(_ results: Latencies, accelerator a: Accelerator, figures: inout FigureSet) throws
+        -> SectionOutput {
         var model = Section("App. A.5 / Fig. 30-32: the analytical latency model")
         let tile = try AnalyticalLatency.tileSide(a)
         model.prose("""
@@ -57,59 +97,70 @@ enum LatencySection {
             every tile load and every output at its width; non-linear rows that fit the accumulator are read once for \
             all their passes. The closed-form tile sums are checked against a walk over the tiles in the tests.
             """)
-        var results: [String: AnalyticalLatency.ModelLatency] = [:]
-        for (m, _) in figure32 {
-            for l in lengths { results["\(m.name)@\(l)"] = try AnalyticalLatency.model(m, sequenceLength: l, accelerator: a) }
-        }
-        let base = results["bert-base@128"]!.totalCycles
-
-        // Per-operation table at three lengths for BERT-Base.
-        var rows: [[String]] = []
         let shown = [128, 512, 4096]
-        for (i, op) in results["bert-base@128"]!.rows.enumerated() {
+        model.table(operationTable(results, shown: shown))
+        try breakdownFigures(results, into: &model, figures: &figures)
+        let fig32Claims = try fig32(results, into: &model, figures: &figures)
+        model.table(ClaimFormatting.table(fig32Claims.filter { !$0.holds } + [fig32Claims.last!]))
+        model.prose(ClaimSummary.sectionLine(fig32Claims))
+        model.takeaway(boundTakeaway(results, shown: shown, accelerator: a))
+        return SectionOutput(model, claims: fig32Claims)
+    }
+
+    /// BERT-Base per operation at three lengths: cycles, share of latency and what bounds it.
+    static func operationTable(_ results: Latencies, shown: [Int]) -> Table {
+        var rows: [[String]] = []
+        for (i, op) in results[.bertBase, 128]!.rows.enumerated() {
             var cells = [op.name + (op.path.hasPrefix("ffn/") && !op.isMatmul ? " (FFN)" : "")]
             for l in shown {
-                let r = results["bert-base@\(l)"]!
+                let r = results[.bertBase, l]!
                 let e = r.rows[i]
                 cells.append("\(NumberFormat.si(e.cycles, decimals: 2)) · \(NumberFormat.percent(e.cycles / r.totalCycles, decimals: 1)) · \(e.bound.rawValue)")
             }
             rows.append(cells)
         }
-        model.table(Table(columns: [.init("Operation", alignment: .left)] + shown.map { .init("l = \($0)", alignment: .right) },
-                          rows: rows,
-                          caption: "BERT-Base on Fig. 11's accelerator, whole model: cycles · share of latency · what bounds the operation."))
+        return Table(columns: [.init("Operation", alignment: .left)] + shown.map { .init("l = \($0)", alignment: .right) },
+                     rows: rows,
+                     caption: "BERT-Base on Fig. 11's accelerator, whole model: cycles · share of latency · what bounds the operation.")
+    }
 
-        // Fig. 30 and 31: breakdowns.
+    /// Fig. 30 and 31: BERT-Base's and GPT-2's latency by operation over the lengths.
+    static func breakdownFigures(_ results: Latencies, into model: inout Section, figures: inout FigureSet) throws {
         for (figure, m) in [("30", TransformerConfig.bertBase), ("31", TransformerConfig.gpt2)] {
-            let reference = results["\(m.name)@128"]!
-            let names = reference.rows.map { row in row.name + (row.path.hasPrefix("ffn/") && !row.isMatmul ? " (FFN)" : "") }
-            var merged: [(String, [Double])] = []
-            for (i, name) in names.enumerated() {
-                let values = lengths.map { results["\(m.name)@\($0)"]!.rows[i].cycles }
-                let key = name.replacingOccurrences(of: " (FFN)", with: "")
-                let label = ["W_Q", "W_K", "W_V"].contains(key) ? "W_Q, W_K, W_V" : key
-                if let j = merged.firstIndex(where: { $0.0 == label }) {
-                    merged[j].1 = zip(merged[j].1, values).map(+)
+            let reference = results[m, 128]!
+            // One series per operation of the palette: W_Q, W_K and W_V together, both residual adds and both
+            // LayerNorms together.
+            var merged: [(operation: OperationPalette.Operation, name: String, values: [Double])] = []
+            for (i, row) in reference.rows.enumerated() {
+                let values = lengths.map { results[m, $0]!.rows[i].cycles }
+                let operation = paletteOperation(row.path)
+                if let j = merged.firstIndex(where: { $0.operation == operation }) {
+                    merged[j].values = zip(merged[j].values, values).map(+)
                 } else {
-                    merged.append((label, values))
+                    merged.append((operation, operation == .queryKeyValue ? "W_Q, W_K, W_V" : row.name, values))
                 }
             }
             let chart = BarChart(title: "Fig. \(figure): \(m.displayName) latency breakdown (analytical model)",
                                  categories: lengths.map { "\($0)" },
-                                 series: merged.map { BarSeries(name: $0.0, values: $0.1) }, mode: .stackedPercent,
+                                 series: merged.map { BarSeries(name: $0.name, values: $0.values, colour: OperationPalette.colour($0.operation)) },
+                                 mode: .stackedPercent,
                                  y: Axis(label: "% of latency", min: 0, max: 100), xLabel: "sequence length")
             model.figure(figures.svg("02-fig\(figure)-\(m.name)-breakdown", try chart.svg()),
                          caption: "Fig. \(figure): share of \(m.displayName)'s latency by operation on Fig. 11's accelerator (the survey prints no numbers for it).")
         }
+    }
 
-        // Fig. 32: normalised latency.
+    /// Fig. 32: latency normalised to BERT-Base at 128, table and chart, with a claim per label and the ordering.
+    static func fig32(_ results: Latencies, into model: inout Section, figures: inout FigureSet) throws -> [Claim] {
+        let base = results[.bertBase, 128]!.totalCycles
+        var claims: [Claim] = []
         var fig32Rows: [[String]] = []
         var series: [Series] = []
         for (m, labels) in figure32 {
             var cells = [m.displayName]
             var ours: [Point] = [], paper: [Point] = []
             for (l, label) in zip(lengths, labels) {
-                let observed = results["\(m.name)@\(l)"]!.totalCycles / base
+                let observed = results[m, l]!.totalCycles / base
                 let id = "fig32.\(m.name).\(l)"
                 let claim = Claim.number(id: id, reference: "Fig. 32",
                                          statement: "\(m.displayName) l = \(l): latency normalised to BERT-Base at 128",
@@ -133,31 +184,18 @@ enum LatencySection {
         model.figure(figures.svg("02-fig32-normalised-latency", try chart.svg()),
                      caption: "Fig. 32: ours (solid) against the survey's labels (dashed).")
         let ordered = lengths.allSatisfy { l in
-            results["gpt2@\(l)"]!.totalCycles > results["bert-large@\(l)"]!.totalCycles
-                && results["bert-large@\(l)"]!.totalCycles > results["bert-base@\(l)"]!.totalCycles
+            results[.gpt2, l]!.totalCycles > results[.bertLarge, l]!.totalCycles
+                && results[.bertLarge, l]!.totalCycles > results[.bertBase, l]!.totalCycles
         }
         claims.append(.statement(id: "fig32.order", reference: "Fig. 32",
                                  statement: "at every length GPT-2 (decoding) is slowest, then BERT-Large, then BERT-Base",
                                  expected: "GPT-2 > BERT-Large > BERT-Base", observed: ordered ? "GPT-2 > BERT-Large > BERT-Base" : "not in that order",
                                  holds: ordered))
-        let fig32Claims = claims
-        model.table(ClaimFormatting.table(fig32Claims.filter { !$0.holds } + [fig32Claims.last!]))
-        model.prose(ClaimSummary.sectionLine(fig32Claims))
-        model.takeaway(boundTakeaway(results, shown: shown, accelerator: a))
-
-        let (resnet, resnetClaims) = try resnetSection(bertBase: results["bert-base@128"]!, accelerator: a)
-        claims += resnetClaims
-        var sections = [model, try chosenConfiguration(settings, figures: &figures), resnet]
-        if let profile = settings.profile {
-            let (cpu, cpuClaims) = cpuSection(profile, results: results)
-            claims += cpuClaims
-            sections.append(cpu)
-        }
-        return (sections, claims)
+        return claims
     }
 
     /// What bounds BERT-Base's operations and GPT-2's decoding, read off the model's rows rather than assumed.
-    static func boundTakeaway(_ results: [String: AnalyticalLatency.ModelLatency], shown: [Int], accelerator a: Accelerator) -> String {
+    static func boundTakeaway(_ results: Latencies, shown: [Int], accelerator a: Accelerator) -> String {
         func names(_ rows: [AnalyticalLatency.Estimate]) -> [String] {
             var seen: [String] = []
             for r in rows where !seen.contains(r.name) { seen.append(r.name) }
@@ -166,7 +204,7 @@ enum LatencySection {
         func list(_ xs: [String]) -> String {
             xs.count <= 1 ? (xs.first ?? "") : xs.dropLast().joined(separator: ", ") + " and " + xs.last!
         }
-        let bert = shown.compactMap { results["bert-base@\($0)"] }
+        let bert = shown.compactMap { results[.bertBase, $0] }
         guard let first = bert.first else { return "" }
         // For each operation name, the bounds it has at each shown length.
         func bounds(_ name: String) -> [(Int, AnalyticalLatency.Bound)] {
@@ -191,7 +229,7 @@ enum LatencySection {
             : "BERT-Base's \(list(peAlways)) are bound by the PE array at l = \(list(shown.map(String.init))), but \(list(notPE))" + (notPE.count == 1 && notPE[0].hasPrefix("Q×K") ? ", where writing its 32-bit scores for Softmax takes longer than computing them" : "")
         text += "; the non-linear operations are bound by \(list(otherBounds.map { $0 == AnalyticalLatency.Bound.dram.rawValue ? "DRAM" : "the " + $0 + ($0 == AnalyticalLatency.Bound.local.rawValue ? " port" : "") }))"
         text += dramCycles == 0 ? ", and nothing is bound by DRAM." : "."
-        if let gpt = results["gpt2@128"], let base = results["bert-base@128"] {
+        if let gpt = results[.gpt2, 128], let base = results[.bertBase, 128] {
             var byBound: [AnalyticalLatency.Bound: Double] = [:]
             for r in gpt.rows where r.isMatmul { byBound[r.bound, default: 0] += r.cycles }
             if let top = byBound.max(by: { $0.value < $1.value }) {
@@ -235,7 +273,7 @@ enum LatencySection {
         return s
     }
 
-    static func resnetSection(bertBase: AnalyticalLatency.ModelLatency, accelerator a: Accelerator) throws -> (Section, [Claim]) {
+    static func resnetSection(bertBase: AnalyticalLatency.ModelLatency, accelerator a: Accelerator) throws -> SectionOutput {
         var s = Section("§3.3: ResNet-50 under the same model")
         s.prose("""
             ResNet-50 (He et al.'s layers, chapter 1) through the same model: each convolution runs as a matmul over \
@@ -291,10 +329,10 @@ enum LatencySection {
         ]
         s.table(ClaimFormatting.table(claims))
         s.takeaway("In our model a CNN's BatchNorm and ReLU are memory-bound passes worth a quarter of its latency, which is why fusing them pays; the survey's larger share and speed-up point the same way.")
-        return (s, claims)
+        return SectionOutput(s, claims: claims)
     }
 
-    static func cpuSection(_ profile: CPUProfile, results: [String: AnalyticalLatency.ModelLatency]) -> (Section, [Claim]) {
+    static func cpuSection(_ profile: CPUProfile, results: Latencies) -> SectionOutput {
         var s = Section("§3.3: the model against chapter 1's CPU")
         s.prose("""
             The same classes as chapter 1's Fig. 7 and 8: the share of latency each class takes in the analytical \
@@ -306,7 +344,7 @@ enum LatencySection {
         var mha: [(l: Int, cpu: Double, model: Double)] = []
         for m in [TransformerConfig.bertBase, .gpt2] {
             for l in lengths {
-                guard let point = profile.point(m.name, l), let r = results["\(m.name)@\(l)"] else { continue }
+                guard let point = profile.point(m.name, l), let r = results[m, l] else { continue }
                 var modelShares: [OperationClass: Double] = [:]
                 for row in r.rows { modelShares[operationClass(row.path), default: 0] += row.cycles / r.totalCycles }
                 let cpuTotal = point.seconds.total
@@ -332,6 +370,6 @@ enum LatencySection {
         ]
         s.table(ClaimFormatting.table(claims))
         s.takeaway("An accelerator with a 256-MAC array runs the weight matmuls at near peak and so shifts time towards whatever is not a large matmul; the CPU, by contrast, spends a larger share on attention's smaller, less regular products.")
-        return (s, claims)
+        return SectionOutput(s, claims: claims)
     }
 }

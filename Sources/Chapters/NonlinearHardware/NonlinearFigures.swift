@@ -1,18 +1,13 @@
+import ChapterSupport
 import Core
 import Render
 
 /// Chapter 2's Graphviz drawings: the pass structure of Fig. 2 and the accelerators of Fig. 10 and 11.
 enum NonlinearFigures {
-    static let blue = "#56B4E9", orange = "#E69F00", green = "#009E73", pink = "#CC79A7", yellow = "#F0E442"
+    static let blue = GraphStyle.Colour.blue, orange = GraphStyle.Colour.orange, green = GraphStyle.Colour.green, pink = GraphStyle.Colour.pink, yellow = GraphStyle.Colour.yellow
 
     static func base(_ name: String, _ title: String, rankdir: String = "LR") -> Graph {
-        var g = Graph(name: name)
-        g.attributes = [("rankdir", rankdir), ("fontname", "Helvetica"), ("fontsize", "12"), ("labelloc", "t"),
-                        ("label", title)]
-        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10"),
-                          ("fillcolor", "#FFFFFF")]
-        g.edgeDefaults = [("fontname", "Helvetica"), ("fontsize", "9")]
-        return g
+        GraphStyle.titled(name, title, rankdir: rankdir)
     }
 
     /// Fig. 2: each operation as the sequence of passes it makes over a row held in memory.
@@ -32,7 +27,7 @@ enum NonlinearFigures {
                 ids.append(id)
             }
             g.clusters.append(Cluster(id: prefix, label: "\(op.name): \(op.passes.count) pass\(op.passes.count == 1 ? "" : "es")",
-                                      nodeIDs: ids, attributes: [("style", "dashed"), ("color", "#999999")]))
+                                      nodeIDs: ids, attributes: GraphStyle.cluster))
         }
         return g
     }
@@ -57,7 +52,7 @@ enum NonlinearFigures {
                    Edge(from: "array", to: "pe", attributes: [("style", "dashed"), ("arrowhead", "none"), ("label", "each PE")]),
                    Edge(from: "local", to: "sfu", attributes: [("dir", "both")])]
         g.clusters = [Cluster(id: "chip", label: "accelerator (on chip)", nodeIDs: ["global", "local", "array", "pe", "sfu"],
-                              attributes: [("style", "dashed"), ("color", "#999999")])]
+                              attributes: GraphStyle.cluster)]
         return g
     }
 
@@ -79,7 +74,7 @@ enum NonlinearFigures {
                    Edge(from: "sp", to: "pe"), Edge(from: "pe", to: "acc"), Edge(from: "acc", to: "sfu"),
                    Edge(from: "sfu", to: "l2", attributes: [("style", "dashed")]), Edge(from: "acc", to: "l2", attributes: [("style", "dashed")])]
         g.clusters = [Cluster(id: "chip", label: "accelerator (on chip)", nodeIDs: ["l2", "sp", "acc", "pe", "sfu"],
-                              attributes: [("style", "dashed"), ("color", "#999999")])]
+                              attributes: GraphStyle.cluster)]
         return g
     }
 
@@ -89,7 +84,7 @@ enum NonlinearFigures {
         g.name = "analytical"
         g.attributes = g.attributes.map { $0.0 == "label" ? ("label", "Fig. 11: the analytical model's structure and parameters") : $0 }
         g.nodes.append(Node(id: "params", attributes: [
-            ("shape", "note"), ("fillcolor", "#FFFFFF"),
+            ("shape", "note"), ("fillcolor", GraphStyle.Colour.white),
             ("label", "W = \(a.meshRows) (array latency W cycles), S = \(a.sfuWidth) (1 cycle per vector)\n"
                 + "clock \(NumberFormat.trimmed(a.clockHz / 1e9, maxDecimals: 2)) GHz, \(a.inputBits)-bit in, \(a.accumulatorBits)-bit out\n"
                 + "latency per op = max(compute, memory); double-buffered; square tiles; no fusion"),

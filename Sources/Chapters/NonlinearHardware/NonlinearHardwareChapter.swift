@@ -42,11 +42,25 @@ public enum NonlinearHardwareChapter {
 
     public static func build(_ settings: NonlinearHardwareSettings = .init()) throws -> ChapterResult {
         try settings.validate()
-        var figures = FigureSet()
-        var claims: [Claim] = []
-        var sections: [Section] = []
+        var cx = ChapterContext()
+        try cx.add { try passesSection(figures: &$0) }
+        try cx.add { try hardwareSection(settings, figures: &$0) }
+        cx.add(try Table5Section.build(accelerator: .analyticalModel))
+        try cx.add { SectionOutput(try sfuSection(settings, figures: &$0)) }
+        for part in try LatencySection.build(settings, figures: &cx.figures) { cx.add(part) }
+        for part in try IBERTSection.build(figures: &cx.figures) { cx.add(part) }
+        return cx.result(name: name, reportPath: reportPath, report: report(settings, cx),
+                         results: .object([
+                             ("accelerator", .string(settings.accelerator.name)), ("model", .string(settings.model.name)),
+                             ("sfuCycles", .array(try sfuCycles(settings).map { c in
+                                 .object([("seqLen", .number(Double(c.sequenceLength))), ("peArray", .number(c.peArray))]
+                                     + c.sfu.map { ($0.name, .number($0.cycles)) })
+                             })),
+                         ]))
+    }
 
-        // Fig. 2: passes.
+    /// Fig. 2: each operation's passes over a row, measured by counting reads.
+    static func passesSection(figures: inout FigureSet) throws -> SectionOutput {
         var passes = Section("2.1.1 / Fig. 2: passes over the data")
         passes.prose("""
             An accelerator streams a row from memory once per pass. We run each operation's textbook algorithm \
@@ -74,14 +88,15 @@ public enum NonlinearHardwareChapter {
                          statement: "\(name): passes over the row", paper: paper, observed: observed,
                          tolerance: .absolute(0))
         }
-        claims += passClaims
         passes.figure(try figures.graph("02-passes", NonlinearFigures.passes(measured.map { ($0.0, $0.3) })),
                       caption: "Fig. 2: each operation as the passes it makes over a row in memory; dashed edges are reads of the whole row.")
         passes.table(ClaimFormatting.table(passClaims))
         passes.takeaway("Softmax and LayerNorm read their input three times, BatchNorm once: a Transformer's normalisations cost memory traffic and latency that a CNN's do not, unless the hardware keeps whole rows on chip.")
-        sections.append(passes)
+        return SectionOutput(passes, claims: passClaims)
+    }
 
-        // Fig. 10 and 11.
+    /// Fig. 10 and 11: the accelerators Core describes.
+    static func hardwareSection(_ settings: NonlinearHardwareSettings, figures: inout FigureSet) throws -> SectionOutput {
         var hardware = Section("3.1-3.3 / Fig. 10 and 11: the accelerators")
         hardware.prose("""
             The accelerator descriptions Core provides, with the names Gemmini uses. The analytical model is the \
@@ -94,26 +109,12 @@ public enum NonlinearHardwareChapter {
         hardware.figure(try figures.graph("02-fig11-analytical-model", NonlinearFigures.analyticalModel(.analyticalModel)),
                         caption: "Fig. 11: the analytical model's structure and parameters.")
         hardware.table(acceleratorTable(Accelerator.presets + (Accelerator.presets.contains(a) ? [] : [a])))
-        sections.append(hardware)
+        return SectionOutput(hardware)
+    }
 
-        // Tab. 5.
-        let (table5, table5Claims) = try Table5Section.build(accelerator: .analyticalModel)
-        claims += table5Claims
-        sections.append(table5)
-
-        // SFU cycles.
-        sections.append(try sfuSection(settings, figures: &figures))
-
-        // App. A.5: the analytical latency model, ResNet-50, the CPU comparison.
-        let (latency, latencyClaims) = try LatencySection.build(settings, figures: &figures)
-        claims += latencyClaims
-        sections += latency
-
-        // I-BERT.
-        let (ibert, ibertClaims) = try IBERTSection.build(figures: &figures)
-        claims += ibertClaims
-        sections += ibert
-
+    /// The report: title, introduction with the claims' tally, the sections, Summary and Exercises.
+    static func report(_ settings: NonlinearHardwareSettings, _ cx: ChapterContext) -> Report {
+        let claims = cx.claims, sections = cx.sections
         let labelsHit = claims.filter { $0.id.hasPrefix("fig32.") && $0.id != "fig32.order" && $0.holds }.count
         let report = Report(
             title: "Chapter 2 — Non-linear operations in hardware (§3.1-3.3, I-BERT)",
@@ -143,14 +144,7 @@ public enum NonlinearHardwareChapter {
                 "Derive why Newton's method from 2^⌈bits/2⌉ can take six steps: how far can the first guess be from √n? `swift run -c release nonlinear-hardware --out lesson/ | grep isqrt` prints the claim, and lesson/figures/02-isqrt-steps.svg shows the step counts.",
                 "Set `IBERT.expCoefficients` (Sources/Core/Kernels/Integer/IntegerPolynomial.swift) to the printed 0.3585(p + 1.353)² + 0.344 multiplied out, `(a: 0.3585, b: 0.970101, c: 1.000273)`, run `swift run -c release nonlinear-hardware --out lesson/ | grep iexp` and watch the maximum-error claim fail by about 0.2e-3; then undo the change (`git checkout Sources/Core/Kernels/Integer`).",
             ])
-        return ChapterResult(name: name, report: report, claims: claims, figures: figures.files, reportPath: reportPath,
-                             results: .object([
-                                 ("accelerator", .string(a.name)), ("model", .string(settings.model.name)),
-                                 ("sfuCycles", .array(try sfuCycles(settings).map { c in
-                                     .object([("seqLen", .number(Double(c.sequenceLength))), ("peArray", .number(c.peArray))]
-                                         + c.sfu.map { ($0.name, .number($0.cycles)) })
-                                 })),
-                             ]))
+        return report
     }
 
     static func acceleratorTable(_ list: [Accelerator]) -> Table {
@@ -200,9 +194,12 @@ public enum NonlinearHardwareChapter {
                             caption: "\(m.displayName) on \(a.name): cycles for the whole model (SI prefixes: k = 10³, M = 10⁶, G = 10⁹)."))
         let chart = BarChart(title: "\(m.displayName): PE-array vs SFU cycles (compute only)",
                              categories: s.sequenceLengths.map { "l = \($0)" },
-                             series: ["PE array (matmuls)", "Softmax", "LayerNorm", "GELU", "residual adds"].enumerated().map { i, name in
-                                 BarSeries(name: name, values: shares.map { row in row[i] / row.reduce(0, +) * 100 })
-                             }, mode: .stacked, y: Axis(label: "% of cycles", min: 0, max: 100))
+                             series: [("PE array (matmuls)", OperationPalette.Operation.matmul), ("Softmax", .softmax),
+                                      ("LayerNorm", .normalisation), ("GELU", .activation), ("residual adds", .residualAdd)]
+                                 .enumerated().map { i, unit in
+                                     BarSeries(name: unit.0, values: shares.map { row in row[i] / row.reduce(0, +) * 100 },
+                                               colour: OperationPalette.colour(unit.1))
+                                 }, mode: .stacked, y: Axis(label: "% of cycles", min: 0, max: 100))
         section.figure(figures.svg("02-sfu-cycles", try chart.svg()),
                        caption: "Share of compute cycles by unit: Softmax's grows with l², the rest with l.")
         section.takeaway("A 16-lane SFU beside a 256-MAC array keeps non-linear operations to a few percent of compute cycles at short lengths; at long lengths Softmax's three passes over h·l² scores become a real cost.")

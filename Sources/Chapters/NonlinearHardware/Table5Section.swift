@@ -18,7 +18,7 @@ enum Table5Section {
         "tab5.l128.mha-wq": .paperError("Ours is exactly 512/3 = 170.6667; the survey's 170.670 is that value rounded to two decimals with a zero appended."),
     ]
 
-    static func build(accelerator: Accelerator) throws -> (Section, [Claim]) {
+    static func build(accelerator: Accelerator) throws -> SectionOutput {
         var s = Section("3.3 / Tab. 5: non-ideal arithmetic intensity")
         var claims: [Claim] = []
         var rows: [[String]] = []
@@ -86,6 +86,6 @@ enum Table5Section {
             ? "and in the latency model below no operation at l = 4096 is bound by DRAM (\(split) of the cycles)"
             : "and in the latency model below DRAM bounds \(NumberFormat.percent(dramShare, decimals: 1)) of the cycles at l = 4096 (\(split))"
         s.takeaway("Finite memories cost little for the projections at short lengths, but at l = 4096 32-bit Softmax inputs and re-read operands cut the whole layer's intensity \(NumberFormat.fixed(ideal4096 / total4096, decimals: 1))× below the ideal. \(verdict), \(model).")
-        return (s, claims)
+        return SectionOutput(s, claims: claims)
     }
 }

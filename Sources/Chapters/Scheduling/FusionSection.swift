@@ -60,12 +60,49 @@ enum FusionSection {
         }
     }
 
-    /// The sections, their claims, the JSON results and the chapter summary's sentence on fusion (computed from the
-    /// same results as the takeaways, so it follows their signs).
-    static func build(_ settings: SchedulingSettings, figures: inout FigureSet) throws -> ([Section], [Claim], JSONValue, String) {
-        let model = TransformerConfig.bertBase
-        let l = settings.sequenceLength, long = settings.fusionLongSequenceLength
-        let accs = settings.fusionAccumulatorKiB, largest = accs.max()!
+    /// The study computed once: every accumulator size at the run's length, the long length at the largest size,
+    /// and all of them priced the four ways of ``Variants``.
+    struct Study {
+        var model: TransformerConfig { .bertBase }
+        var l: Int, long: Int, largest: Int
+        /// One run per accumulator size at l.
+        var runs: [Run]
+        /// The long length at the largest accumulator.
+        var longRun: Run
+        var variants: Variants
+        var all: [Run] { runs + [longRun] }
+        var r256: Run? { runs.first { $0.kib == 256 } }
+        var r128: Run? { runs.first { $0.kib == 128 } }
+        /// Fig. 22's settings: l at the largest accumulator, and the long length.
+        var ffnRuns: [Run] { [runs.first { $0.kib == largest }!, longRun] }
+
+        init(_ settings: SchedulingSettings) throws {
+            let model = TransformerConfig.bertBase, l = settings.sequenceLength
+            let long = settings.fusionLongSequenceLength, largest = settings.fusionAccumulatorKiB.max()!
+            self.l = l
+            self.long = long
+            self.largest = largest
+            var runs: [Run] = []
+            for kib in settings.fusionAccumulatorKiB {
+                runs.append(try Run(model, l: l, kib: kib, accelerator: settings.fusionAccelerator(accumulatorKiB: kib)))
+            }
+            self.runs = runs
+            longRun = try Run(model, l: long, kib: largest, accelerator: settings.fusionAccelerator(accumulatorKiB: largest))
+            variants = try Variants(runs + [longRun], model: model, settings: settings)
+        }
+    }
+
+    /// §5.5.2's two sections (Fig. 21, and Fig. 22 with the `--json` member) and the chapter summary's sentence on
+    /// fusion (computed from the same results as the takeaways, so it follows their signs).
+    static func build(_ settings: SchedulingSettings, figures: inout FigureSet) throws -> (sections: [SectionOutput], summary: String) {
+        let study = try Study(settings)
+        return ([try attentionSection(study, settings, figures: &figures), try ffnSection(study, figures: &figures)],
+                summary(study))
+    }
+
+    /// Fig. 21: Q×K + Softmax and W_out + LayerNorm, non-fused against fusion-optimised, with the schedules.
+    static func attentionSection(_ study: Study, _ settings: SchedulingSettings, figures: inout FigureSet) throws -> SectionOutput {
+        let model = study.model, largest = study.largest, all = study.all
         var s = Section("5.5.2 / Fig. 21: fusing Softmax and LayerNorm in attention")
         let u = try IntegerUnitModel(accelerator: settings.fusionAccelerator(accumulatorKiB: largest))
         s.prose("""
@@ -84,20 +121,25 @@ enum FusionSection {
             is kept; a lower bound that needs no cycle model spares pricing the schedules that cannot win. \
             `FusionSchedule` documents every rule. Percentages are compared within ±10 points, fixed before the run.
             """)
-        var runs: [Run] = []
-        for kib in accs {
-            runs.append(try Run(model, l: l, kib: kib, accelerator: settings.fusionAccelerator(accumulatorKiB: kib)))
-        }
-        let longRun = try Run(model, l: long, kib: largest, accelerator: settings.fusionAccelerator(accumulatorKiB: largest))
-        let all = runs + [longRun]
-
         s.table(scheduleTable(all, heads: model.heads))
         for r in all {
             s.figure(figures.svg("04-fusion-hiding-l\(r.l)-acc\(r.kib)", try hidingChart(r).svg()),
                      caption: "l = \(r.l), accumulator \(r.kib) kB: each bar is one schedule's cycles, the matmul at the bottom and on top the non-linear cycles nothing hides (all of them non-fused; fused, the last block's and whatever exceeds the matmul).")
         }
+        try fig21Figures(study, settings, into: &s, figures: &figures)
+        // Old beside new: the single-buffered array and the fixed tiling.
+        let (oldNew, oldNewProse) = oldBesideNew(study.variants)
+        s.prose(oldNewProse)
+        s.table(oldNew)
+        let claims = fig21Claims(study)
+        s.table(ClaimFormatting.table(claims))
+        s.takeaway(attentionTakeaway(study))
+        return SectionOutput(s, claims: claims)
+    }
 
-        // Fig. 21 left and right.
+    /// Fig. 21 left (every accumulator at l) and right (the long length), and the Q×K + Softmax schedules.
+    static func fig21Figures(_ study: Study, _ settings: SchedulingSettings, into s: inout Section, figures: inout FigureSet) throws {
+        let runs = study.runs, longRun = study.longRun, l = study.l, long = study.long, largest = study.largest
         let pairsLeft = ["Q×K + Softmax", "W_out + LayerNorm", "MHA"]
         func values(_ r: Run) -> (unfused: [Double], fused: [Double]) {
             ([r.attention.queryKey.unfused.totalCycles, r.attention.outputProjection.unfused.totalCycles, r.attention.unfusedCycles].map { $0 / 1e6 },
@@ -119,15 +161,13 @@ enum FusionSection {
                  caption: "Q×K + Softmax at l = \(l), \(runs.last!.kib) kB: the non-fused schedule and the fused pipeline with the tilings the search chose.")
         s.figure(try figures.graph("04-fusion-qk-softmax-long", SchedulingFigures.fusionSchedules(longRun.attention.queryKey, name: "fusion_qk_long")),
                  caption: "The same at l = \(long)" + (longRun.attention.queryKey.rowsFit ? "." : ": complete rows of scores no longer fit, so partial rows spill."))
+    }
 
-        // Old beside new: the single-buffered array and the fixed tiling.
-        let variants = try Variants(all, model: model, settings: settings)
-        let (oldNew, oldNewProse) = oldBesideNew(variants)
-        s.prose(oldNewProse)
-        s.table(oldNew)
-
+    /// Fig. 21's claims: Softmax's share, each pair's change and MHA's gain, at l and at the long length.
+    static func fig21Claims(_ study: Study) -> [Claim] {
+        let runs = study.runs, longRun = study.longRun, all = study.all, l = study.l, long = study.long
         var claims: [Claim] = []
-        let r256 = runs.first { $0.kib == 256 }, r128 = runs.first { $0.kib == 128 }
+        let r256 = study.r256, r128 = study.r128
         if let r = r256 ?? runs.last {
             let qk = r.attention.queryKey
             claims.append(.number(id: "fig21.softmax-share", reference: "Fig. 21", statement: "Softmax's share of non-fused Q×K + Softmax cycles (l = \(l), \(r.kib) kB)",
@@ -165,17 +205,26 @@ enum FusionSection {
                                  expected: "fused < non-fused everywhere",
                                  observed: all.map { change($0.attention.queryKey.relativeChange) }.joined(separator: ", "), holds: qkAlwaysHelps,
                                  knownDeviation: knownDeviations["fig21.always-fuse-qk-softmax"]))
-        s.table(ClaimFormatting.table(claims))
+        return claims
+    }
+
+    /// Fig. 21's takeaway, its verdicts computed from the runs.
+    static func attentionTakeaway(_ study: Study) -> String {
+        let runs = study.runs, all = study.all, r256 = study.r256
         let shareRun = r256 ?? runs.last!
         let softmaxShare = shareRun.attention.queryKey.unfused.nonlinearCycles / shareRun.attention.queryKey.unfused.totalCycles
         let qkVerdict = verdict(all.map { ($0, $0.attention.queryKey.relativeChange) })
         let woutVerdict = verdict(all.map { ($0, $0.attention.outputProjection.relativeChange) })
         let mhaVerdict = verdict(all.map { ($0, -$0.attention.gain) })
         let anyLoss = all.contains { $0.attention.queryKey.relativeChange >= 0 || $0.attention.outputProjection.relativeChange >= 0 || $0.attention.gain <= 0 }
-        s.takeaway("Non-fused, Softmax takes \(NumberFormat.percent(softmaxShare, decimals: 0)) of Q×K + Softmax's cycles at l = \(shareRun.l) (\(shareRun.kib) kB), streaming 32-bit scores out and back. Keeping complete rows in the accumulator makes Q×K + Softmax \(qkVerdict); W_out + LayerNorm \(woutVerdict); and all of MHA \(mhaVerdict)."
+        return "Non-fused, Softmax takes \(NumberFormat.percent(softmaxShare, decimals: 0)) of Q×K + Softmax's cycles at l = \(shareRun.l) (\(shareRun.kib) kB), streaming 32-bit scores out and back. Keeping complete rows in the accumulator makes Q×K + Softmax \(qkVerdict); W_out + LayerNorm \(woutVerdict); and all of MHA \(mhaVerdict)."
             + (anyLoss ? " Fusion saves the round trip but constrains the tiling; where the array loses more to the best constrained tiling than the round trip cost, the fused schedule is slower."
-                       : " With double-buffered weights the constrained tiling costs the array little, so removing the round trip wins wherever there is non-linear work to hide."))
+                       : " With double-buffered weights the constrained tiling costs the array little, so removing the round trip wins wherever there is non-linear work to hide.")
+    }
 
+    /// Fig. 22: W2 + LayerNorm at l and at the long length.
+    static func ffnSection(_ study: Study, figures: inout FigureSet) throws -> SectionOutput {
+        let model = study.model, largest = study.largest, ffnRuns = study.ffnRuns, l = study.l
         var ffn = Section("5.5.2 / Fig. 22: fusing LayerNorm after the FFN")
         ffn.prose("""
             W2 (l × \(model.dModel) × \(model.dFFN)) followed by LayerNorm, accumulator \(largest) kB, searched the same \
@@ -183,7 +232,6 @@ enum FusionSection {
             small next to W2's l·d·d_FFN MACs, so there is little to hide; what fusion removes is the 32-bit round \
             trip of l·d values and LayerNorm's pass after the matmul.
             """)
-        let ffnRuns = [runs.first { $0.kib == largest }!, longRun]
         let fig22 = BarChart(title: "Fig. 22: W2 + LayerNorm, accumulator \(largest) kB", categories: ffnRuns.map { "l = \($0.l)" },
                              series: [BarSeries(name: "non-fused", values: ffnRuns.map { $0.ffn.unfused.totalCycles / 1e6 }),
                                       BarSeries(name: "fused", values: ffnRuns.map { $0.ffn.fused.totalCycles / 1e6 })],
@@ -200,24 +248,40 @@ enum FusionSection {
         ffnClaims.append(.statement(id: "fig22.never-fuse-w2-layernorm", reference: "§5.5.2", statement: "Fusing W2 with LayerNorm is slower at both lengths",
                                     expected: "fused > non-fused", observed: ffnRuns.map { change($0.ffn.relativeChange) }.joined(separator: ", "),
                                     holds: ffnRuns.allSatisfy { $0.ffn.relativeChange > 0 }, knownDeviation: knownDeviations["fig22.never-fuse-w2-layernorm"]))
-        claims += ffnClaims
         ffn.table(ClaimFormatting.table(ffnClaims))
+        ffn.takeaway(ffnTakeaway(study))
+        return SectionOutput(ffn, claims: ffnClaims, json: [("fusion", json(study))])
+    }
+
+    /// Fig. 22's takeaway: whether fusing W2 with LayerNorm pays, and on which array.
+    static func ffnTakeaway(_ study: Study) -> String {
+        let ffnRuns = study.ffnRuns, variants = study.variants
         let w2Verdict = verdict(ffnRuns.map { ($0, $0.ffn.relativeChange) })
         let w2Loses = ffnRuns.allSatisfy { $0.ffn.relativeChange >= 0 }
         let w2OldLoses = variants.runs.allSatisfy { $0[0].ffn.relativeChange > 0 }
-        ffn.takeaway("Fusion is a trade: it removes a memory round trip but constrains the tiling. Fusing LayerNorm with W2 is \(w2Verdict)"
+        return "Fusion is a trade: it removes a memory round trip but constrains the tiling. Fusing LayerNorm with W2 is \(w2Verdict)"
             + (w2Loses ? ". Where the non-linear work is this small next to the matmul, the constraint costs more than the fusion saves."
                        : ". On Gemmini's engine the constraint costs W2 less than the round trip it removes, so the survey's advice not to fuse W2 with LayerNorm rests on a cost of the constrained tiling that a double-buffered array does not pay"
-                         + (w2OldLoses ? " (the single-buffered array with the fixed tiling pays it: the old-beside-new table)." : ".")))
+                         + (w2OldLoses ? " (the single-buffered array with the fixed tiling pays it: the old-beside-new table)." : "."))
+    }
+
+    /// The chapter summary's sentence on fusion.
+    static func summary(_ study: Study) -> String {
+        let all = study.all, variants = study.variants
+        let qkVerdict = verdict(all.map { ($0, $0.attention.queryKey.relativeChange) })
+        let w2Verdict = verdict(study.ffnRuns.map { ($0, $0.ffn.relativeChange) })
         let count = variants.pairs(0).count
         let oldLosses = variants.pairs(0).filter { $0.1.relativeChange > 0 }.count
         let searchedWins = variants.pairs(1).filter { $0.1.relativeChange < 0 }.count
         let searchEffect = zip(variants.pairs(2), variants.pairs(3)).map { abs($0.1.relativeChange - $1.1.relativeChange) }.max() ?? 0
-        let summary = "Searching the fused schedule on Gemmini's cycle model, fusing Softmax with Q×K is \(qkVerdict), and fusing LayerNorm with W2 is \(w2Verdict). "
+        return "Searching the fused schedule on Gemmini's cycle model, fusing Softmax with Q×K is \(qkVerdict), and fusing LayerNorm with W2 is \(w2Verdict). "
             + "Whether fusion pays depends on the matmul model: on a single-buffered array, where every weight fold pays its preload, fill and drain, the fixed fused tiling made fusion slower for \(oldLosses) of \(count) pairs and settings and a searched one faster for \(searchedWins) of \(count); "
             + "on Gemmini's double-buffered array the fused tiling moves no change by more than \(NumberFormat.fixed(100 * searchEffect, decimals: 1)) points."
+    }
 
-        let json: JSONValue = .array(all.map { r in
+    /// The `--json` member: every setting's cycles, changes and fused schedules.
+    static func json(_ study: Study) -> JSONValue {
+        .array(study.all.map { r in
             .object([("seqLen", .number(Double(r.l))), ("accumulatorKiB", .number(Double(r.kib))),
                      ("mhaUnfused", .number(r.attention.unfusedCycles)), ("mhaFused", .number(r.attention.fusedCycles)),
                      ("qkSoftmaxChange", .number(r.attention.queryKey.relativeChange)),
@@ -231,7 +295,6 @@ enum FusionSection {
                                   ("candidatesPriced", .number(Double(f.candidatesPriced)))])
                      }))])
         })
-        return ([s, ffn], claims, json, summary)
     }
 
     /// Both schedules of every pair in every setting: tilings, matmul and non-linear cycles, array use, change.
@@ -273,7 +336,8 @@ enum FusionSection {
             }
         }
         return BarChart(title: "Matmul and exposed non-linear cycles, l = \(r.l), accumulator \(r.kib) kB", categories: categories,
-                        series: [BarSeries(name: "matmul", values: matmul), BarSeries(name: "non-linear, not hidden", values: exposed)],
+                        series: [BarSeries(name: "matmul", values: matmul, colour: OperationPalette.colour(.matmul)),
+                                 BarSeries(name: "non-linear, not hidden", values: exposed, colour: OperationPalette.nonlinear)],
                         mode: .stacked, y: Axis(label: "cycles ×10⁶", min: 0), width: 1000)
     }
 

@@ -56,18 +56,18 @@ enum LoopNestSection {
 
     /// `8.44e10`-style text for counts too large to group.
     static func scientific(_ x: Double) -> String {
-        guard x >= 1e6 else { return NumberFormat.grouped(Int(x)) }
-        var exponent = 0, mantissa = x
-        while mantissa >= 10 { mantissa /= 10; exponent += 1 }
-        return NumberFormat.fixed(mantissa, decimals: 2) + "e" + String(exponent)
+        x >= 1e6 ? NumberFormat.exponential(x, decimals: 2) : NumberFormat.grouped(Int(x))
     }
 
-    static func build(_ settings: SchedulingSettings, figures: inout FigureSet) throws -> ([Section], [Claim]) {
-        var sections: [Section] = []
-        var claims: [Claim] = []
+    /// §5.1-5.4's sections: the example loop nests with Tab. 6, the mapspace's size, and the two checks.
+    static func build(_ settings: SchedulingSettings, figures: inout FigureSet) throws -> [SectionOutput] {
         let arch = try MappingArchitecture(accelerator: settings.accelerator)
+        return [try nestsSection(settings, arch, figures: &figures), try sizeSection(settings, arch), try checksSection(settings)]
+    }
 
-        // Fig. 16 and 17.
+    /// Fig. 16 and 17 with our model's verdict on each, and Tab. 6.
+    static func nestsSection(_ settings: SchedulingSettings, _ arch: MappingArchitecture, figures: inout FigureSet) throws
+        -> SectionOutput {
         var nests = Section("5.1-5.3 / Fig. 16-17: loop nests and mappings")
         nests.prose("""
             A matmul is three nested loops and a convolution seven (six when the batch is 1). A mapping splits each \
@@ -110,9 +110,11 @@ enum LoopNestSection {
                           rows: table6.map { [$0.0, $0.1] }))
         nests.prose("Ours belong to the first two rows: a uniform random sampler (Timeloop's random mapper in spirit) and simulated annealing, checked against exhaustive search.")
         nests.takeaway("A mapping is three small decisions per loop (which level, what order, spatial or not); the cost model turns one into cycles and energy, or into the reason it cannot run.")
-        sections.append(nests)
+        return SectionOutput(nests)
+    }
 
-        // Mapspace size.
+    /// The size of one BERT projection's mapspace, as we search it and in general.
+    static func sizeSection(_ settings: SchedulingSettings, _ arch: MappingArchitecture) throws -> SectionOutput {
         var size = Section("5.3: how large the mapspace is")
         let l = settings.sequenceLength
         let attention = MappingProblem.gemm(name: "BERT-Base Q/K/V projection, l = \(l)", m: l, n: 768, k: 768)
@@ -151,12 +153,13 @@ enum LoopNestSection {
                        expected: "> 10^12", observed: scientific(general), holds: general > 1e12,
                        note: "The general count; the Gemmini-wired space has \(scientific(space.size)), Gemmini's Timeloop constraints leave \(scientific(surveySpace.size))."),
         ]
-        claims += sizeClaims
         size.table(ClaimFormatting.table(sizeClaims))
         size.takeaway("Even one matmul has trillions of mappings; no mapper enumerates them, so how it samples or searches decides what it finds.")
-        sections.append(size)
+        return SectionOutput(size, claims: sizeClaims)
+    }
 
-        // Two derivations and exhaustive search.
+    /// Two derivations of the access counts, and annealing against exhaustive search, on small problems.
+    static func checksSection(_ settings: SchedulingSettings) throws -> SectionOutput {
         var checks = Section("5.4: checking the cost model and the search")
         checks.prose("""
             Two independent derivations of the access counts. The closed form (`MappingCostModel`) multiplies tile \
@@ -208,10 +211,8 @@ enum LoopNestSection {
             .number(id: "search.annealing-equals-exhaustive", reference: "§5.4", statement: "Simulated annealing finds the exhaustive optimum (problems agreeing)",
                     paper: Double(checkProblems.count), observed: Double(searchAgree), tolerance: .absolute(0), kind: .crossCheck),
         ]
-        claims += checkClaims
         checks.table(ClaimFormatting.table(checkClaims))
         checks.takeaway("The reuse rule (a tile stays while only loops it does not depend on move) is what both derivations compute; annealing reaches the true optimum on spaces small enough to enumerate.")
-        sections.append(checks)
-        return (sections, claims)
+        return SectionOutput(checks, claims: checkClaims)
     }
 }

@@ -16,26 +16,30 @@ public enum SchedulingChapter {
 
     public static func build(_ settings: SchedulingSettings = .init()) throws -> ChapterResult {
         try settings.validate()
-        var figures = FigureSet()
-        var claims: [Claim] = []
-        var sections: [Section] = []
-
-        let (nests, nestClaims) = try LoopNestSection.build(settings, figures: &figures)
-        sections += nests
-        claims += nestClaims
-
-        let (study, studyClaims, studies, unconstrained) = try MapspaceStudySection.build(settings, figures: &figures)
-        sections.append(study)
-        claims += studyClaims
-
+        var cx = ChapterContext()
+        for part in try LoopNestSection.build(settings, figures: &cx.figures) { cx.add(part) }
+        // MapspaceStudySection and PeerSection still return tuples (see ChapterContext on moving them).
+        let (study, studyClaims, studies, unconstrained) = try MapspaceStudySection.build(settings, figures: &cx.figures)
+        cx.add(study, claims: studyClaims, json: studyJSON(settings, studies, unconstrained: unconstrained))
         let (peers, peerClaims) = try PeerSection.build(settings)
-        sections.append(peers)
-        claims += peerClaims
+        cx.add(peers, claims: peerClaims)
+        let fusion = try FusionSection.build(settings, figures: &cx.figures)
+        for part in fusion.sections { cx.add(part) }
+        return cx.result(name: name, reportPath: reportPath, report: report(settings, cx, fusionSummary: fusion.summary))
+    }
 
-        let (fusion, fusionClaims, fusionJSON, fusionSummary) = try FusionSection.build(settings, figures: &figures)
-        sections += fusion
-        claims += fusionClaims
+    /// The run's settings and every operator's mapspace statistics, with and without Gemmini's constraints, as
+    /// `--json` gives them.
+    static func studyJSON(_ settings: SchedulingSettings, _ studies: [MapspaceStudySection.OperatorStudy],
+                          unconstrained: [MapspaceStudySection.OperatorStudy]) -> [(String, JSONValue)] {
+        [("accelerator", .string(settings.accelerator.name)), ("samples", .number(Double(settings.samples))),
+         ("seed", .number(Double(settings.seed))), ("operators", .array(studies.map(studyJSON))),
+         ("unconstrainedOperators", .array(unconstrained.map(studyJSON)))]
+    }
 
+    /// The report: title, introduction with the claims' tally, the sections, Summary and Exercises.
+    static func report(_ settings: SchedulingSettings, _ cx: ChapterContext, fusionSummary: String) -> Report {
+        let claims = cx.claims, sections = cx.sections
         let report = Report(
             title: "Chapter 4 — Mapping and scheduling (§5)",
             generatedBy: settings.command,
@@ -65,14 +69,7 @@ public enum SchedulingChapter {
                 "`swift run -c release scheduling --arch data/arch/gemmini.yaml --problem data/arch/resnet50-conv5-3x3.yaml --out lesson/` maps ResNet-50's 3×3 layer with no constraints; add `--constraints data/arch/gemmini-constraints.yaml` and compare the best EDP: what do Gemmini's constraints cost on this layer? Then copy `data/arch/gemmini.yaml`, double the accumulator's `depth`, and map again.",
                 "Change `MappingCostModel`'s reuse rule (Sources/Core/Mapping/MappingCostModel.swift) so that streamed tensors also keep a register copy, run `swift run -c release scheduling --out lesson/` and see which claims move; undo the change afterwards.",
             ])
-        let results: JSONValue = .object([
-            ("accelerator", .string(settings.accelerator.name)), ("samples", .number(Double(settings.samples))),
-            ("seed", .number(Double(settings.seed))),
-            ("operators", .array(studies.map(studyJSON))),
-            ("unconstrainedOperators", .array(unconstrained.map(studyJSON))),
-            ("fusion", fusionJSON),
-        ])
-        return ChapterResult(name: name, report: report, claims: claims, figures: figures.files, reportPath: reportPath, results: results)
+        return report
     }
 
     static func studyJSON(_ st: MapspaceStudySection.OperatorStudy) -> JSONValue {

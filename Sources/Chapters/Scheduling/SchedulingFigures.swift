@@ -1,17 +1,13 @@
+import ChapterSupport
 import Core
 import Render
 
 /// Chapter 4's Graphviz drawings: mapped loop nests (Fig. 16-17) and fused against non-fused schedules (§5.5.2).
 enum SchedulingFigures {
-    static let blue = "#56B4E9", orange = "#E69F00", green = "#009E73", pink = "#CC79A7", yellow = "#F0E442", grey = "#DDDDDD"
+    static let blue = GraphStyle.Colour.blue, orange = GraphStyle.Colour.orange, green = GraphStyle.Colour.green, yellow = GraphStyle.Colour.yellow, grey = GraphStyle.Colour.grey
 
     static func base(_ name: String, _ title: String, rankdir: String = "TB") -> Graph {
-        var g = Graph(name: name)
-        g.attributes = [("rankdir", rankdir), ("fontname", "Helvetica"), ("fontsize", "12"), ("labelloc", "t"), ("label", title)]
-        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10"),
-                          ("fillcolor", "#FFFFFF")]
-        g.edgeDefaults = [("fontname", "Helvetica"), ("fontsize", "9")]
-        return g
+        GraphStyle.titled(name, title, rankdir: rankdir)
     }
 
     /// The loop names of a mapping: the outermost copy of a dimension is `x1`, inner ones `x0` (Fig. 16-17's
@@ -74,12 +70,12 @@ enum SchedulingFigures {
         }
         g.nodes.append(Node(id: "mac", attributes: [("label", p.kind == .gemm ? "C[m][n] += A[m][k] · B[k][n]" : "O += I · W"), ("fillcolor", green)]))
         g.edges.append(Edge(from: previous, to: "mac"))
-        g.nodes.append(Node(id: "verdict", attributes: [("label", verdict), ("shape", "note"), ("fillcolor", "#FFFFFF")]))
+        g.nodes.append(Node(id: "verdict", attributes: [("label", verdict), ("shape", "note"), ("fillcolor", GraphStyle.Colour.white)]))
         g.edges.append(Edge(from: "mac", to: "verdict", attributes: [("style", "dotted"), ("arrowhead", "none")]))
         for slot in Mapping.Slot.allCases {
             guard let ids = clusters[slot] else { continue }
             g.clusters.append(Cluster(id: "level_\(slot)", label: slotTitle(slot), nodeIDs: ids,
-                                      attributes: [("style", "dashed"), ("color", "#999999")]))
+                                      attributes: GraphStyle.cluster))
         }
         return g
     }
@@ -89,21 +85,25 @@ enum SchedulingFigures {
         let pair = f.pair, a = f.accelerator
         var g = base(name, "\(pair.name), l = \(pair.shape.m), \(a.accCapacityBytes / 1024) kB accumulator: non-fused against fusion-optimised", rankdir: "LR")
         let u = f.unfused.tiling, z = f.fused.tiling, c = f.fusedCandidate
+        // The matmul in its class's colour: Q×K act-to-act, W_out a projection, W2 the FFN.
+        let matmulColour = pair.path.hasPrefix("mha/qk") ? OperationPalette.actToAct
+            : (pair.path.hasPrefix("mha/") ? OperationPalette.projection : OperationPalette.ffn)
+        let nonlinearColour = OperationPalette.colour(pair.operation == .softmax ? .softmax : .normalisation)
         func rows(_ t: GemminiTiling) -> String { "\(t.tileI * t.dim)×\(t.tileJ * t.dim) outputs, depth \(t.tileK * t.dim)" }
         let fusedBlock = c.orientation == .direct ? rows(z)
             : "Cᵀ = Bᵀ·Aᵀ, \(rows(z))\n(\(c.rowsPerBlock) complete rows of C as columns)"
         g.nodes += [
-            Node(id: "u_mm", attributes: [("label", "matmul \(pair.shape.m)×\(pair.shape.n)×\(pair.shape.k)\nGemmini tiling: \(rows(u))"), ("fillcolor", blue)]),
+            Node(id: "u_mm", attributes: [("label", "matmul \(pair.shape.m)×\(pair.shape.n)×\(pair.shape.k)\nGemmini tiling: \(rows(u))"), ("fillcolor", matmulColour)]),
             Node(id: "u_mem", attributes: [("label", "32-bit results\nout to L2 and back"), ("shape", "cylinder"), ("fillcolor", yellow)]),
-            Node(id: "u_nl", attributes: [("label", "\(pair.operation.rawValue)\nafter the whole matmul"), ("fillcolor", pink)]),
+            Node(id: "u_nl", attributes: [("label", "\(pair.operation.rawValue)\nafter the whole matmul")] + OperationPalette.fill(nonlinearColour)),
         ]
         g.edges += [Edge(from: "u_mm", to: "u_mem"), Edge(from: "u_mem", to: "u_nl")]
         let blocks = 3
         var fusedIDs: [String] = []
         for b in 0..<blocks {
             let mm = "f_mm\(b)", nl = "f_nl\(b)"
-            g.nodes.append(Node(id: mm, attributes: [("label", b == 0 ? "row block 1: \(fusedBlock)" : "row block \(b + 1)"), ("fillcolor", blue)]))
-            g.nodes.append(Node(id: nl, attributes: [("label", "\(pair.operation.rawValue) on block \(b + 1)\n(rows in the accumulator)"), ("fillcolor", pink)]))
+            g.nodes.append(Node(id: mm, attributes: [("label", b == 0 ? "row block 1: \(fusedBlock)" : "row block \(b + 1)"), ("fillcolor", matmulColour)]))
+            g.nodes.append(Node(id: nl, attributes: [("label", "\(pair.operation.rawValue) on block \(b + 1)\n(rows in the accumulator)")] + OperationPalette.fill(nonlinearColour)))
             g.edges.append(Edge(from: mm, to: nl))
             if b > 0 {
                 g.edges.append(Edge(from: "f_mm\(b - 1)", to: mm))
@@ -118,9 +118,9 @@ enum SchedulingFigures {
         }
         g.clusters = [
             Cluster(id: "unfused", label: "non-fused: \(NumberFormat.si(f.unfused.totalCycles, decimals: 2)) cycles", nodeIDs: ["u_mm", "u_mem", "u_nl"],
-                    attributes: [("style", "dashed"), ("color", "#999999")]),
+                    attributes: GraphStyle.cluster),
             Cluster(id: "fused", label: "fusion-optimised: \(NumberFormat.si(f.fused.totalCycles, decimals: 2)) cycles", nodeIDs: fusedIDs,
-                    attributes: [("style", "dashed"), ("color", "#999999")]),
+                    attributes: GraphStyle.cluster),
         ]
         return g
     }

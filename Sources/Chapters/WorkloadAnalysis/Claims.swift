@@ -138,14 +138,27 @@ enum ChapterClaims {
 
     /// The statements of §2.2.1's text and App. A, checked on our counts.
     static func textClaims(convention c: CountingConvention) throws -> [Claim] {
-        var out: [Claim] = []
-        let lengths = PaperValues.figureSeqLens
-        func totals(_ m: TransformerConfig) throws -> [WorkCounts] {
-            try lengths.map { try ModelWorkload(m, sequenceLength: $0, convention: c).total }
-        }
-        let base = try totals(.bertBase), large = try totals(.bertLarge), gpt = try totals(.gpt2)
+        let totals = try FigureTotals(convention: c)
+        return try matmulShareClaims(c) + intensityClaims(totals) + flopAndByteClaims(totals) + headClaims(c)
+            + resnetTextClaims(totals) + typoClaims(c)
+    }
 
-        // Matmuls consume over 99% of FLOPs.
+    /// Whole-model totals of the three models at the figures' lengths (Fig. 4-6).
+    struct FigureTotals {
+        var base: [WorkCounts], large: [WorkCounts], gpt: [WorkCounts]
+        init(convention c: CountingConvention) throws {
+            func totals(_ m: TransformerConfig) throws -> [WorkCounts] {
+                try PaperValues.figureSeqLens.map { try ModelWorkload(m, sequenceLength: $0, convention: c).total }
+            }
+            base = try totals(.bertBase)
+            large = try totals(.bertLarge)
+            gpt = try totals(.gpt2)
+        }
+    }
+
+    /// Matmuls consume over 99% of FLOPs.
+    static func matmulShareClaims(_ c: CountingConvention) throws -> [Claim] {
+        let lengths = PaperValues.figureSeqLens
         var minShare = 1.0, argmin = ""
         for m in [TransformerConfig.bertBase, .bertLarge, .gpt2] {
             for l in lengths {
@@ -153,12 +166,16 @@ enum ChapterClaims {
                 if s < minShare { minShare = s; argmin = "\(m.displayName), l = \(l)" }
             }
         }
-        out.append(.statement(id: "text.matmul-share", reference: "§2.2.1",
+        return [.statement(id: "text.matmul-share", reference: "§2.2.1",
                               statement: "Matmuls are over 99% of FLOPs (all three models, l = 128-4096)",
-                              expected: "> 99%", observed: "min \(fmtPercent(minShare)) (\(argmin))",
-                              holds: minShare > 0.99))
+                              expected: "> 99%", observed: "min \(NumberFormat.percent(minShare, decimals: 2)) (\(argmin))",
+                              holds: minShare > 0.99)]
+    }
 
-        // Encoder intensity rises to 512 and then falls.
+    /// Encoder intensity rises to 512 and then falls; GPT-2's stays near 2.
+    static func intensityClaims(_ t: FigureTotals) -> [Claim] {
+        var out: [Claim] = []
+        let lengths = PaperValues.figureSeqLens, base = t.base, large = t.large, gpt = t.gpt
         for (m, series) in [(TransformerConfig.bertBase, base), (.bertLarge, large)] {
             let ai = series.map(\.intensity)
             let peak = ai.indices.max { ai[$0] < ai[$1] }!
@@ -177,26 +194,31 @@ enum ChapterClaims {
         out.append(.statement(id: "text.gpt2-intensity", reference: "§2.2.1",
                               statement: "GPT-2 runs at about 2 operations per byte at every l",
                               expected: "roughly 2 (one significant figure: 1.5-2.5)",
-                              observed: "\(fmt(gptAI.min()!, 3))-\(fmt(gptAI.max()!, 3))",
+                              observed: "\(NumberFormat.fixed(gptAI.min()!, decimals: 3))-\(NumberFormat.fixed(gptAI.max()!, decimals: 3))",
                               holds: gptAI.allSatisfy { roughlyTwo.accepts(observed: $0, expected: 2) }))
+        return out
+    }
 
-        // GPT-2 needs fewer FLOPs than BERT-Base as l grows; similar at short lengths.
+    /// GPT-2 needs fewer FLOPs than BERT-Base as l grows, similar ones at short lengths, and far more bytes.
+    static func flopAndByteClaims(_ t: FigureTotals) -> [Claim] {
+        var out: [Claim] = []
+        let base = t.base, large = t.large, gpt = t.gpt
         let fewer = zip(gpt.dropFirst(), base.dropFirst()).allSatisfy { $0.flops < $1.flops }
         out.append(.statement(id: "text.gpt2-fewer-flops", reference: "§2.2.1",
                               statement: "GPT-2 has fewer FLOPs than BERT-Base and BERT-Large as l grows",
                               expected: "fewer at every l ≥ 256",
-                              observed: "GPT-2/BERT-Base at 4096: \(fmt(gpt.last!.flops / base.last!.flops, 3))",
+                              observed: "GPT-2/BERT-Base at 4096: \(NumberFormat.fixed(gpt.last!.flops / base.last!.flops, decimals: 3))",
                               holds: fewer && zip(gpt, large).allSatisfy { $0.flops < $1.flops }))
         out.append(.statement(id: "text.similar-flops", reference: "Fig. 4",
                               statement: "BERT-Base and GPT-2 need similar FLOPs (l ≤ 512)",
                               expected: "within 10%",
-                              observed: "largest gap \(fmtPercent(zip(gpt, base).prefix(3).map { 1 - $0.flops / $1.flops }.max()!))",
+                              observed: "largest gap \(NumberFormat.percent(zip(gpt, base).prefix(3).map { 1 - $0.flops / $1.flops }.max()!, decimals: 2))",
                               holds: zip(gpt, base).prefix(3).allSatisfy { abs(1 - $0.flops / $1.flops) <= 0.10 }))
         let mopRatio = zip(gpt, base).map { $0.bytes / $1.bytes }
         out.append(.statement(id: "text.gpt2-mops", reference: "Fig. 5",
                               statement: "GPT-2 moves far more bytes than BERT-Base (weights reloaded every token)",
                               expected: "over 10× at every l",
-                              observed: "\(fmt(mopRatio.min()!, 1))×-\(fmt(mopRatio.max()!, 1))×",
+                              observed: "\(NumberFormat.fixed(mopRatio.min()!, decimals: 1))×-\(NumberFormat.fixed(mopRatio.max()!, decimals: 1))×",
                               holds: mopRatio.allSatisfy { $0 > 10 }))
         let growth = [("bert-base", base), ("bert-large", large), ("gpt2", gpt)].map { name, s in
             (name, s.last!.flops / s[s.count - 2].flops)
@@ -204,24 +226,31 @@ enum ChapterClaims {
         out.append(.statement(id: "text.superlinear", reference: "Fig. 4",
                               statement: "FLOPs grow super-linearly in l (doubling l more than doubles them)",
                               expected: "ratio > 2 from 2048 to 4096",
-                              observed: growth.map { "\($0.0) \(fmt($0.1, 2))×" }.joined(separator: ", "),
+                              observed: growth.map { "\($0.0) \(NumberFormat.fixed($0.1, decimals: 2))×" }.joined(separator: ", "),
                               holds: growth.allSatisfy { $0.1 > 2 }))
+        return out
+    }
 
-        // Tab. 10: fewer heads reduce MOPs and raise act-to-act intensity.
+    /// Tab. 10: fewer heads reduce MOPs and raise act-to-act intensity.
+    static func headClaims(_ c: CountingConvention) throws -> [Claim] {
         var headsHold = true, headsObserved: [String] = []
         for l in [128, 512, 4096] {
             let twelve = try ModelWorkload(.bertBase, sequenceLength: l, convention: c)
             let four = try ModelWorkload(.bertBase4Heads, sequenceLength: l, convention: c)
             let a12 = twelve.classTotals[.actToAct]!, a4 = four.classTotals[.actToAct]!
             headsHold = headsHold && four.total.bytes < twelve.total.bytes && a4.intensity > a12.intensity
-            headsObserved.append("l=\(l): act-to-act AI \(fmt(a12.intensity, 1))→\(fmt(a4.intensity, 1))")
+            headsObserved.append("l=\(l): act-to-act AI \(NumberFormat.fixed(a12.intensity, decimals: 1))→\(NumberFormat.fixed(a4.intensity, decimals: 1))")
         }
-        out.append(.statement(id: "text.fewer-heads", reference: "Tab. 10",
-                              statement: "Fewer heads (4 instead of 12) cut MOPs and raise act-to-act intensity",
-                              expected: "both, at l = 128, 512, 4096", observed: headsObserved.joined(separator: "; "),
-                              holds: headsHold))
+        return [.statement(id: "text.fewer-heads", reference: "Tab. 10",
+                           statement: "Fewer heads (4 instead of 12) cut MOPs and raise act-to-act intensity",
+                           expected: "both, at l = 128, 512, 4096", observed: headsObserved.joined(separator: "; "),
+                           holds: headsHold)]
+    }
 
-        // ResNet-50 against BERT-Base at 128.
+    /// ResNet-50 against BERT-Base at 128, and what fusion does to ResNet-50.
+    static func resnetTextClaims(_ t: FigureTotals) -> [Claim] {
+        var out: [Claim] = []
+        let base = t.base
         let resnet = CNNWorkload(fused: false).total, resnetFused = CNNWorkload(fused: true).total
         out.append(.number(id: "text.resnet-flops-ratio", reference: "§2.2.1",
                            statement: "BERT-Base (l = 128) needs this many times ResNet-50's FLOPs",
@@ -234,7 +263,7 @@ enum ChapterClaims {
         out.append(.statement(id: "text.resnet-lower-intensity", reference: "§2.2.1",
                               statement: "ResNet-50's intensity is below BERT-Base's at every l",
                               expected: "lower at l = 128-4096",
-                              observed: "ResNet-50 \(fmt(resnet.intensity, 1)); BERT-Base min \(fmt(base.map(\.intensity).min()!, 1))",
+                              observed: "ResNet-50 \(NumberFormat.fixed(resnet.intensity, decimals: 1)); BERT-Base min \(NumberFormat.fixed(base.map(\.intensity).min()!, decimals: 1))",
                               holds: base.allSatisfy { $0.intensity > resnet.intensity }))
         out.append(.number(id: "text.fusion-before", reference: "§2.2.1",
                            statement: "ResNet-50 intensity without fusion", paper: 66.9, observed: resnet.intensity,
@@ -246,10 +275,14 @@ enum ChapterClaims {
         out.append(.statement(id: "text.fusion-raises", reference: "§2.2.1",
                               statement: "Fusing BatchNorm and ReLU raises ResNet-50's intensity substantially",
                               expected: "66.9 → 121.4 (1.8×)",
-                              observed: "\(fmt(resnet.intensity, 1)) → \(fmt(resnetFused.intensity, 1)) (\(fmt(resnetFused.intensity / resnet.intensity, 2))×)",
+                              observed: "\(NumberFormat.fixed(resnet.intensity, decimals: 1)) → \(NumberFormat.fixed(resnetFused.intensity, decimals: 1)) (\(NumberFormat.fixed(resnetFused.intensity / resnet.intensity, decimals: 2))×)",
                               holds: resnetFused.intensity / resnet.intensity > 1.5))
+        return out
+    }
 
-        // The typos' corrected values, from the paper's own rows (a second derivation of the cell).
+    /// The typos' corrected values, from the paper's own rows (a second derivation of the cell).
+    static func typoClaims(_ c: CountingConvention) throws -> [Claim] {
+        var out: [Claim] = []
         let act128 = try ModelWorkload(.bertBase, sequenceLength: 128, convention: c).classTotals[.actToAct]!
         out.append(.number(id: "typo.tab3-act-mops", reference: "Tab. 3",
                            statement: "act-to-act GMOPs at l = 128 implied by the row's printed 0.60 GFLOPs / 63.62",
@@ -283,6 +316,3 @@ enum ChapterClaims {
         }
     }
 }
-
-func fmt(_ x: Double, _ decimals: Int) -> String { NumberFormat.fixed(x, decimals: decimals) }
-func fmtPercent(_ x: Double) -> String { NumberFormat.percent(x, decimals: 2) }

@@ -1,12 +1,9 @@
+import ChapterSupport
 import Core
 import Render
 
 /// Chapter 1's figures: the sweeps of Fig. 4-6 as SVG charts, and the dataflow graphs of Fig. 1, 3, 27 and 28.
 enum ChapterFigures {
-    static let classColours: [OperationClass: String] = [
-        .projection: "#56B4E9", .actToAct: "#E69F00", .ffn: "#009E73", .nonlinear: "#CC79A7",
-    ]
-
     /// Fig. 4, 5 or 6: one line per model over the sequence lengths, with the paper's labels as dashed lines.
     static func sweepChart(title: String, yLabel: String, models: [TransformerConfig], lengths: [Int],
                            logY: Bool, paper: [String: [String]]?, convention: CountingConvention,
@@ -41,7 +38,7 @@ enum ChapterFigures {
             BarSeries(name: cls.label, values: workloads.map { w in
                 let c = w.classTotals[cls] ?? .zero
                 return bytes ? c.bytes / w.total.bytes * 100 : c.flops / w.total.flops * 100
-            })
+            }, colour: OperationPalette.colour(cls))
         }
         let chart = BarChart(title: title, categories: lengths.map { "l = \($0)" }, series: series,
                              mode: .stacked, y: Axis(label: bytes ? "% of bytes" : "% of FLOPs", scale: .linear, min: 0, max: 100))
@@ -57,13 +54,12 @@ enum ChapterFigures {
     static func encoderGraph(_ m: TransformerConfig, sequenceLength l: Int, convention: CountingConvention) -> Graph {
         let layer = LayerGraph.encoder(m, sequenceLength: l, convention: convention)
         var g = Graph(name: "encoder")
-        g.attributes = [("rankdir", "TB"), ("fontname", "Helvetica"), ("fontsize", "12"),
-                        ("label", "\(m.displayName) encoder layer, l = \(l): per-layer cost (attention summed over \(m.heads) heads)"),
+        g.attributes = [("rankdir", "TB")] + GraphStyle.titleFont() + [("label", "\(m.displayName) encoder layer, l = \(l): per-layer cost (attention summed over \(m.heads) heads)"),
                         ("labelloc", "t")]
-        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10")]
-        g.edgeDefaults = [("color", "#555555"), ("fontname", "Helvetica"), ("fontsize", "9")]
+        g.nodeDefaults = GraphStyle.roundedBox + GraphStyle.nodeFont
+        g.edgeDefaults = [("color", GraphStyle.Colour.edge)] + GraphStyle.edgeFont
         g.nodes.append(Node(id: "input", attributes: [("label", "input X\n\(l)×\(m.dModel)"), ("shape", "ellipse"),
-                                                      ("fillcolor", "#FFFFFF")]))
+                                                      ("fillcolor", GraphStyle.Colour.white)]))
         var seen: [String: Int] = [:]
         var merged: [(path: String, op: Operation, counts: WorkCounts, count: Int)] = []
         for op in layer.operations {
@@ -83,7 +79,7 @@ enum ChapterFigures {
             let heads = item.count > 1 ? " (×\(item.count) heads)" : ""
             g.nodes.append(Node(id: id, attributes: [
                 ("label", "\(item.op.name)\(heads)\n\(dims(item.op.kind))\n\(annotation(item.counts))"),
-                ("fillcolor", classColours[item.op.operationClass]!),
+                ("fillcolor", OperationPalette.colour(item.op.operationClass)),
             ]))
             if item.path.hasPrefix("mha") { mhaNodes.append(id) } else { ffnNodes.append(id) }
             for input in item.op.inputs {
@@ -93,9 +89,9 @@ enum ChapterFigures {
             }
         }
         g.clusters = [Cluster(id: "mha", label: "Multi-head attention", nodeIDs: mhaNodes,
-                              attributes: [("style", "dashed"), ("color", "#999999")]),
+                              attributes: GraphStyle.cluster),
                       Cluster(id: "ffn", label: "Feed-forward network", nodeIDs: ffnNodes,
-                              attributes: [("style", "dashed"), ("color", "#999999")])]
+                              attributes: GraphStyle.cluster)]
         g.nodes.append(Node(id: "legend", attributes: [
             ("shape", "plaintext"), ("style", ""),
             ("label", "colour = class: blue MHA projection, orange act-to-act, green FFN, pink non-linear"),
@@ -116,9 +112,8 @@ enum ChapterFigures {
     /// Fig. 3: encoder-only, decoder-only and encoder-decoder Transformers.
     static func variantsGraph() -> Graph {
         var g = Graph(name: "variants")
-        g.attributes = [("rankdir", "BT"), ("fontname", "Helvetica"), ("fontsize", "12"), ("compound", "true")]
-        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10"),
-                          ("fillcolor", "#FFFFFF")]
+        g.attributes = [("rankdir", "BT")] + GraphStyle.titleFont() + [("compound", "true")]
+        g.nodeDefaults = GraphStyle.roundedBox + GraphStyle.nodeFont + [("fillcolor", GraphStyle.Colour.white)]
         func stack(_ prefix: String, _ title: String, blocks: [(String, String, String)], example: String) {
             var ids: [String] = []
             for (i, (name, detail, colour)) in blocks.enumerated() {
@@ -128,9 +123,10 @@ enum ChapterFigures {
                 if i > 0 { g.edges.append(Edge(from: "\(prefix)\(i - 1)", to: id)) }
             }
             g.clusters.append(Cluster(id: prefix, label: "\(title)\n\(example)", nodeIDs: ids,
-                                      attributes: [("style", "dashed"), ("color", "#999999")]))
+                                      attributes: GraphStyle.cluster))
         }
-        let enc = "#56B4E9", dec = "#E69F00", io = "#FFFFFF"
+        // Whole layers are not operations: grey, so that no operation class's colour means something else here.
+        let enc = GraphStyle.Colour.grey, dec = GraphStyle.Colour.grey, io = GraphStyle.Colour.white
         stack("e", "Encoder-only", blocks: [("tokens", "whole sequence at once", io),
                                             ("N × encoder layer", "bidirectional MHA + FFN", enc),
                                             ("task head", "e.g. classification", io)], example: "BERT")
@@ -151,26 +147,26 @@ enum ChapterFigures {
             step.operations.filter { $0.path == path }.reduce(.zero) { $0 + $1.counts }
         }
         var g = Graph(name: "decoder")
-        g.attributes = [("rankdir", "TB"), ("fontname", "Helvetica"), ("fontsize", "12"), ("labelloc", "t"),
+        g.attributes = [("rankdir", "TB")] + GraphStyle.titleFont() + [("labelloc", "t"),
                         ("label", "\(m.displayName) decoder layer, generation step t = \(t): one new token, cache of \(t - 1)")]
-        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10")]
-        g.edgeDefaults = [("fontname", "Helvetica"), ("fontsize", "9")]
-        let c = classColours
+        g.nodeDefaults = GraphStyle.roundedBox + GraphStyle.nodeFont
+        g.edgeDefaults = GraphStyle.edgeFont
+        func c(_ cls: OperationClass) -> String { OperationPalette.colour(cls) }
         g.nodes = [
-            Node(id: "x", attributes: [("label", "new token x_t\n1×\(m.dModel)"), ("shape", "ellipse"), ("fillcolor", "#FFFFFF")]),
-            Node(id: "wq", attributes: [("label", "W_Q · x_t\n\(annotation(total("mha/wq")))"), ("fillcolor", c[.projection]!)]),
-            Node(id: "wk", attributes: [("label", "W_K · x_t\n\(annotation(total("mha/wk")))"), ("fillcolor", c[.projection]!)]),
-            Node(id: "wv", attributes: [("label", "W_V · x_t\n\(annotation(total("mha/wv")))"), ("fillcolor", c[.projection]!)]),
-            Node(id: "kcache", attributes: [("label", "K cache\n\(t - 1) + 1 rows × \(m.dModel)"), ("shape", "cylinder"), ("fillcolor", "#F0E442")]),
-            Node(id: "vcache", attributes: [("label", "V cache\n\(t - 1) + 1 rows × \(m.dModel)"), ("shape", "cylinder"), ("fillcolor", "#F0E442")]),
-            Node(id: "qk", attributes: [("label", "q · Kᵀ (×\(m.heads) heads)\n\(annotation(total("mha/qk")))"), ("fillcolor", c[.actToAct]!)]),
-            Node(id: "softmax", attributes: [("label", "Softmax\n\(annotation(total("mha/softmax")))"), ("fillcolor", c[.nonlinear]!)]),
-            Node(id: "sv", attributes: [("label", "scores · V (×\(m.heads) heads)\n\(annotation(total("mha/sv")))"), ("fillcolor", c[.actToAct]!)]),
-            Node(id: "wout", attributes: [("label", "W_out\n\(annotation(total("mha/wout")))"), ("fillcolor", c[.projection]!)]),
-            Node(id: "ln1", attributes: [("label", "add + LayerNorm\n\(annotation(total("mha/residual") + total("mha/layernorm")))"), ("fillcolor", c[.nonlinear]!)]),
-            Node(id: "ffn", attributes: [("label", "W1 → GELU → W2\n\(annotation(total("ffn/w1") + total("ffn/gelu") + total("ffn/w2")))"), ("fillcolor", c[.ffn]!)]),
-            Node(id: "ln2", attributes: [("label", "add + LayerNorm\n\(annotation(total("ffn/residual") + total("ffn/layernorm")))"), ("fillcolor", c[.nonlinear]!)]),
-            Node(id: "y", attributes: [("label", "output y_t → next layer"), ("shape", "ellipse"), ("fillcolor", "#FFFFFF")]),
+            Node(id: "x", attributes: [("label", "new token x_t\n1×\(m.dModel)"), ("shape", "ellipse"), ("fillcolor", GraphStyle.Colour.white)]),
+            Node(id: "wq", attributes: [("label", "W_Q · x_t\n\(annotation(total("mha/wq")))"), ("fillcolor", c(.projection))]),
+            Node(id: "wk", attributes: [("label", "W_K · x_t\n\(annotation(total("mha/wk")))"), ("fillcolor", c(.projection))]),
+            Node(id: "wv", attributes: [("label", "W_V · x_t\n\(annotation(total("mha/wv")))"), ("fillcolor", c(.projection))]),
+            Node(id: "kcache", attributes: [("label", "K cache\n\(t - 1) + 1 rows × \(m.dModel)"), ("shape", "cylinder"), ("fillcolor", GraphStyle.Colour.yellow)]),
+            Node(id: "vcache", attributes: [("label", "V cache\n\(t - 1) + 1 rows × \(m.dModel)"), ("shape", "cylinder"), ("fillcolor", GraphStyle.Colour.yellow)]),
+            Node(id: "qk", attributes: [("label", "q · Kᵀ (×\(m.heads) heads)\n\(annotation(total("mha/qk")))"), ("fillcolor", c(.actToAct))]),
+            Node(id: "softmax", attributes: [("label", "Softmax\n\(annotation(total("mha/softmax")))"), ("fillcolor", c(.nonlinear))]),
+            Node(id: "sv", attributes: [("label", "scores · V (×\(m.heads) heads)\n\(annotation(total("mha/sv")))"), ("fillcolor", c(.actToAct))]),
+            Node(id: "wout", attributes: [("label", "W_out\n\(annotation(total("mha/wout")))"), ("fillcolor", c(.projection))]),
+            Node(id: "ln1", attributes: [("label", "add + LayerNorm\n\(annotation(total("mha/residual") + total("mha/layernorm")))"), ("fillcolor", c(.nonlinear))]),
+            Node(id: "ffn", attributes: [("label", "W1 → GELU → W2\n\(annotation(total("ffn/w1") + total("ffn/gelu") + total("ffn/w2")))"), ("fillcolor", c(.ffn))]),
+            Node(id: "ln2", attributes: [("label", "add + LayerNorm\n\(annotation(total("ffn/residual") + total("ffn/layernorm")))"), ("fillcolor", c(.nonlinear))]),
+            Node(id: "y", attributes: [("label", "output y_t → next layer"), ("shape", "ellipse"), ("fillcolor", GraphStyle.Colour.white)]),
         ]
         g.edges = [Edge(from: "x", to: "wq"), Edge(from: "x", to: "wk"), Edge(from: "x", to: "wv"),
                    Edge(from: "wk", to: "kcache", attributes: [("label", "append")]),
@@ -187,11 +183,11 @@ enum ChapterFigures {
     static func bottleneckGraph() -> Graph {
         let layers = CNNWorkload(fused: false).layers.filter { $0.layer.name.hasPrefix("conv3_2/") }
         var g = Graph(name: "bottleneck")
-        g.attributes = [("rankdir", "TB"), ("fontname", "Helvetica"), ("fontsize", "12"), ("labelloc", "t"),
+        g.attributes = [("rankdir", "TB")] + GraphStyle.titleFont() + [("labelloc", "t"),
                         ("label", "ResNet-50 bottleneck block conv3_2 (28×28, 512 → 128 → 128 → 512 channels)")]
-        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10")]
-        g.edgeDefaults = [("fontname", "Helvetica"), ("fontsize", "9")]
-        g.nodes.append(Node(id: "in", attributes: [("label", "input 28×28×512"), ("shape", "ellipse"), ("fillcolor", "#FFFFFF")]))
+        g.nodeDefaults = GraphStyle.roundedBox + GraphStyle.nodeFont
+        g.edgeDefaults = GraphStyle.edgeFont
+        g.nodes.append(Node(id: "in", attributes: [("label", "input 28×28×512"), ("shape", "ellipse"), ("fillcolor", GraphStyle.Colour.white)]))
         var previous = "in"
         for (i, cost) in layers.enumerated() {
             let id = "l\(i)"
@@ -199,20 +195,20 @@ enum ChapterFigures {
             let title: String
             switch cost.layer.kind {
             case let .convolution(k, cin, cout, _, _):
-                colour = "#56B4E9"; title = "\(k)×\(k) conv \(cin)→\(cout)"
-            case .batchNorm: colour = "#CC79A7"; title = "BatchNorm"
-            case .relu: colour = "#F0E442"; title = "ReLU"
-            case .residualAdd: colour = "#E69F00"; title = "residual add"
-            default: colour = "#FFFFFF"; title = cost.layer.name
+                colour = OperationPalette.projection; title = "\(k)×\(k) conv \(cin)→\(cout)"
+            case .batchNorm: colour = OperationPalette.colour(.normalisation); title = "BatchNorm"
+            case .relu: colour = OperationPalette.colour(.activation); title = "ReLU"
+            case .residualAdd: colour = OperationPalette.colour(.residualAdd); title = "residual add"
+            default: colour = GraphStyle.Colour.white; title = cost.layer.name
             }
-            g.nodes.append(Node(id: id, attributes: [("label", "\(title)\n\(annotation(cost.counts))"), ("fillcolor", colour)]))
+            g.nodes.append(Node(id: id, attributes: [("label", "\(title)\n\(annotation(cost.counts))")] + OperationPalette.fill(colour)))
             g.edges.append(Edge(from: previous, to: id))
             if case .residualAdd = cost.layer.kind {
                 g.edges.append(Edge(from: "in", to: id, attributes: [("style", "dashed"), ("label", "skip")]))
             }
             previous = id
         }
-        g.nodes.append(Node(id: "out", attributes: [("label", "output 28×28×512"), ("shape", "ellipse"), ("fillcolor", "#FFFFFF")]))
+        g.nodes.append(Node(id: "out", attributes: [("label", "output 28×28×512"), ("shape", "ellipse"), ("fillcolor", GraphStyle.Colour.white)]))
         g.edges.append(Edge(from: previous, to: "out"))
         return g
     }

@@ -154,7 +154,7 @@ enum Profiling {
     }
 
     /// The §2.2.2 section: Fig. 7, 8 and 9 from the recorded (or fresh) profile.
-    static func section(_ p: CPUProfile, claims: [Claim], svg: (String, String) -> String) throws -> Section {
+    static func section(_ p: CPUProfile, claims: [Claim], figures: inout FigureSet) throws -> Section {
         var s = Section("2.2.2 Profiling on a CPU: Fig. 7-9")
         let prov = { (key: String) in p.provenance(key) ?? "unknown" }
         s.prose("""
@@ -171,12 +171,12 @@ enum Profiling {
             let pts = lengths.compactMap { p.point(m.name, $0) }
             guard !pts.isEmpty else { continue }
             let series = OperationClass.allCases.map { c in
-                BarSeries(name: c.label, values: pts.map { share($0, c) * 100 })
+                BarSeries(name: c.label, values: pts.map { share($0, c) * 100 }, colour: OperationPalette.colour(c))
             }
             let chart = BarChart(title: "\(ref): \(m.displayName) latency breakdown on this CPU",
                                  categories: pts.map { "l = \($0.sequenceLength)" }, series: series, mode: .stacked,
                                  y: Axis(label: "% of latency", scale: .linear, min: 0, max: 100))
-            s.figure(svg(title, try chart.svg()), caption: "\(ref): where \(m.displayName)'s time goes on this machine, by operation class.")
+            s.figure(figures.svg(title, try chart.svg()), caption: "\(ref): where \(m.displayName)'s time goes on this machine, by operation class.")
         }
         for (m, title) in [(TransformerConfig.bertBase, "01-cpu-vs-flops-bert-base"), (.gpt2, "01-cpu-vs-flops-gpt2")] {
             let pts = lengths.compactMap { p.point(m.name, $0) }
@@ -192,10 +192,10 @@ enum Profiling {
             }
             let chart = BarChart(title: "\(m.displayName): measured time share next to FLOPs share, by l",
                                  categories: categories,
-                                 series: OperationClass.allCases.enumerated().map { BarSeries(name: $0.element.label, values: values[$0.offset]) },
+                                 series: OperationClass.allCases.enumerated().map { BarSeries(name: $0.element.label, values: values[$0.offset], colour: OperationPalette.colour($0.element)) },
                                  mode: .stacked, y: Axis(label: "% of time or of FLOPs", scale: .linear, min: 0, max: 100),
                                  width: 960)
-            s.figure(svg(title, try chart.svg()),
+            s.figure(figures.svg(title, try chart.svg()),
                      caption: "\(m.displayName): each pair of bars is the measured share of time and the share of FLOPs the workload model counts. Where they differ, the class runs below (or above) the machine's average FLOP rate: non-linear operations and decoding's matrix-vector products are memory-bound.")
         }
         var rows: [[String]] = []
@@ -222,7 +222,7 @@ enum Profiling {
             let chart = LineChart(title: "Fig. 9: latency normalised to BERT-Base at l = 128",
                                   x: Axis(label: "sequence length l (tokens)", scale: .log10, ticks: lengths.map(Double.init)),
                                   y: Axis(label: "normalised latency", scale: .log10), series: series)
-            s.figure(svg("01-fig9-normalised-latency", try chart.svg()),
+            s.figure(figures.svg("01-fig9-normalised-latency", try chart.svg()),
                      caption: "Fig. 9: ours (solid) and the survey's Xeon (dashed). The shapes agree; the levels differ with the machine and software.")
             s.table(Table(columns: [.init("Model", alignment: .left)] + lengths.map { .init("l = \($0)", alignment: .right) },
                           rows: models.flatMap { m in

@@ -1,3 +1,4 @@
+import ChapterSupport
 import Core
 import Render
 
@@ -9,10 +10,10 @@ extension ChapterFigures {
     static func windowOperationsGraph() -> Graph {
         let layers = ResNet50.layers()
         var g = Graph(name: "window_operations")
-        g.attributes = [("rankdir", "TB"), ("fontname", "Helvetica"), ("fontsize", "12"), ("labelloc", "t"),
+        g.attributes = [("rankdir", "TB")] + GraphStyle.titleFont() + [("labelloc", "t"),
                         ("label", "Fig. 29: convolution, max pooling and average pooling in ResNet-50 (8-bit values)")]
-        g.nodeDefaults = [("shape", "box"), ("style", "rounded,filled"), ("fontname", "Helvetica"), ("fontsize", "10")]
-        g.edgeDefaults = [("fontname", "Helvetica"), ("fontsize", "9")]
+        g.nodeDefaults = GraphStyle.roundedBox + GraphStyle.nodeFont
+        g.edgeDefaults = GraphStyle.edgeFont
         func totals(_ name: String) -> String {
             guard let layer = layers.first(where: { $0.name == name }) else { return "" }
             let c = CNNLayerCost(layer).counts
@@ -27,27 +28,27 @@ extension ChapterFigures {
                 input = "input \(inSize)×\(inSize)×\(cin)"
                 operation = "\(k)×\(k) convolution, stride \(stride)\nper output: \(k * k * cin) multiply-accumulates\nover the window and all \(cin) input channels\n\(totals(id))"
                 output = "output \(inSize / stride)×\(inSize / stride)×\(cout)"
-                colour = "#56B4E9"   // as the bottleneck graph draws convolutions
+                colour = OperationPalette.projection   // as the bottleneck graph draws convolutions
             case let .maxPool(k, c, inSize, outSize):
                 input = "input \(inSize)×\(inSize)×\(c)"
                 operation = "\(k)×\(k) max pooling, stride \(inSize / outSize)\nper output: \(k * k) comparisons\nin one channel, no weights\n\(totals(id))"
                 output = "output \(outSize)×\(outSize)×\(c)"
-                colour = "#E5E5E5"   // Tab. 4's "Other"
+                colour = GraphStyle.Colour.grey   // Tab. 4's "Other"
             case let .globalAveragePool(c, inSize):
                 input = "input \(inSize)×\(inSize)×\(c)"
                 operation = "\(inSize)×\(inSize) average pooling (global)\nper output: \(inSize * inSize) adds and 1 divide\nin one channel, no weights\n\(totals(id))"
                 output = "output 1×1×\(c)"
-                colour = "#E5E5E5"   // Tab. 4's "Other"
+                colour = GraphStyle.Colour.grey   // Tab. 4's "Other"
             default:
                 continue
             }
-            g.node("\(id)_in", label: input, ["shape": "ellipse", "fillcolor": "#FFFFFF"])
+            g.node("\(id)_in", label: input, ["shape": "ellipse", "fillcolor": GraphStyle.Colour.white])
             g.node("\(id)_op", label: operation, ["fillcolor": colour])
-            g.node("\(id)_out", label: output, ["shape": "ellipse", "fillcolor": "#FFFFFF"])
+            g.node("\(id)_out", label: output, ["shape": "ellipse", "fillcolor": GraphStyle.Colour.white])
             g.edge("\(id)_in", "\(id)_op")
             g.edge("\(id)_op", "\(id)_out")
             clusters.append(Cluster(id: id, label: id, nodeIDs: ["\(id)_in", "\(id)_op", "\(id)_out"],
-                                    attributes: [("style", "dashed"), ("color", "#999999")]))
+                                    attributes: GraphStyle.cluster))
         }
         g.clusters = clusters
         return g
