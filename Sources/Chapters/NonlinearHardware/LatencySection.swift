@@ -111,7 +111,7 @@ enum LatencySection {
     static func operationTable(_ results: Latencies, shown: [Int]) -> Table {
         var rows: [[String]] = []
         for (i, op) in results[.bertBase, 128]!.rows.enumerated() {
-            var cells = [op.name + (op.path.hasPrefix("ffn/") && !op.isMatmul ? " (FFN)" : "")]
+            var cells = [op.name + (op.identity?.module == .ffn && !op.isMatmul ? " (FFN)" : "")]
             for l in shown {
                 let r = results[.bertBase, l]!
                 let e = r.rows[i]

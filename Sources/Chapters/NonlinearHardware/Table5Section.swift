@@ -11,8 +11,8 @@ enum Table5Section {
         (512, ["341.333", "29.882", "102.300", "204.800", "211.862", "409.6", "111.122"]),
         (4096, ["409.6", "30.788", "118.710", "227.556", "236.308", "512.000", "47.067"]),
     ]
-    static let columns = [("mha/wq", "W_Q, W_K, W_V"), ("mha/qk", "Q×K"), ("mha/sv", "Attn×V"), ("mha/wout", "W_out"),
-                          ("ffn/w1", "W1"), ("ffn/w2", "W2")]
+    static let columns: [(LayerOperationID, String)] = [(.queryProjection, "W_Q, W_K, W_V"), (.scores, "Q×K"), (.context, "Attn×V"),
+                                                        (.outputProjection, "W_out"), (.ffnUp, "W1"), (.ffnDown, "W2")]
 
     static let knownDeviations: [String: KnownDeviation] = [
         "tab5.l128.mha-wq": .paperError("Ours is exactly 512/3 = 170.6667; the survey's 170.670 is that value rounded to two decimals with a zero appended."),
@@ -25,11 +25,11 @@ enum Table5Section {
         for (l, values) in printed {
             let layer = try NonIdealTraffic.encoderLayer(.bertBase, sequenceLength: l, accelerator: .analyticalModel)
             var cells = ["\(l)"]
-            var observed: [Double] = columns.map { path, _ in layer.first { $0.path == path }!.intensity }
+            var observed: [Double] = columns.map { identity, _ in layer.first { $0.identity == identity }!.intensity }
             observed.append(layer.reduce(0) { $0 + $1.flops } / layer.reduce(0) { $0 + $1.bytes })
             for (i, text) in values.enumerated() {
                 let name = i < columns.count ? columns[i].1 : "Total"
-                let key = i < columns.count ? columns[i].0.replacingOccurrences(of: "/", with: "-") : "total"
+                let key = i < columns.count ? columns[i].0.path.replacingOccurrences(of: "/", with: "-") : "total"
                 let claim = Claim.number(id: "tab5.l\(l).\(key)", reference: "Tab. 5",
                                          statement: "BERT-Base l = \(l), \(name): non-ideal arithmetic intensity",
                                          paper: Double(text)!, observed: observed[i],

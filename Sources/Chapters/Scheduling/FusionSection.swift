@@ -53,9 +53,9 @@ enum FusionSection {
     static func tile(_ t: GemminiTiling) -> String { "\(t.tileI * t.dim)×\(t.tileJ * t.dim)×\(t.tileK * t.dim)" }
     /// Pair names short enough for a chart's category labels.
     static func shortName(_ f: FusionSchedule) -> String {
-        switch f.pair.path {
-        case "mha/qk+softmax": return "Q×K+Softmax"
-        case "mha/wout+layernorm": return "W_out+LayerNorm"
+        switch f.pair.producer {
+        case .scores: return "Q×K+Softmax"
+        case .outputProjection: return "W_out+LayerNorm"
         default: return "W2+LayerNorm"
         }
     }

@@ -86,8 +86,7 @@ enum SchedulingFigures {
         var g = base(name, "\(pair.name), l = \(pair.shape.m), \(a.accCapacityBytes / 1024) kB accumulator: non-fused against fusion-optimised", rankdir: "LR")
         let u = f.unfused.tiling, z = f.fused.tiling, c = f.fusedCandidate
         // The matmul in its class's colour: Q×K act-to-act, W_out a projection, W2 the FFN.
-        let matmulColour = pair.path.hasPrefix("mha/qk") ? OperationPalette.actToAct
-            : (pair.path.hasPrefix("mha/") ? OperationPalette.projection : OperationPalette.ffn)
+        let matmulColour = OperationPalette.colour(pair.producer?.operationClass ?? .ffn)
         let nonlinearColour = OperationPalette.colour(pair.operation == .softmax ? .softmax : .normalisation)
         func rows(_ t: GemminiTiling) -> String { "\(t.tileI * t.dim)×\(t.tileJ * t.dim) outputs, depth \(t.tileK * t.dim)" }
         let fusedBlock = c.orientation == .direct ? rows(z)

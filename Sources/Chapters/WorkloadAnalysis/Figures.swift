@@ -81,7 +81,7 @@ enum ChapterFigures {
                 ("label", "\(item.op.name)\(heads)\n\(dims(item.op.kind))\n\(annotation(item.counts))"),
                 ("fillcolor", OperationPalette.colour(item.op.operationClass)),
             ]))
-            if item.path.hasPrefix("mha") { mhaNodes.append(id) } else { ffnNodes.append(id) }
+            if item.op.identity.module == .attention { mhaNodes.append(id) } else { ffnNodes.append(id) }
             for input in item.op.inputs {
                 let from = input == "input" ? "input" : nodeID(pathOf[input] ?? input)
                 let edge = Edge(from: from, to: id)
@@ -143,8 +143,8 @@ enum ChapterFigures {
     /// Fig. 27: one decoder step with its key/value cache, annotated for step t.
     static func decoderGraph(_ m: TransformerConfig, step t: Int, convention: CountingConvention) -> Graph {
         let step = LayerGraph.decoderStep(m, step: t, convention: convention)
-        func total(_ path: String) -> WorkCounts {
-            step.operations.filter { $0.path == path }.reduce(.zero) { $0 + $1.counts }
+        func total(_ identity: LayerOperationID) -> WorkCounts {
+            step.operations.filter { $0.identity == identity }.reduce(.zero) { $0 + $1.counts }
         }
         var g = Graph(name: "decoder")
         g.attributes = [("rankdir", "TB")] + GraphStyle.titleFont() + [("labelloc", "t"),
@@ -154,18 +154,18 @@ enum ChapterFigures {
         func c(_ cls: OperationClass) -> String { OperationPalette.colour(cls) }
         g.nodes = [
             Node(id: "x", attributes: [("label", "new token x_t\n1×\(m.dModel)"), ("shape", "ellipse"), ("fillcolor", GraphStyle.Colour.white)]),
-            Node(id: "wq", attributes: [("label", "W_Q · x_t\n\(annotation(total("mha/wq")))"), ("fillcolor", c(.projection))]),
-            Node(id: "wk", attributes: [("label", "W_K · x_t\n\(annotation(total("mha/wk")))"), ("fillcolor", c(.projection))]),
-            Node(id: "wv", attributes: [("label", "W_V · x_t\n\(annotation(total("mha/wv")))"), ("fillcolor", c(.projection))]),
+            Node(id: "wq", attributes: [("label", "W_Q · x_t\n\(annotation(total(.queryProjection)))"), ("fillcolor", c(.projection))]),
+            Node(id: "wk", attributes: [("label", "W_K · x_t\n\(annotation(total(.keyProjection)))"), ("fillcolor", c(.projection))]),
+            Node(id: "wv", attributes: [("label", "W_V · x_t\n\(annotation(total(.valueProjection)))"), ("fillcolor", c(.projection))]),
             Node(id: "kcache", attributes: [("label", "K cache\n\(t - 1) + 1 rows × \(m.dModel)"), ("shape", "cylinder"), ("fillcolor", GraphStyle.Colour.yellow)]),
             Node(id: "vcache", attributes: [("label", "V cache\n\(t - 1) + 1 rows × \(m.dModel)"), ("shape", "cylinder"), ("fillcolor", GraphStyle.Colour.yellow)]),
-            Node(id: "qk", attributes: [("label", "q · Kᵀ (×\(m.heads) heads)\n\(annotation(total("mha/qk")))"), ("fillcolor", c(.actToAct))]),
-            Node(id: "softmax", attributes: [("label", "Softmax\n\(annotation(total("mha/softmax")))"), ("fillcolor", c(.nonlinear))]),
-            Node(id: "sv", attributes: [("label", "scores · V (×\(m.heads) heads)\n\(annotation(total("mha/sv")))"), ("fillcolor", c(.actToAct))]),
-            Node(id: "wout", attributes: [("label", "W_out\n\(annotation(total("mha/wout")))"), ("fillcolor", c(.projection))]),
-            Node(id: "ln1", attributes: [("label", "add + LayerNorm\n\(annotation(total("mha/residual") + total("mha/layernorm")))"), ("fillcolor", c(.nonlinear))]),
-            Node(id: "ffn", attributes: [("label", "W1 → GELU → W2\n\(annotation(total("ffn/w1") + total("ffn/gelu") + total("ffn/w2")))"), ("fillcolor", c(.ffn))]),
-            Node(id: "ln2", attributes: [("label", "add + LayerNorm\n\(annotation(total("ffn/residual") + total("ffn/layernorm")))"), ("fillcolor", c(.nonlinear))]),
+            Node(id: "qk", attributes: [("label", "q · Kᵀ (×\(m.heads) heads)\n\(annotation(total(.scores)))"), ("fillcolor", c(.actToAct))]),
+            Node(id: "softmax", attributes: [("label", "Softmax\n\(annotation(total(.softmax)))"), ("fillcolor", c(.nonlinear))]),
+            Node(id: "sv", attributes: [("label", "scores · V (×\(m.heads) heads)\n\(annotation(total(.context)))"), ("fillcolor", c(.actToAct))]),
+            Node(id: "wout", attributes: [("label", "W_out\n\(annotation(total(.outputProjection)))"), ("fillcolor", c(.projection))]),
+            Node(id: "ln1", attributes: [("label", "add + LayerNorm\n\(annotation(total(.attentionResidual) + total(.attentionLayerNorm)))"), ("fillcolor", c(.nonlinear))]),
+            Node(id: "ffn", attributes: [("label", "W1 → GELU → W2\n\(annotation(total(.ffnUp) + total(.gelu) + total(.ffnDown)))"), ("fillcolor", c(.ffn))]),
+            Node(id: "ln2", attributes: [("label", "add + LayerNorm\n\(annotation(total(.ffnResidual) + total(.ffnLayerNorm)))"), ("fillcolor", c(.nonlinear))]),
             Node(id: "y", attributes: [("label", "output y_t → next layer"), ("shape", "ellipse"), ("fillcolor", GraphStyle.Colour.white)]),
         ]
         g.edges = [Edge(from: "x", to: "wq"), Edge(from: "x", to: "wk"), Edge(from: "x", to: "wv"),

@@ -33,13 +33,17 @@ public struct FusionPair: Sendable, Hashable {
     /// Independent copies (heads for Q×K).
     public var instances: Int
     public var operation: Operation
+    /// The layer operation that produces the matmul's output, when the pair comes from a layer graph.
+    public var producer: LayerOperationID?
 
-    public init(name: String, path: String, shape: GEMMShape, instances: Int, operation: Operation) {
+    public init(name: String, path: String, shape: GEMMShape, instances: Int, operation: Operation,
+                producer: LayerOperationID? = nil) {
         self.name = name
         self.path = path
         self.shape = shape
         self.instances = instances
         self.operation = operation
+        self.producer = producer
     }
 
     /// `producer` followed by `consumer`, the non-linear operation that reads its output, as the encoder layer's
@@ -48,7 +52,8 @@ public struct FusionPair: Sendable, Hashable {
         let nodes = layer.nodes(producer)
         guard case let .matmul(shape) = nodes[0].shape else { preconditionFailure("\(producer.path) is not a matmul") }
         self.init(name: "\(producer.shortName) + \(consumer.shortName)", path: producer.path + "+" + consumer.pathComponent,
-                  shape: shape, instances: nodes.count, operation: layer.nodes(consumer)[0].kind == .softmax ? .softmax : .layerNorm)
+                  shape: shape, instances: nodes.count, operation: layer.nodes(consumer)[0].kind == .softmax ? .softmax : .layerNorm,
+                  producer: producer)
     }
 
     /// Q×K per head (l × l × d/h) followed by Softmax over each row of scores.
