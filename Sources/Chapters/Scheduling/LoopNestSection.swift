@@ -140,7 +140,7 @@ enum LoopNestSection {
                          rows: [
                             ["Gemmini-wired (searched)"] + dims.map { NumberFormat.grouped(space.tilingChoices[$0.rawValue]) }
                                 + [NumberFormat.grouped(Int(space.orderChoices)), scientific(space.size)],
-                            ["Gemmini's Timeloop constraints (survey-like)"] + dims.map { NumberFormat.grouped(surveySpace.tilingChoices[$0.rawValue]) }
+                            [MapspaceStudySection.surveyConstraints(settings.accelerator) == .none ? "no survey-like constraints in this dataflow (= Gemmini-wired)" : "Gemmini's Timeloop constraints (survey-like)"] + dims.map { NumberFormat.grouped(surveySpace.tilingChoices[$0.rawValue]) }
                                 + [NumberFormat.grouped(Int(surveySpace.orderChoices)), scientific(surveySpace.size)],
                             ["general (any level, spatial ≤ \(arch.meshRows))"] + dims.map { NumberFormat.grouped(Mapspace.generalTilingChoices(attention.size($0), meshRows: arch.meshRows, meshColumns: arch.meshColumns)) }
                                 + [NumberFormat.grouped(Int(space.orderChoices)), scientific(general)],
