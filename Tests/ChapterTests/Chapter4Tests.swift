@@ -194,3 +194,31 @@ struct Chapter4CLITests {
         #expect(result.report.markdown().contains("custom GEMM 256×64×256"))
     }
 }
+
+@Suite("Chapter4 peers on ZigZag's architecture")
+struct Chapter4ZigZagPeerTests {
+    @Test("our mapper's best peer GEMM on zigZagTPULike16, priced with ZigZag's table, lands within 10% of ZigZag's 337.8 µJ, level by level")
+    func withinTenPercent() throws {
+        let z = try PeerSection.readZigZag()
+        var arch = MappingArchitecture.zigZagTPULike16
+        arch.energy = z.table
+        let best = try PeerSection.best(PeerSection.problem(partialSumBits: 16), arch, seed: 1, constraints: .noL2)
+        #expect(abs(best.cost.energyPicojoules / 1e6 - z.totalMicrojoules) / z.totalMicrojoules < 0.10)
+        // Every level but the output SRAM within 1% of ZigZag's part; partial sums reach the SRAM once per output.
+        for level in [MappingArchitecture.Level.dram, .scratchpad, .registers] {
+            let zz = PeerRemainder.zigZagPart(z, level)
+            #expect(abs(best.cost.picojoules(level) / 1e6 - zz) <= 0.01 * zz, "\(level)")
+        }
+        #expect(best.cost.writes.accumulator.outputs == 128 * 3072)
+        #expect(best.mapping.loops(.l2).isEmpty)
+    }
+
+    @Test("without Gemmini's constraints (OS) the mapspace rows do not claim Timeloop's constraints")
+    func osLabel() {
+        var a = Accelerator.gemminiBaseline
+        a.dataflow = .outputStationary
+        #expect(!MapspaceStudySection.Space.constrained.label(on: a).contains("Timeloop"))
+        #expect(!MapspaceStudySection.Space.constrained.label(on: a, short: true).contains("Timeloop"))
+        #expect(MapspaceStudySection.Space.constrained.label(on: .gemminiBaseline) == "Gemmini's Timeloop constraints")
+    }
+}

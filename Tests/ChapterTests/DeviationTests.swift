@@ -74,7 +74,7 @@ struct DeviationTests {
                                                           "cited.tinybert-flops-ratio", "tokens.dynamicvit", "tokens.deit-s-gmacs",
                                                           "exp.taylor5-more-accurate", "exp.poly-beats-taylor2"])
         #expect(Set(chapter4.illustrations.map(\.id)) == ["peers.mapper-vs-zigzag.cycles", "peers.mapper-vs-zigzag.energy",
-                                                          "peers.mapper-vs-zigzag.energy-on-zigzag-table",
+                                                          "peers.mapper-vs-zigzag.energy-on-zigzag-table", "peers.mapper-vs-zigzag.energy-gemmini-pe",
                                                           "peers.closed-form-vs-scalesim.ws", "peers.ordering"])
         #expect(Set(chapter6.illustrations.map(\.id)) == ["scalesim.ws", "scalesim.os", "scalesim.is"])
         #expect(chapter1.illustrations.isEmpty && chapter2.illustrations.isEmpty && Chapter5Fixture.chapter.illustrations.isEmpty)

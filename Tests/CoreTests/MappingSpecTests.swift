@@ -125,6 +125,35 @@ struct Chapter4SpecTests {
         #expect(abs(z.breakdown.map(\.microjoules).reduce(0, +) - z.totalMicrojoules) < 0.01)
     }
 
+    @Test("round trip: data/arch/zigzag-tpu-like.yaml reads back as MappingArchitecture.zigZagTPULike16, priced as ZigZag's recorded table")
+    func shippedZigZag() throws {
+        let spec = try MappingSpec.read(architecture: try shipped("data/arch/zigzag-tpu-like.yaml"), problem: try shipped("data/arch/bert-base-ffn-w1.yaml"))
+        let read = spec.architecture.architecture, built = MappingArchitecture.zigZagTPULike16
+        #expect(read.meshRows == 16 && read.meshColumns == 16 && read.dataflow == .weightStationary && !spec.architecture.hasL2)
+        #expect(read.scratchpadBytes == built.scratchpadBytes && read.accumulatorBytes == built.accumulatorBytes)
+        #expect(read.bytesPerCycle == built.bytesPerCycle)
+        #expect(read.weightRegisterWords == 128 && read.outputRegister && built.weightRegisterWords == 128 && built.outputRegister)
+        #expect(read.accelerator.accumulatorBits == 16 && built.accelerator.accumulatorBits == 16)
+        #expect(spec.constraints.isEmpty(.l2))
+        let text = try shipped("data/peers/zigzag-energy.yaml")
+        let z = try ZigZagEnergyRecord(yaml: text.text, file: text.file)
+        for level in MappingArchitecture.Level.allCases {
+            for t in MappedTensor.allCases {
+                // The widths that occur: 8-bit operands and final outputs, 16-bit partial sums (registers: partial sums only).
+                for bits in t != .outputs ? [8] : level == .registers ? [16] : [8, 16] {
+                    for write in [false, true] {
+                        let mine = read.energy.picojoules(level, t, elementBits: bits, write: write)
+                        let theirs = z.table.picojoules(level, t, elementBits: bits, write: write)
+                        #expect(abs(mine - theirs) <= 1e-9 * max(1, theirs), "\(level) \(t) \(bits)-bit write \(write): \(mine) vs \(theirs)")
+                    }
+                }
+            }
+        }
+        #expect(read.energy.macPicojoules == z.table.macPicojoules)
+        let found = try #require(spec.search())
+        #expect(spec.problem.infeasibility(of: found.mapping, on: read) == nil)
+    }
+
     static let arch = """
         architecture:
           version: 0.4
@@ -154,6 +183,8 @@ struct Chapter4SpecTests {
         ("nodes out of order", arch.replacingOccurrences(of: "meshY: 16", with: "meshX: 16"), problem, nil, nil, "a.yaml", 8, "architecture.nodes[4]", "second meshX"),
         ("not a number", arch.replacingOccurrences(of: "depth: 512", with: "depth: lots"), problem, nil, nil, "a.yaml", 7, "architecture.nodes[3].attributes.depth", "integer"),
         ("scratchpad too small", arch.replacingOccurrences(of: "depth: 4096", with: "depth: 8"), problem, nil, nil, "a.yaml", 5, "architecture.nodes[1]", "scratchpad"),
+        ("registers keep two tensors", arch.replacingOccurrences(of: "{depth: 1, width: 8, datawidth: 8}}", with: "{depth: 1, width: 8, datawidth: 8}, constraints: {dataspace: {keep: [Inputs, Weights]}}}"), problem, nil, nil, "a.yaml", 9, "architecture.nodes[5].constraints.dataspace.keep[0]", "[Weights, Outputs] (a TPU-like PE)"),
+        ("output register energy without one", arch.replacingOccurrences(of: "{depth: 1, width: 8, datawidth: 8}", with: "{depth: 1, width: 8, datawidth: 8, output_read_energy: 0.02}"), problem, nil, nil, "a.yaml", 9, "architecture.nodes[5].attributes.output_read_energy", "needs the registers to keep [Weights, Outputs]"),
         ("unknown problem key", arch, problem.replacingOccurrences(of: "P: 32", with: "P: 32, X: 2"), nil, nil, "p.yaml", 3, "problem.instance.X", "unknown key"),
         ("zero size", arch, problem.replacingOccurrences(of: "P: 32", with: "P: 0"), nil, nil, "p.yaml", 3, "problem.instance.P", "out of range"),
         ("strides differ", arch, problem.replacingOccurrences(of: "P: 32", with: "P: 32, Hstride: 2"), nil, nil, "p.yaml", 3, "problem.instance", "Hstride 2 and Wstride 1"),

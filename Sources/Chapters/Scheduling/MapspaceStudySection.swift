@@ -14,6 +14,13 @@ enum MapspaceStudySection {
         var figureSuffix: String { self == .constrained ? "" : "-unconstrained" }
         /// For figure titles, which must fit the canvas.
         var shortLabel: String { self == .constrained ? "Timeloop constraints" : "unconstrained" }
+
+        /// What the space is on `a`: without Gemmini's constraints (any dataflow but WS) the "constrained" run samples
+        /// the unconstrained space a second time, and says so.
+        func label(on a: Accelerator, short: Bool = false) -> String {
+            guard self == .constrained, MapspaceStudySection.surveyConstraints(a) == .none else { return short ? shortLabel : label }
+            return short ? "unconstrained, 2nd sample" : "unconstrained, second sample (no survey-like space in \(a.dataflow.rawValue.uppercased()))"
+        }
     }
 
     /// Statistics of one operator's sample in one space.
@@ -144,7 +151,7 @@ enum MapspaceStudySection {
                         .init("p10", alignment: .right), .init("median", alignment: .right),
                         .init("within 3×", alignment: .right), .init("worst / best", alignment: .right)],
               rows: studies.map { st in
-                  [st.op.problem.name, st.space == .constrained ? "Timeloop constraints" : "unconstrained",
+                  [st.op.problem.name, st.space == .constrained ? st.space.label(on: a, short: true) : "unconstrained",
                    NumberFormat.si(Double(st.op.problem.macs), decimals: 1),
                    LoopNestSection.scientific(st.mapspaceSize), NumberFormat.percent(st.validFraction, decimals: 2),
                    NumberFormat.percent(st.fullArrayShare, decimals: 2),
@@ -159,7 +166,7 @@ enum MapspaceStudySection {
                             figures: inout FigureSet, space: Space) throws {
         let axisMax = pow10Ceiling(studies.map(\.span).max() ?? 10)
         let x = Axis(label: "EDP relative to the best sampled", scale: .log10, min: 1, max: axisMax)
-        let n = NumberFormat.grouped(settings.samples), suffix = space.figureSuffix, label = space.label, short = space.shortLabel
+        let n = NumberFormat.grouped(settings.samples), suffix = space.figureSuffix, label = space.label(on: settings.accelerator), short = space.label(on: settings.accelerator, short: true)
         s.subheading("Fig. 18-20, \(label)")
         for (family, key) in [("BERT", "bert"), ("ResNet-50", "resnet")] {
             let series = studies.filter { $0.op.family == family }.map { (name: $0.op.shortName, values: $0.relativeEDP) }

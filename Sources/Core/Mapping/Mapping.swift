@@ -146,6 +146,11 @@ extension MappingProblem {
         if l2 > arch.l2Bytes { return .capacityExceeded(level: .l2, neededBytes: l2, capacityBytes: arch.l2Bytes) }
         if sp > arch.scratchpadBytes { return .capacityExceeded(level: .scratchpad, neededBytes: sp, capacityBytes: arch.scratchpadBytes) }
         if acc > arch.accumulatorBytes { return .capacityExceeded(level: .accumulator, neededBytes: acc, capacityBytes: arch.accumulatorBytes) }
+        let registerWeights = MappingFootprint.elements(.weights, extents: LoopDimension.allCases.map { m.factor(.registers, $0) }, stride: stride)
+        if arch.weightRegisterWords > 1, registerWeights > arch.weightRegisterWords {
+            return .capacityExceeded(level: .registers, neededBytes: registerWeights * bytesPerElement(.weights),
+                                     capacityBytes: arch.weightRegisterWords * bytesPerElement(.weights))
+        }
         return nil
     }
 }

@@ -17,6 +17,11 @@
 /// - the streamed tensors have no register copy: each array step reads its spatial tile from the scratchpad
 ///   (inputs multicast along a row) and, in WS, sends its spatial tile of partial sums, already reduced down the
 ///   columns, to the accumulator;
+/// - a TPU-like PE (``MappingArchitecture/outputRegister``) keeps its partial sum in a register instead: the register
+///   is drained (read once per PE, reduced down the columns, one update per output element of the spatial tile)
+///   each time the output word changes, counted like a refill from the register slot outwards
+///   (``registerReloads(_:_:mask:)``: C, R and S loops inside the first output loop are free); its register file
+///   holds the weight tile of the register loops (at most ``MappingArchitecture/weightRegisterWords``);
 /// - partial sums: each fill from a parent is read from it except the first visit of each output element
 ///   (nothing to read yet), and every fill is written back;
 /// - every MAC reads one register word per operand and writes one partial sum;
@@ -50,6 +55,8 @@ public struct MappingCostModel: Sendable {
     let macs: Double
     let macPicojoules: Double
     let weightStationary: Bool
+    /// The PE's weight register file (words) and whether it has a partial-sum register (``MappingArchitecture``).
+    let weightRegisterWords: Int, outputRegister: Bool
 
     public init(_ problem: MappingProblem, architecture: MappingArchitecture) throws(ConfigurationError) {
         try problem.validate()
@@ -77,6 +84,8 @@ public struct MappingCostModel: Sendable {
         macs = Double(problem.macs)
         macPicojoules = a.energy.macPicojoules
         weightStationary = a.dataflow == .weightStationary
+        weightRegisterWords = a.weightRegisterWords
+        outputRegister = a.outputRegister && weightStationary
     }
 
     /// The cost of `m`, or why it cannot run.
@@ -117,6 +126,8 @@ public struct MappingCostModel: Sendable {
                 steps &*= f[d] &* f[7 + d] &* f[14 + d] &* reg
             }
             guard rowsProduct <= architecture.meshRows, columnsProduct <= architecture.meshColumns else { return false }
+            guard weightRegisterWords == 1 || MappingFootprint.elements(.weights, extents: registerExt, stride: stride) <= weightRegisterWords
+            else { return false }
             let s = stride
             let localI = MappingFootprint.elements(.inputs, extents: localExt, stride: s)
             let localW = MappingFootprint.elements(.weights, extents: localExt, stride: s)
@@ -150,9 +161,12 @@ public struct MappingCostModel: Sendable {
                 * Self.reloads(f, o, mask: weightStationary ? maskW : maskO, fromSlot: 2)
             let streamedI = stepsD * spatialI
             let streamedW = weightStationary ? 0 : stepsD * spatialW
-            // Partial-sum updates arriving at the accumulator: every step's reduced spatial tile (WS), or the
+            // Partial-sum updates arriving at the accumulator: every step's reduced spatial tile (WS), the PEs'
+            // partial-sum registers drained when the output word changes (WS with an output register), or the
             // register words drained (OS).
-            let updates = weightStationary ? stepsD * spatialO : fillRegisters
+            let drains = outputRegister ? Self.registerReloads(f, o, mask: maskO) : 0
+            let updates = outputRegister ? spatialO * drains : weightStationary ? stepsD * spatialO : fillRegisters
+            let drainReads = outputRegister ? Double(rowsProduct * columnsProduct) * drains : 0
 
             var r = LevelTensorCounts(), w = LevelTensorCounts()
             r.dram = TensorCounts(inputs: fillL2I, weights: fillL2W, outputs: fillL2O - outs)
@@ -163,7 +177,7 @@ public struct MappingCostModel: Sendable {
             w.scratchpad = TensorCounts(inputs: fillLocalI, weights: fillLocalW, outputs: 0)
             r.accumulator = TensorCounts(inputs: 0, weights: 0, outputs: (updates - outs) + fillLocalO)
             w.accumulator = TensorCounts(inputs: 0, weights: 0, outputs: (fillLocalO - outs) + updates)
-            r.registers = TensorCounts(inputs: macs, weights: macs, outputs: macs)
+            r.registers = TensorCounts(inputs: macs, weights: macs, outputs: macs + drainReads)
             w.registers = TensorCounts(inputs: 0, weights: weightStationary ? fillRegisters : 0,
                                        outputs: macs + (weightStationary ? 0 : fillRegisters))
 
@@ -291,6 +305,33 @@ public struct MappingCostModel: Sendable {
         var total = 0
         for delta in low...high { total += (outputs - abs(delta)) * max(0, taps - abs(delta * stride - shift)) }
         return total
+    }
+
+    /// Reloads of a PE register's word of the tensor `mask` names: ``reloads(_:_:mask:fromSlot:)`` starting from the
+    /// register slot's loops (innermost first), then the local, L2 and DRAM loops.
+    @inline(__always)
+    static func registerReloads(_ f: UnsafePointer<Int>, _ o: UnsafePointer<UInt8>, mask: UInt8) -> Double {
+        var product = 1, relevantSeen = false
+        var position = 6
+        while position >= 0 {
+            let d = Int(o[21 + position])
+            let factor = f[35 + d]
+            if factor > 1, relevantSeen || mask & (1 << d) != 0 {
+                relevantSeen = true
+                product &*= factor
+            }
+            position -= 1
+        }
+        let above = relevantSeen ? allFactors(f, slots: 3) : reloads(f, o, mask: mask, fromSlot: 2)
+        return Double(product) * above
+    }
+
+    /// The product of every factor of the first `slots` temporal factor rows (DRAM, L2, local).
+    @inline(__always)
+    static func allFactors(_ f: UnsafePointer<Int>, slots: Int) -> Double {
+        var product = 1
+        for i in 0..<(slots * 7) { product &*= f[i] }
+        return Double(product)
     }
 
     /// Reloads of a tile below temporal slot `fromSlot` (0 = DRAM, 1 = L2, 2 = local): walk the temporal loops from

@@ -71,7 +71,11 @@ public enum MappingLoopNest {
         var fills = [[Double]](repeating: [0, 0, 0], count: 4)   // [boundary][tensor]
         var firstTouches = [Double](repeating: 0, count: 4)       // outputs, per boundary
         var streamed: [Double] = [0, 0, 0]
-        var updates = 0.0, arrayFirstTouches = 0.0
+        var updates = 0.0, arrayFirstTouches = 0.0, drainReads = 0.0
+        // A TPU-like PE's partial-sum register: its word changes when any output loop (at any temporal slot) moves.
+        let outputLoops = loops.indices.filter { LoopDimension(rawValue: loops[$0].d)!.isRelevant(to: .outputs) }
+        let outputRegister = arch.outputRegister && stationary == .weights
+        var lastOutputWord: [Int]? = nil
         var touchedByArray = Set<[Int]>()
         var counter = [Int](repeating: 0, count: loops.count)
         while true {
@@ -110,7 +114,17 @@ public enum MappingLoopNest {
             // The array at this step reads the streamed tiles and (WS) sends a tile of partial sums on.
             for t in MappedTensor.allCases where t != stationary {
                 let tile = elements(t, base: base, spanning: [.rows, .columns])
-                if t == .outputs {
+                if t == .outputs && outputRegister {
+                    // The registers hold new words: the old ones were drained (one read per PE, one update per element).
+                    let word = outputLoops.map { counter[$0] }
+                    guard word != lastOutputWord else { continue }
+                    lastOutputWord = word
+                    updates += Double(tile.count)
+                    drainReads += Double(m.spatialInstances)
+                    let fresh = tile.subtracting(touchedByArray)
+                    arrayFirstTouches += Double(fresh.count)
+                    touchedByArray.formUnion(fresh)
+                } else if t == .outputs {
                     updates += Double(tile.count)
                     let fresh = tile.subtracting(touchedByArray)
                     arrayFirstTouches += Double(fresh.count)
@@ -143,7 +157,7 @@ public enum MappingLoopNest {
         writes.scratchpad = TensorCounts(inputs: fillLocal[0], weights: fillLocal[1])
         reads.accumulator = TensorCounts(outputs: readBackAcc + fillLocal[2])
         writes.accumulator = TensorCounts(outputs: readBackLocal + updates)
-        reads.registers = TensorCounts(inputs: macs, weights: macs, outputs: macs)
+        reads.registers = TensorCounts(inputs: macs, weights: macs, outputs: macs + drainReads)
         writes.registers = TensorCounts(weights: ws ? fillReg : 0, outputs: macs + (ws ? 0 : fillReg))
         return (reads, writes)
     }

@@ -103,11 +103,16 @@ public struct MapspaceConstraints: Sendable, Hashable {
     }
 
     /// The keeps our architecture's structure implies: DRAM and L2 keep everything, the scratchpad inputs and weights,
-    /// the accumulator outputs, the registers the stationary tensor.
+    /// the accumulator outputs, the registers the stationary tensor (and the partial sums on a TPU-like PE).
     public static func architectureKeeps(_ arch: MappingArchitecture) -> [MappingArchitecture.Level: Set<MappedTensor>] {
         [.dram: [.inputs, .weights, .outputs], .l2: [.inputs, .weights, .outputs], .scratchpad: [.inputs, .weights],
-         .accumulator: [.outputs], .registers: [arch.stationaryTensor]]
+         .accumulator: [.outputs], .registers: arch.registerTensors]
     }
+
+    /// No loop at the L2 slot: for an architecture without an L2 (ZigZag's `tpu_like`, a spec file without one).
+    public static let noL2 = MapspaceConstraints(
+        name: "no L2", source: "the architecture has no L2: its slot holds no loop",
+        factors: [.l2: Dictionary(uniqueKeysWithValues: LoopDimension.allCases.map { ($0, .fixed(1)) })])
 }
 
 extension LoopDimension {

@@ -24,7 +24,12 @@ import Yams
 /// the scratchpad and accumulator move `n_banks` rows per cycle. Energies (our extension: Timeloop asks Accelergy)
 /// are `read_energy`/`write_energy` in pJ per access of `width` bits (registers: per word) and `energy` per MAC,
 /// with `energy_source`; absent ones come from ``MappingEnergyTable/perWord(accelerator:)``. A component's
-/// `constraints: {dataspace: {keep: [...]}}` on the registers picks the dataflow: `Weights` (WS) or `Outputs` (OS).
+/// `constraints: {dataspace: {keep: [...]}}` on the registers picks the dataflow: `Weights` (WS) or `Outputs` (OS);
+/// `[Weights, Outputs]` describes a TPU-like PE (``MappingArchitecture/zigZagTPULike16``, WS): its `depth × width` bits
+/// hold weights of `datawidth` bits, and a partial-sum register of the accumulator's `datawidth` accumulates in place;
+/// inputs then have no register, and our extension `output_read_energy`/`output_write_energy` (pJ per partial-sum
+/// access; default the register's) prices the partial-sum register. The scratchpad may keep `[Inputs]` only (weights
+/// pass it at no cost, as tpu_like streams them from DRAM into the PEs; their tile still counts in its capacity).
 public struct ArchitectureSpec: Sendable {
     public var architecture: MappingArchitecture
     /// The component and container names, by role.
@@ -33,7 +38,8 @@ public struct ArchitectureSpec: Sendable {
     /// Whether the file has an L2 (without one the L2 slot holds no loop and costs nothing).
     public var hasL2: Bool
 
-    static let storageAttributes = ["depth", "width", "datawidth", "n_banks", "shared_bandwidth", "read_energy", "write_energy", "energy_source"]
+    static let storageAttributes = ["depth", "width", "datawidth", "n_banks", "shared_bandwidth", "read_energy", "write_energy", "energy_source",
+                                    "output_read_energy", "output_write_energy"]
 
     /// A storage component as read: its node, name and attributes.
     struct Storage {
@@ -133,10 +139,11 @@ extension ArchitectureSpec {
         }
         let registerBits = try reg.int("depth", default: 1) * reg.int("width", default: 8)
         guard registerBits >= (try reg.int("datawidth", default: 8)) else { throw reg.node.error("the registers must hold one word: depth × width ≥ datawidth") }
-        a.dataflow = try dataflow(reg)
+        let (flow, outputRegister) = try dataflow(reg)
+        a.dataflow = flow
         for (storage, expected) in [(dram, ["Inputs", "Outputs", "Weights"]), (sp, ["Inputs", "Weights"]), (acc, ["Outputs"])] + (l2.map { [($0, ["Inputs", "Outputs", "Weights"])] } ?? []) {
             guard let keep = storage.keep else { continue }
-            guard keep.map(\.0).sorted() == expected else {
+            guard keep.map(\.0).sorted() == expected || (storage.name == sp.name && keep.map(\.0) == ["Inputs"]) else {
                 throw keep.first?.1.error("\(storage.name) must keep [\(expected.joined(separator: ", "))] in this model, got [\(keep.map(\.0).joined(separator: ", "))]") ?? storage.node.error("empty keep")
             }
         }
@@ -150,6 +157,10 @@ extension ArchitectureSpec {
         var levels: [(MappingArchitecture.Level, Storage)] = [(.dram, dram), (.scratchpad, sp), (.accumulator, acc), (.registers, reg)]
         if let l2 { levels.append((.l2, l2)); names[.l2] = l2.name } else { table.entries.removeAll { $0.level == .l2 } }
         for (level, storage) in levels { try override(&table, level, storage) }
+        if sp.keep?.map(\.0) == ["Inputs"] { restrict(&table, .scratchpad, to: [.inputs]) }
+        if outputRegister { try splitRegisters(&table, reg) } else if let e = reg.attributes["output_read_energy"] ?? reg.attributes["output_write_energy"] {
+            throw e.error("an output register energy needs the registers to keep [Weights, Outputs]")
+        }
         if let e = mac.1["energy"] {
             table.macPicojoules = try e.double(in: 0...1e6)
             table.macSource = try mac.1["energy_source"]?.string() ?? "\(e.file): \(e.key)"
@@ -158,17 +169,47 @@ extension ArchitectureSpec {
         do { arch = try MappingArchitecture(accelerator: a, energy: table) } catch { throw reg.node.error(error.description) }
         arch.bytesPerCycle[2] = Double(try sp.int("n_banks", default: 1, in: 1...64) * sp.int("width", in: 1...4096)) / 8
         arch.bytesPerCycle[3] = Double(try acc.int("n_banks", default: 1, in: 1...64) * acc.int("width", in: 1...4096) * columns.1) / 8
+        if outputRegister {
+            let words = registerBits / (try reg.int("datawidth", default: 8))
+            do { try arch.setPERegisters(weightWords: words, outputRegister: true) } catch {
+                throw reg.node.error(error.description)
+            }
+        }
         return ArchitectureSpec(architecture: arch, names: names, columnsName: columns.0, rowsName: rows.0, hasL2: hasL2)
     }
 
-    /// WS when the registers keep weights, OS when they keep outputs (default WS, as Gemmini's spec).
-    static func dataflow(_ reg: Storage) throws(MappingSpecError) -> Dataflow {
-        guard let keep = reg.keep else { return .weightStationary }
-        switch keep.map(\.0) {
-        case ["Weights"]: return .weightStationary
-        case ["Outputs"]: return .outputStationary
-        default: throw (keep.first?.1 ?? reg.node).error("the registers keep one tensor: [Weights] (weight-stationary) or [Outputs] (output-stationary)")
+    /// WS when the registers keep weights, OS when they keep outputs (default WS, as Gemmini's spec); WS with a
+    /// partial-sum register when they keep both (a TPU-like PE).
+    static func dataflow(_ reg: Storage) throws(MappingSpecError) -> (Dataflow, outputRegister: Bool) {
+        guard let keep = reg.keep else { return (.weightStationary, false) }
+        switch keep.map(\.0).sorted() {
+        case ["Weights"]: return (.weightStationary, false)
+        case ["Outputs"]: return (.outputStationary, false)
+        case ["Outputs", "Weights"]: return (.weightStationary, true)
+        default: throw (keep.first?.1 ?? reg.node).error("the registers keep [Weights] (weight-stationary), [Outputs] (output-stationary) or [Weights, Outputs] (a TPU-like PE)")
         }
+    }
+
+    /// Limits a level's energy entry to `tensors` (the others bypass it and cost nothing there).
+    static func restrict(_ table: inout MappingEnergyTable, _ level: MappingArchitecture.Level, to tensors: [MappedTensor]) {
+        for i in table.entries.indices where table.entries[i].level == level { table.entries[i].tensors = tensors }
+    }
+
+    /// A TPU-like PE's registers: the register entry prices weights; a second one, the partial-sum register
+    /// (`output_read_energy`/`output_write_energy`, default the register's); inputs have no register.
+    static func splitRegisters(_ table: inout MappingEnergyTable, _ reg: Storage) throws(MappingSpecError) {
+        guard let index = table.entries.firstIndex(where: { $0.level == .registers }) else { return }
+        var output = table.entries[index]
+        table.entries[index].tensors = [.weights]
+        output.tensors = [.outputs]
+        if let r = reg.attributes["output_read_energy"] {
+            output.readPicojoules = try r.double(in: 0...1e9)
+            output.writePicojoules = try reg.attributes["output_write_energy"]?.double(in: 0...1e9) ?? output.readPicojoules
+            output.source = try reg.attributes["energy_source"]?.string() ?? "\(r.file): \(reg.name) output_read_energy/output_write_energy"
+        } else if let w = reg.attributes["output_write_energy"] {
+            throw w.error("give output_read_energy with output_write_energy")
+        }
+        table.entries.append(output)
     }
 
     /// Replaces a level's default energy entry with the file's `read_energy`/`write_energy`, if it gives them.
