@@ -1,3 +1,4 @@
+import ChapterSupport
 import Core
 import Render
 
@@ -10,10 +11,7 @@ extension NASSections {
         /// The pick's perplexity loss against the baseline on each block, as fractions, in block order.
         var losses: [Double]
         var sorted: [Double] { losses.sorted() }
-        var median: Double {
-            let s = sorted, n = s.count
-            return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2
-        }
+        var median: Double { Statistics.median(losses) }
         var withinBudget: Int { losses.filter { $0 <= budget.relative }.count }
     }
 

@@ -56,7 +56,7 @@ struct NASSeedSpread: Sendable {
         var deviations: [Double] = []
         let table = names.indices.map { i -> [String] in
             let values = rows.map { $0.gains[i] }.sorted()
-            let median = values.count % 2 == 1 ? values[values.count / 2] : (values[values.count / 2 - 1] + values[values.count / 2]) / 2
+            let median = Statistics.median(values)
             deviations.append(values.map { abs($0 / median - 1) }.max()!)
             return [names[i], NumberFormat.fixed(values.first!, decimals: 2) + "×", NumberFormat.fixed(median, decimals: 2) + "×",
                     NumberFormat.fixed(values.last!, decimals: 2) + "×", "±" + NumberFormat.fixed(deviations[i] * 100, decimals: 0) + "%"]

@@ -22,19 +22,14 @@ enum MapspaceStudyClaims {
         return claims
     }
 
-    static func median(_ xs: [Double]) -> Double {
-        let s = xs.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
-
     /// Fig. 18's span and §5.5.1's "as hard to schedule" comparison of BERT with ResNet-50.
     static func familyClaims(_ studies: [Study], _ knownDeviations: [String: KnownDeviation]) -> [Claim] {
         let bert = studies.filter { $0.op.family == "BERT" }, resnet = studies.filter { $0.op.family == "ResNet-50" }
         guard !bert.isEmpty && !resnet.isEmpty else { return [] }
         let spans = (bert + resnet).map { log10($0.span) }
         let minSpan = spans.min()!, maxSpan = spans.max()!
-        let ratioP10 = median(bert.map(\.p10)) / median(resnet.map(\.p10))
-        let ratioShare = median(bert.map(\.within3x)) / median(resnet.map(\.within3x))
+        let ratioP10 = Statistics.median(bert.map(\.p10)) / Statistics.median(resnet.map(\.p10))
+        let ratioShare = Statistics.median(bert.map(\.within3x)) / Statistics.median(resnet.map(\.within3x))
         return [
             .statement(id: "fig18.span", reference: "Fig. 18, §1", statement: "Worst over best sampled EDP spans about four orders of magnitude (log10 between 3 and 5 for every operator)",
                        expected: "10^3-10^5", observed: "10^\(NumberFormat.fixed(minSpan, decimals: 1))-10^\(NumberFormat.fixed(maxSpan, decimals: 1))",
