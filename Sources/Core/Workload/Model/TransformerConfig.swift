@@ -30,9 +30,14 @@ public struct TransformerConfig: Sendable, Hashable, Codable {
     /// d_FFN: the hidden width of the feed-forward network.
     public var dFFN: Int
     public var architecture: Architecture
+    /// How the layer is built beyond its widths: the survey's block (BERT, GPT-2) by default, or a modern
+    /// decoder's (grouped-query attention, SwiGLU, RMSNorm, rotary embedding, an untied LM head).
+    public var block: BlockStyle = .survey
+    /// Where the numbers come from (a paper or a published model configuration), for reports.
+    public var source: String = ""
 
     public init(name: String, displayName: String? = nil, layers: Int, dModel: Int, heads: Int, dFFN: Int,
-                architecture: Architecture) {
+                architecture: Architecture, block: BlockStyle = .survey, source: String = "") {
         self.name = name
         self.displayName = displayName ?? name
         self.layers = layers
@@ -40,7 +45,12 @@ public struct TransformerConfig: Sendable, Hashable, Codable {
         self.heads = heads
         self.dFFN = dFFN
         self.architecture = architecture
+        self.block = block
+        self.source = source
     }
+
+    /// The number of key/value heads (``BlockStyle/kvHeads``), or `heads` when the block shares none.
+    public var kvHeads: Int { block.kvHeads ?? heads }
 
     /// d/h: the width of one attention head.
     public var headDimension: Int { dModel / heads }
@@ -56,6 +66,7 @@ public struct TransformerConfig: Sendable, Hashable, Codable {
                                      message: "\(heads) heads do not divide d-model = \(dModel); "
                                          + "choose a divisor of \(dModel) (for example \(Self.nearestDivisor(of: dModel, near: heads)))")
         }
+        try block.validate(heads: heads)
     }
 
     /// Checks a sequence length against ``sequenceLengthRange``.
@@ -74,7 +85,7 @@ public struct TransformerConfig: Sendable, Hashable, Codable {
     /// Head counts accepted for custom models.
     public static let headRange: ClosedRange<Int> = 1...1_024
 
-    private static func nearestDivisor(of n: Int, near k: Int) -> Int {
+    static func nearestDivisor(of n: Int, near k: Int) -> Int {
         (1...n).filter { n % $0 == 0 }.min { abs($0 - k) < abs($1 - k) } ?? 1
     }
 }
