@@ -12,7 +12,7 @@ import Render
 /// | MHA projections (and other weight matmuls: convolutions) | W_Q, W_K, W_V · W_out | sky blue `#56B4E9` · tint `#AAD9F4` |
 /// | act-to-act matmuls | Q×K · Attn×V | orange `#E69F00` · tint `#F2CF7F` |
 /// | FFN matmuls | W1 · W2 | bluish green `#009E73` · tint `#7FCEB9` |
-/// | non-linear ("Other") | Softmax · LayerNorm, BatchNorm · GELU, ReLU · residual add · (de)quantization | reddish purple `#CC79A7` · wine `#882255` · purple `#AA4499` · tint `#E5BCD3` · vermilion `#D55E00` |
+/// | non-linear ("Other") | Softmax · LayerNorm, BatchNorm, RMSNorm · GELU, ReLU, SwiGLU's product · residual add · (de)quantization · rotary embedding | reddish purple `#CC79A7` · wine `#882255` · purple `#AA4499` · tint `#E5BCD3` · vermilion `#D55E00` · yellow `#F0E442` |
 /// | all matmuls together (the array's share) | | blue `#0072B2` |
 ///
 /// ```swift
@@ -35,6 +35,8 @@ public enum OperationPalette {
         /// GELU, ReLU.
         case activation
         case residualAdd
+        /// Rotary position embedding (chapter 7).
+        case rotary
         /// Quantization and dequantization.
         case quantization
         /// Every matmul together: the array's work in a breakdown that does not split it.
@@ -68,6 +70,7 @@ public enum OperationPalette {
         case .activation: return "#AA4499"
         case .residualAdd: return "#E5BCD3"
         case .quantization: return "#D55E00"
+        case .rotary: return "#F0E442"
         case .matmul: return matmul
         }
     }

@@ -22,6 +22,7 @@ enum BreakdownSection {
         case .residualAdd: return .residualAdd
         case .quantization: return .quantization
         case .gelu: return .activation
+        case .rotary: return .rotary
         }
     }
 
@@ -43,8 +44,8 @@ enum BreakdownSection {
         let cpu = try hostCPUCostModel(s, hand: hand.host, counted: counted, base: base)
         var left = try fig14Left(s, base: base, handBase: handBase, figures: &figures)
         left.json = [
-            ("fig14Left", .object([("seqLen", .number(Double(l)))] + Category.allCases.map { ($0.rawValue, .number(base.share($0))) })),
-            ("fig14LeftHandMixes", .object([("seqLen", .number(Double(l)))] + Category.allCases.map { ($0.rawValue, .number(handBase.share($0))) })),
+            ("fig14Left", .object([("seqLen", .number(Double(l)))] + Category.survey.map { ($0.rawValue, .number(base.share($0))) })),
+            ("fig14LeftHandMixes", .object([("seqLen", .number(Double(l)))] + Category.survey.map { ($0.rawValue, .number(handBase.share($0))) })),
             ("cpuCyclesPerElement", .object(HostCPUCostModel.Operation.allCases.map { op in
                 (op.rawValue, .object([("hand", .number(hand.host.cyclesPerElement(op))), ("counted", .number(s.host.cyclesPerElement(op)))]))
             })),
@@ -79,17 +80,17 @@ enum BreakdownSection {
             var settings = s
             settings.host = host
             let layer = try GemminiCaseStudyChapter.layers(settings, s.baseline, l)
-            series.append(Category.allCases.map { layer.share($0) * 100 })
-            sensitivityRows.append([label] + Category.allCases.map { pct(layer.share($0)) } + [pct(layer.utilization)])
+            series.append(Category.survey.map { layer.share($0) * 100 })
+            sensitivityRows.append([label] + Category.survey.map { pct(layer.share($0)) } + [pct(layer.utilization)])
         }
         let chart = BarChart(title: "Baseline breakdown under changed CPU constants (l = \(l))", categories: variants.map(\.0),
-                             series: Category.allCases.enumerated().map { i, c in
+                             series: Category.survey.enumerated().map { i, c in
                                  BarSeries(name: names[c]!, values: series.map { $0[i] }, colour: OperationPalette.colour(paletteOperation(c)))
                              },
                              mode: .stackedPercent, y: Axis(label: "% of layer time", min: 0, max: 100), width: 900)
         sensitivity.prose("Each constant group halved and doubled in turn, the others nominal.")
         sensitivity.figure(figures.svg("06-cpu-sensitivity", try chart.svg()), caption: "Sensitivity of the baseline breakdown to the host CPU's constants.")
-        sensitivity.table(Table(columns: [.init("CPU constants")] + Category.allCases.map { .init(names[$0]!, alignment: .right) }
+        sensitivity.table(Table(columns: [.init("CPU constants")] + Category.survey.map { .init(names[$0]!, alignment: .right) }
                                     + [.init("utilisation", alignment: .right)], rows: sensitivityRows))
         sensitivity.takeaway("Memory stalls move (de)quantization, libm moves Softmax and GELU; no plausible change gives the matmuls more than a few percent of the baseline's time.")
         return sensitivity

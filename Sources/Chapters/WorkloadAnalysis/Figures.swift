@@ -102,10 +102,8 @@ enum ChapterFigures {
     static func dims(_ kind: OperationKind) -> String {
         switch kind {
         case let .matmul(m, n, k): return "\(m)×\(n)×\(k)"
-        case .softmax: return "row-wise"
-        case .layerNorm: return "row-wise"
-        case .gelu: return "element-wise"
-        case .residualAdd: return "element-wise"
+        case .softmax, .layerNorm, .rmsNorm: return "row-wise"
+        case .gelu, .residualAdd, .rotary, .swiglu: return "element-wise"
         }
     }
 

@@ -47,6 +47,19 @@ public struct CountingConvention: Sendable, Hashable {
             case .exact: return l * (l + 1) / 2
             }
         }
+
+        /// The positions step `t` attends to under a sliding window of `window` positions (`nil`: none).
+        public func positions(atStep t: Int, window: Int?) -> Double {
+            guard let window else { return positions(atStep: t) }
+            return Swift.min(positions(atStep: t), Double(window))
+        }
+
+        /// Σ positions over steps 1...l under a sliding window: the triangle up to the window, then `window`
+        /// positions for every later step.
+        public func totalPositions(sequenceLength l: Int, window: Int?) -> Double {
+            guard let window, window < l else { return totalPositions(sequenceLength: l) }
+            return totalPositions(sequenceLength: window) + Double(l - window) * Double(window)
+        }
     }
 
     /// Per attention score: subtract the row maximum, exponentiate, add to the row sum, divide (the
@@ -74,6 +87,18 @@ public struct CountingConvention: Sendable, Hashable {
     public var decoderScoreBytes: Double
     /// How the decoder's attended positions are summed.
     public var triangle: CausalTriangle
+    /// The modern decoder's element-wise operations, which the survey never counts: our own itemisation.
+    /// RMSNorm per element: square and add for the mean square (2), multiply by the reciprocal root (1), scale by
+    /// γ (1). Read once, written once.
+    public var rmsNorm = ElementCost(flops: 4, bytes: 2)
+    /// Bytes of RMSNorm parameters per model dimension (γ, 1 byte), read once per pass like LayerNorm's.
+    public var rmsNormParameterBytes: Double = 1
+    /// Rotary embedding per query or key element: x·cos θ + x_pair·sin θ (two multiplies, one add). Read once,
+    /// written once; the cos/sin table (d_head values per position) is not counted.
+    public var rotary = ElementCost(flops: 3, bytes: 2)
+    /// SwiGLU's product per element of the FFN's hidden width: SiLU(g) = g/(1 + e^−g) (exponent, add, divide:
+    /// 3, and the multiply by g: 1) and the product with up (1). Reads gate and up, writes one.
+    public var swiglu = ElementCost(flops: 5, bytes: 3)
 
     public init(softmax: ElementCost, layerNorm: ElementCost, gelu: ElementCost, attentionResidual: ElementCost,
                 ffnResidual: ElementCost, decoderResidualBytes: Double, layerNormParameterBytes: Double,
@@ -98,7 +123,11 @@ public struct CountingConvention: Sendable, Hashable {
         case .gelu: return gelu
         case .attentionResidual: return attentionResidual
         case .ffnResidual: return ffnResidual
-        case .queryProjection, .keyProjection, .valueProjection, .scores, .context, .outputProjection, .ffnUp, .ffnDown:
+        case .attentionRMSNorm, .ffnRMSNorm, .finalNorm: return rmsNorm
+        case .rotaryEmbedding: return rotary
+        case .swiglu: return swiglu
+        case .queryProjection, .keyProjection, .valueProjection, .scores, .context, .outputProjection, .ffnUp, .ffnDown,
+             .ffnGate, .lmHead:
             return ElementCost(flops: 0, bytes: 0)
         }
     }
@@ -122,6 +151,26 @@ public struct CountingConvention: Sendable, Hashable {
         c.ffnResidual.bytes = 3
         c.decoderScoreBytes = 2
         c.triangle = .exact
+        return c
+    }()
+
+    /// LLM-Viewer's counts (hahnyuan/LLM-Viewer, commit 472f71f1, `model_analyzer.py` and `configs/Llama.py`;
+    /// `data/peers/README.md`), so that chapter 7 can reproduce its per-layer roofline: Softmax 5 operations per
+    /// score, each norm 7 per element with its weights not counted, residual adds 1 operation reading one
+    /// operand and writing one, SwiGLU's product 2 operations reading gate and up, no rotary embedding, every
+    /// score of a decode step written and read in full, and a decode step attending to exactly t positions.
+    public static let llmViewer: CountingConvention = {
+        var c = CountingConvention.itemised
+        c.softmax = ElementCost(flops: 5, bytes: 2)
+        c.layerNorm = ElementCost(flops: 7, bytes: 2)
+        c.rmsNorm = ElementCost(flops: 7, bytes: 2)
+        c.layerNormParameterBytes = 0
+        c.rmsNormParameterBytes = 0
+        c.attentionResidual = ElementCost(flops: 1, bytes: 2)
+        c.ffnResidual = ElementCost(flops: 1, bytes: 2)
+        c.decoderResidualBytes = 2
+        c.swiglu = ElementCost(flops: 2, bytes: 3)
+        c.rotary = ElementCost(flops: 0, bytes: 0)
         return c
     }()
 }

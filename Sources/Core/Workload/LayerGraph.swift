@@ -19,18 +19,21 @@ public struct LayerGraph: Sendable {
     /// The layer's widths.
     public var shape: LayerShape
     public var step: Step
+    /// Sequences processed together: the projections become one matmul with `batch` times the rows; attention's
+    /// per-head operations repeat per sequence (``Operation/copies``).
+    public var batch: Int
     public var convention: CountingConvention
     public var operations: [Operation]
 
-    /// The layer of `shape` at `step`, counted in `convention`.
-    public init(_ shape: LayerShape, step: Step, convention: CountingConvention = .survey) {
+    /// The layer of `shape` at `step`, counted in `convention`. `.encoder(sequenceLength:)` is also a decoder's
+    /// prefill: the prompt's l tokens at once, every query scored against every key (as the survey counts the
+    /// encoder, and as a kernel without causal skipping computes it).
+    public init(_ shape: LayerShape, step: Step, batch: Int = 1, convention: CountingConvention = .survey) {
         self.shape = shape
         self.step = step
+        self.batch = batch
         self.convention = convention
-        switch step {
-        case let .encoder(l): operations = Self.encoderOperations(shape, sequenceLength: l, convention: convention)
-        case let .decoder(t): operations = Self.decoderOperations(shape, step: t, convention: convention)
-        }
+        operations = Self.layerOperations(shape, step: step, batch: batch, convention: convention)
     }
 
     /// The sum over every node.
@@ -81,111 +84,151 @@ public struct LayerGraph: Sendable {
 
     /// Collects a layer's nodes, naming each by its identity.
     struct Builder {
+        /// Nodes per per-head operation: the key/value heads.
         let heads: Int
         var operations: [Operation] = []
 
         func id(_ op: LayerOperationID, _ head: Int? = nil) -> String { op.nodeID(head: head, heads: heads) }
 
         mutating func add(_ op: LayerOperationID, head: Int? = nil, _ kind: OperationKind, _ shape: OperationShape,
-                          _ counts: WorkCounts, from inputs: [String]) {
+                          _ counts: WorkCounts, from inputs: [String], copies: Int = 1) {
             operations.append(Operation(identity: op, head: head, id: id(op, head), kind: kind, shape: shape,
-                                        counts: counts, inputs: inputs))
+                                        counts: counts, inputs: inputs, copies: copies))
         }
     }
 
-    static func encoderOperations(_ s: LayerShape, sequenceLength l: Int, convention c: CountingConvention) -> [Operation] {
-        let d = s.dModel, f = s.dFFN, h = s.heads, dh = s.headDimension, a = s.attentionWidth
-        let D = Double(d), F = Double(f), L = Double(l), Dh = Double(dh)
-        var b = Builder(heads: h)
+    /// One layer's nodes: the survey's post-LayerNorm block (Fig. 1; Fig. 27 for a decoder step) or a pre-norm
+    /// modern block (RMSNorm, rotary embedding, grouped-query attention, SwiGLU), for `batch` sequences of
+    /// `l` new tokens each (an encoder or a prefill) or of one new token at decoder step `t`.
+    ///
+    /// Every count follows the survey's §2.2.1: 2n FLOPs per output of a weight matmul, each operand moved once
+    /// per operation; 2n − 1 per act-to-act dot product when all tokens run at once, 2n per decode step (the
+    /// survey's Tab. 11); element-wise operations at the convention's cost per element.
+    static func layerOperations(_ s: LayerShape, step: Step, batch: Int, convention c: CountingConvention) -> [Operation] {
+        let tokens: Int, decoding: Bool
+        switch step {
+        case let .encoder(l): (tokens, decoding) = (l, false)
+        case .decoder: (tokens, decoding) = (1, true)
+        }
+        let rows = batch * tokens, R = Double(rows)
+        let d = s.dModel, preNorm = s.block.norm == .rmsNorm
+        var b = Builder(heads: s.kvHeads)
         func projection(_ op: LayerOperationID, out: Int, inner: Int, from: [String]) {
-            // Tab. 2: out×inner×l. 2n FLOPs per output; weight, input and output each moved once.
-            let counts = WorkCounts(flops: 2 * Double(inner) * Double(out) * L,
-                                    bytes: Double(out * inner) + Double(inner) * L + Double(out) * L)
-            b.add(op, .matmul(m: out, n: inner, k: l), .matmul(GEMMShape(m: l, n: out, k: inner)), counts, from: from)
+            // Tab. 2: out×inner×rows. 2n FLOPs per output; weight, input and output each moved once.
+            let counts = WorkCounts(flops: 2 * Double(inner) * Double(out) * R,
+                                    bytes: Double(out * inner) + Double(inner) * R + Double(out) * R)
+            b.add(op, .matmul(m: out, n: inner, k: rows), .matmul(GEMMShape(m: rows, n: out, k: inner)), counts, from: from)
         }
-        func elementwise(_ op: LayerOperationID, head: Int? = nil, _ kind: OperationKind,
-                         _ cost: CountingConvention.ElementCost, rows: Int, length: Int, elements: Double,
-                         parameterBytes: Double = 0, from: [String]) {
-            b.add(op, head: head, kind, .elementwise(rows: rows, rowLength: length),
-                  WorkCounts(flops: cost.flops * elements, bytes: cost.bytes * elements + parameterBytes), from: from)
+        func elementwise(_ op: LayerOperationID, _ kind: OperationKind, width: Int, bytesPerElement: Double? = nil,
+                         from: [String]) {
+            let cost = c.elementCost(op), n = R * Double(width)
+            let parameterBytes: Double
+            switch kind {
+            case .layerNorm: parameterBytes = c.layerNormParameterBytes
+            case .rmsNorm: parameterBytes = c.rmsNormParameterBytes
+            default: parameterBytes = 0
+            }
+            b.add(op, kind, .elementwise(rows: rows, rowLength: width),
+                  WorkCounts(flops: cost.flops * n, bytes: (bytesPerElement ?? cost.bytes) * n + parameterBytes * Double(d)),
+                  from: from)
         }
-        projection(.queryProjection, out: a, inner: d, from: ["input"])
-        projection(.keyProjection, out: a, inner: d, from: ["input"])
-        projection(.valueProjection, out: a, inner: d, from: ["input"])
-        var heads: [String] = []
-        for i in 0..<h {
-            // query × key: l×(d/h)×l, l² dot products of length d/h.
-            b.add(.scores, head: i, .matmul(m: l, n: dh, k: l), .matmul(GEMMShape(m: l, n: l, k: dh)),
-                  WorkCounts(flops: L * L * (2 * Dh - 1), bytes: 2 * L * Dh + L * L),
-                  from: [b.id(.queryProjection), b.id(.keyProjection)])
-            elementwise(.softmax, head: i, .softmax, c.softmax, rows: l, length: l, elements: L * L, from: [b.id(.scores, i)])
-            // score × value: (d/h)×l×l, l·(d/h) dot products of length l.
-            b.add(.context, head: i, .matmul(m: dh, n: l, k: l), .matmul(GEMMShape(m: l, n: dh, k: l)),
-                  WorkCounts(flops: Dh * L * (2 * L - 1), bytes: L * L + 2 * L * Dh),
-                  from: [b.id(.softmax, i), b.id(.valueProjection)])
-            heads.append(b.id(.context, i))
+        var attentionInput = "input"
+        if preNorm {
+            elementwise(.attentionRMSNorm, .rmsNorm, width: d, from: ["input"])
+            attentionInput = b.id(.attentionRMSNorm)
         }
-        projection(.outputProjection, out: d, inner: a, from: heads)
-        elementwise(.attentionResidual, .residualAdd, c.attentionResidual, rows: l, length: d, elements: L * D,
-                    from: [b.id(.outputProjection), "input"])
-        elementwise(.attentionLayerNorm, .layerNorm, c.layerNorm, rows: l, length: d, elements: L * D,
-                    parameterBytes: c.layerNormParameterBytes * D, from: [b.id(.attentionResidual)])
-        projection(.ffnUp, out: f, inner: d, from: [b.id(.attentionLayerNorm)])
-        elementwise(.gelu, .gelu, c.gelu, rows: l, length: f, elements: L * F, from: [b.id(.ffnUp)])
-        projection(.ffnDown, out: d, inner: f, from: [b.id(.gelu)])
-        elementwise(.ffnResidual, .residualAdd, c.ffnResidual, rows: l, length: d, elements: L * D,
-                    from: [b.id(.ffnDown), b.id(.attentionLayerNorm)])
-        elementwise(.ffnLayerNorm, .layerNorm, c.layerNorm, rows: l, length: d, elements: L * D,
-                    parameterBytes: c.layerNormParameterBytes * D, from: [b.id(.ffnResidual)])
+        projection(.queryProjection, out: s.attentionWidth, inner: d, from: [attentionInput])
+        projection(.keyProjection, out: s.kvWidth, inner: d, from: [attentionInput])
+        projection(.valueProjection, out: s.kvWidth, inner: d, from: [attentionInput])
+        var queriesAndKeys = [b.id(.queryProjection), b.id(.keyProjection)]
+        if s.block.rotary {
+            elementwise(.rotaryEmbedding, .rotary, width: s.attentionWidth + s.kvWidth, from: queriesAndKeys)
+            queriesAndKeys = [b.id(.rotaryEmbedding)]
+        }
+        let heads = attentionNodes(s, step: step, batch: batch, convention: c, queriesAndKeys: queriesAndKeys, into: &b)
+        projection(.outputProjection, out: d, inner: s.attentionWidth, from: heads)
+        elementwise(.attentionResidual, .residualAdd, width: d, from: [b.id(.outputProjection), "input"])
+        let ffnInput: String, skip: String
+        if preNorm {
+            skip = b.id(.attentionResidual)
+            elementwise(.ffnRMSNorm, .rmsNorm, width: d, from: [skip])
+            ffnInput = b.id(.ffnRMSNorm)
+        } else {
+            elementwise(.attentionLayerNorm, .layerNorm, width: d, from: [b.id(.attentionResidual)])
+            ffnInput = b.id(.attentionLayerNorm)
+            skip = ffnInput
+        }
+        switch s.block.ffn {
+        case .gelu:
+            projection(.ffnUp, out: s.dFFN, inner: d, from: [ffnInput])
+            elementwise(.gelu, .gelu, width: s.dFFN, from: [b.id(.ffnUp)])
+            projection(.ffnDown, out: d, inner: s.dFFN, from: [b.id(.gelu)])
+        case .swiglu:
+            projection(.ffnGate, out: s.dFFN, inner: d, from: [ffnInput])
+            projection(.ffnUp, out: s.dFFN, inner: d, from: [ffnInput])
+            elementwise(.swiglu, .swiglu, width: s.dFFN, from: [b.id(.ffnGate), b.id(.ffnUp)])
+            projection(.ffnDown, out: d, inner: s.dFFN, from: [b.id(.swiglu)])
+        }
+        elementwise(.ffnResidual, .residualAdd, width: d, bytesPerElement: decoding ? c.decoderResidualBytes : nil,
+                    from: [b.id(.ffnDown), skip])
+        if !preNorm {
+            elementwise(.ffnLayerNorm, .layerNorm, width: d, from: [b.id(.ffnResidual)])
+        }
         return b.operations
     }
 
-    static func decoderOperations(_ s: LayerShape, step t: Int, convention c: CountingConvention) -> [Operation] {
-        let d = s.dModel, f = s.dFFN, h = s.heads, dh = s.headDimension, a = s.attentionWidth
-        let D = Double(d), F = Double(f), Dh = Double(dh)
-        let p = c.triangle.positions(atStep: t)
-        var b = Builder(heads: h)
-        func projection(_ op: LayerOperationID, out: Int, inner: Int, from: [String]) {
-            let counts = WorkCounts(flops: 2 * Double(inner) * Double(out),
-                                    bytes: Double(out * inner) + Double(inner) + Double(out))
-            b.add(op, .matmul(m: out, n: inner, k: 1), .matmul(GEMMShape(m: 1, n: out, k: inner)), counts, from: from)
+    /// Query × key, Softmax and score × value, one node per key/value head (whose rows are its group's query
+    /// heads), each covering the batch's sequences. Returns the ids W_out reads.
+    private static func attentionNodes(_ s: LayerShape, step: Step, batch: Int, convention c: CountingConvention,
+                                       queriesAndKeys: [String], into b: inout Builder) -> [String] {
+        let dh = s.headDimension, g = s.groupSize, Dh = Double(dh), G = Double(g), B = Double(batch)
+        var outputs: [String] = []
+        for j in 0..<s.kvHeads {
+            switch step {
+            case let .encoder(l):
+                // Every query of the group against `span` keys (all l, or a sliding window's band).
+                let span = min(l, s.block.slidingWindow ?? l), L = Double(l), S = Double(span)
+                b.add(.scores, head: j, .matmul(m: g * l, n: dh, k: span), .matmul(GEMMShape(m: g * l, n: span, k: dh)),
+                      WorkCounts(flops: G * L * S * (2 * Dh - 1), bytes: G * L * Dh + L * Dh + G * L * S) * B,
+                      from: queriesAndKeys, copies: batch)
+                b.add(.softmax, head: j, .softmax, .elementwise(rows: g * l, rowLength: span),
+                      WorkCounts(flops: c.softmax.flops * G * L * S, bytes: c.softmax.bytes * G * L * S) * B,
+                      from: [b.id(.scores, j)], copies: batch)
+                b.add(.context, head: j, .matmul(m: dh, n: span, k: g * l), .matmul(GEMMShape(m: g * l, n: dh, k: span)),
+                      WorkCounts(flops: G * Dh * L * (2 * S - 1), bytes: G * L * S + L * Dh + G * L * Dh) * B,
+                      from: [b.id(.softmax, j), b.id(.valueProjection)], copies: batch)
+            case let .decoder(t):
+                // q·Kᵀ over the cache: reads the group's queries and the cached keys once, appends the new key,
+                // writes the scores; scores · V reads them and the cached values, appends the new value.
+                let span = min(t, s.block.slidingWindow ?? t)
+                let p = c.triangle.positions(atStep: t, window: s.block.slidingWindow), halfScore = c.decoderScoreBytes / 2
+                let counts = WorkCounts(flops: G * 2 * Dh * p, bytes: G * Dh + Dh + Dh * p + G * halfScore * p) * B
+                b.add(.scores, head: j, .matmul(m: g, n: dh, k: span), .matmul(GEMMShape(m: g, n: span, k: dh)), counts,
+                      from: queriesAndKeys + ["cache"], copies: batch)
+                b.add(.softmax, head: j, .softmax, .elementwise(rows: g, rowLength: span),
+                      WorkCounts(flops: c.softmax.flops * G * p, bytes: c.softmax.bytes * G * p) * B,
+                      from: [b.id(.scores, j)], copies: batch)
+                b.add(.context, head: j, .matmul(m: dh, n: span, k: g), .matmul(GEMMShape(m: g, n: dh, k: span)), counts,
+                      from: [b.id(.softmax, j), b.id(.valueProjection), "cache"], copies: batch)
+            }
+            outputs.append(b.id(.context, j))
         }
-        func elementwise(_ op: LayerOperationID, head: Int? = nil, _ kind: OperationKind, length: Int,
-                         flops: Double, bytes: Double, from: [String]) {
-            b.add(op, head: head, kind, .elementwise(rows: 1, rowLength: length), WorkCounts(flops: flops, bytes: bytes),
-                  from: from)
-        }
-        projection(.queryProjection, out: a, inner: d, from: ["input"])
-        projection(.keyProjection, out: a, inner: d, from: ["input"])
-        projection(.valueProjection, out: a, inner: d, from: ["input"])
-        let halfScore = c.decoderScoreBytes / 2
-        var heads: [String] = []
-        for i in 0..<h {
-            // q·Kᵀ over the cache: reads q and the cached keys, appends the new key, writes the scores.
-            b.add(.scores, head: i, .matmul(m: 1, n: dh, k: t), .matmul(GEMMShape(m: 1, n: t, k: dh)),
-                  WorkCounts(flops: 2 * Dh * p, bytes: 2 * Dh + Dh * p + halfScore * p),
-                  from: [b.id(.queryProjection), b.id(.keyProjection), "cache"])
-            elementwise(.softmax, head: i, .softmax, length: t, flops: c.softmax.flops * p, bytes: c.softmax.bytes * p,
-                        from: [b.id(.scores, i)])
-            // scores · V over the cache: reads the cached values, appends the new value, writes d/h outputs.
-            b.add(.context, head: i, .matmul(m: dh, n: t, k: 1), .matmul(GEMMShape(m: 1, n: dh, k: t)),
-                  WorkCounts(flops: 2 * Dh * p, bytes: 2 * Dh + Dh * p + halfScore * p),
-                  from: [b.id(.softmax, i), b.id(.valueProjection), "cache"])
-            heads.append(b.id(.context, i))
-        }
-        projection(.outputProjection, out: d, inner: a, from: heads)
-        let lnBytes = c.layerNorm.bytes + c.layerNormParameterBytes
-        elementwise(.attentionResidual, .residualAdd, length: d, flops: c.attentionResidual.flops * D,
-                    bytes: c.attentionResidual.bytes * D, from: [b.id(.outputProjection), "input"])
-        elementwise(.attentionLayerNorm, .layerNorm, length: d, flops: c.layerNorm.flops * D, bytes: lnBytes * D,
-                    from: [b.id(.attentionResidual)])
-        projection(.ffnUp, out: f, inner: d, from: [b.id(.attentionLayerNorm)])
-        elementwise(.gelu, .gelu, length: f, flops: c.gelu.flops * F, bytes: c.gelu.bytes * F, from: [b.id(.ffnUp)])
-        projection(.ffnDown, out: d, inner: f, from: [b.id(.gelu)])
-        elementwise(.ffnResidual, .residualAdd, length: d, flops: c.ffnResidual.flops * D,
-                    bytes: c.decoderResidualBytes * D, from: [b.id(.ffnDown), b.id(.attentionLayerNorm)])
-        elementwise(.ffnLayerNorm, .layerNorm, length: d, flops: c.layerNorm.flops * D, bytes: lnBytes * D,
-                    from: [b.id(.ffnResidual)])
+        return outputs
+    }
+
+    /// The model's output operations, once per model rather than per layer: the final RMSNorm and the untied LM
+    /// head for each sequence's next token (one token per sequence in a prefill too: only the last position's
+    /// logits choose the next token). Empty for the survey's block, whose counts leave the head out.
+    public static func outputOperations(_ m: TransformerConfig, batch: Int = 1,
+                                        convention c: CountingConvention = .survey) -> [Operation] {
+        guard let vocabulary = m.block.vocabulary else { return [] }
+        let d = m.dModel, D = Double(d), V = Double(vocabulary), B = Double(batch)
+        var b = Builder(heads: m.kvHeads)
+        let norm = c.elementCost(.finalNorm)
+        b.add(.finalNorm, .rmsNorm, .elementwise(rows: batch, rowLength: d),
+              WorkCounts(flops: norm.flops * B * D, bytes: norm.bytes * B * D + c.rmsNormParameterBytes * D), from: ["input"])
+        b.add(.lmHead, .matmul(m: vocabulary, n: d, k: batch), .matmul(GEMMShape(m: batch, n: vocabulary, k: d)),
+              WorkCounts(flops: 2 * D * V * B, bytes: V * D + D * B + V * B), from: [b.id(.finalNorm)])
         return b.operations
     }
 }

@@ -1,13 +1,16 @@
 /// The two modules of a Transformer layer (survey Fig. 1): multi-head attention and the feed-forward network.
+/// A modern decoder adds a third, outside the layers: the final norm and the LM head, run once per model.
 public enum LayerModule: String, Sendable, Hashable, CaseIterable, Codable {
     case attention
     case ffn
+    case output
 
-    /// The first component of every operation path in the module (`mha/…`, `ffn/…`).
+    /// The first component of every operation path in the module (`mha/…`, `ffn/…`, `out/…`).
     public var path: String {
         switch self {
         case .attention: return "mha"
         case .ffn: return "ffn"
+        case .output: return "out"
         }
     }
 }
@@ -23,12 +26,13 @@ public enum LayerModule: String, Sendable, Hashable, CaseIterable, Codable {
 /// and `--json` print, `mha/wq`), ``name`` (the survey's name, `W_Q projection`) and ``shortName`` (the
 /// accelerator tables' label, `W_Q`). No evaluator builds or compares such strings.
 ///
-/// To add an operation (a SwiGLU gate projection, RMSNorm, rotary embedding of a modern decoder), add a case
-/// here with its module, class and names, and add its node where ``LayerGraph`` builds the layer. Evaluators
-/// price nodes by their kind and shape, so they need no change unless they treat that operation specially;
-/// the exhaustive `switch`es below and in the evaluators list every place that must decide.
-/// Grouped-query attention needs no new identity: W_K and W_V get a narrower output (the layer's
-/// key/value heads), and each query head's query × key reads its group's key head.
+/// To add an operation, add a case here with its module, class and names, and add its node where
+/// ``LayerGraph`` builds the layer. Evaluators price nodes by their kind and shape, so they need no change
+/// unless they treat that operation specially; the exhaustive `switch`es below and in the evaluators list
+/// every place that must decide. The modern decoder's operations (chapter 7) were added this way: RMSNorm,
+/// rotary embedding, the SwiGLU gate projection and product, and the final norm and LM head. Grouped-query
+/// attention needs no new identity: W_K and W_V get a narrower output (the layer's key/value heads), and the
+/// per-head operations become one node per key/value head whose rows are its group's query heads.
 public enum LayerOperationID: Sendable, Hashable, CaseIterable, Codable {
     /// W_Q, W_K, W_V: the query, key and value projections.
     case queryProjection, keyProjection, valueProjection
@@ -46,28 +50,45 @@ public enum LayerOperationID: Sendable, Hashable, CaseIterable, Codable {
     case ffnUp, gelu, ffnDown
     /// The residual add after the FFN and the LayerNorm after it.
     case ffnResidual, ffnLayerNorm
+    /// A pre-norm block's RMSNorm before attention and before the FFN (Llama).
+    case attentionRMSNorm, ffnRMSNorm
+    /// Rotary position embedding of the queries and keys.
+    case rotaryEmbedding
+    /// SwiGLU's gate projection W_gate (its up projection is ``ffnUp``, its down projection ``ffnDown``).
+    case ffnGate
+    /// SwiGLU's element-wise SiLU(gate) ⊙ up.
+    case swiglu
+    /// The model's final norm and its LM head (the projection to the vocabulary), once per model.
+    case finalNorm, lmHead
 
     public var module: LayerModule {
         switch self {
         case .queryProjection, .keyProjection, .valueProjection, .scores, .softmax, .context, .outputProjection,
              .attentionResidual, .attentionLayerNorm:
             return .attention
-        case .ffnUp, .gelu, .ffnDown, .ffnResidual, .ffnLayerNorm:
+        case .attentionRMSNorm, .rotaryEmbedding:
+            return .attention
+        case .ffnUp, .gelu, .ffnDown, .ffnResidual, .ffnLayerNorm, .ffnRMSNorm, .ffnGate, .swiglu:
             return .ffn
+        case .finalNorm, .lmHead:
+            return .output
         }
     }
 
-    /// The survey's class (Tab. 3's rows).
+    /// The survey's class (Tab. 3's rows). The LM head, a weight projection outside both modules, counts as a
+    /// projection: the survey's four classes have no row of their own for it.
     public var operationClass: OperationClass {
         switch self {
-        case .queryProjection, .keyProjection, .valueProjection, .outputProjection: return .projection
+        case .queryProjection, .keyProjection, .valueProjection, .outputProjection, .lmHead: return .projection
         case .scores, .context: return .actToAct
-        case .ffnUp, .ffnDown: return .ffn
-        case .softmax, .attentionResidual, .attentionLayerNorm, .gelu, .ffnResidual, .ffnLayerNorm: return .nonlinear
+        case .ffnUp, .ffnDown, .ffnGate: return .ffn
+        case .softmax, .attentionResidual, .attentionLayerNorm, .gelu, .ffnResidual, .ffnLayerNorm, .attentionRMSNorm,
+             .ffnRMSNorm, .rotaryEmbedding, .swiglu, .finalNorm:
+            return .nonlinear
         }
     }
 
-    /// Whether the layer has one node of it per attention head.
+    /// Whether the layer has one node of it per attention head (per key/value head under grouped-query attention).
     public var isPerHead: Bool { self == .scores || self == .softmax || self == .context }
 
     /// Whether it multiplies an activation by a weight matrix (a matrix product with a weight operand).
@@ -88,6 +109,11 @@ public enum LayerOperationID: Sendable, Hashable, CaseIterable, Codable {
         case .ffnUp: return "w1"
         case .gelu: return "gelu"
         case .ffnDown: return "w2"
+        case .attentionRMSNorm, .ffnRMSNorm, .finalNorm: return "rmsnorm"
+        case .rotaryEmbedding: return "rope"
+        case .ffnGate: return "wgate"
+        case .swiglu: return "swiglu"
+        case .lmHead: return "lm-head"
         }
     }
 
@@ -118,6 +144,12 @@ public enum LayerOperationID: Sendable, Hashable, CaseIterable, Codable {
         case .ffnUp: return "W1 projection"
         case .gelu: return "GELU"
         case .ffnDown: return "W2 projection"
+        case .attentionRMSNorm, .ffnRMSNorm: return "RMSNorm"
+        case .rotaryEmbedding: return "RoPE"
+        case .ffnGate: return "W_gate projection"
+        case .swiglu: return "SiLU(gate) ⊙ up"
+        case .finalNorm: return "final RMSNorm"
+        case .lmHead: return "LM head"
         }
     }
 
@@ -132,7 +164,11 @@ public enum LayerOperationID: Sendable, Hashable, CaseIterable, Codable {
         case .outputProjection: return "W_out"
         case .ffnUp: return "W1"
         case .ffnDown: return "W2"
-        case .softmax, .attentionResidual, .attentionLayerNorm, .gelu, .ffnResidual, .ffnLayerNorm: return name
+        case .ffnGate: return "W_gate"
+        case .lmHead: return "LM head"
+        case .softmax, .attentionResidual, .attentionLayerNorm, .gelu, .ffnResidual, .ffnLayerNorm, .attentionRMSNorm,
+             .ffnRMSNorm, .rotaryEmbedding, .swiglu, .finalNorm:
+            return name
         }
     }
 
@@ -151,19 +187,28 @@ public struct LayerShape: Sendable, Hashable, Codable {
     public var heads: Int
     public var headDimension: Int
     public var dFFN: Int
-    /// Width of Q, K, V and of the attention output: heads · headDimension.
+    /// The survey's block, or a modern decoder's (grouped-query attention, SwiGLU, RMSNorm, rotary embedding).
+    public var block: BlockStyle = .survey
+    /// Width of Q and of the attention output: heads · headDimension.
     public var attentionWidth: Int { heads * headDimension }
+    /// Key/value heads: `heads` unless the block groups them.
+    public var kvHeads: Int { block.kvHeads ?? heads }
+    /// Width of K and V: kvHeads · headDimension.
+    public var kvWidth: Int { kvHeads * headDimension }
+    /// Query heads per key/value head.
+    public var groupSize: Int { heads / kvHeads }
 
-    public init(dModel: Int, heads: Int, headDimension: Int, dFFN: Int) {
+    public init(dModel: Int, heads: Int, headDimension: Int, dFFN: Int, block: BlockStyle = .survey) {
         self.dModel = dModel
         self.heads = heads
         self.headDimension = headDimension
         self.dFFN = dFFN
+        self.block = block
     }
 
     /// A model's layer (all its layers are alike): d_head = d / h.
     public init(_ m: TransformerConfig) {
-        self.init(dModel: m.dModel, heads: m.heads, headDimension: m.headDimension, dFFN: m.dFFN)
+        self.init(dModel: m.dModel, heads: m.heads, headDimension: m.headDimension, dFFN: m.dFFN, block: m.block)
     }
 
     public func validate() throws(ConfigurationError) {
@@ -171,5 +216,6 @@ public struct LayerShape: Sendable, Hashable, Codable {
         try ConfigurationError.require(heads, in: TransformerConfig.headRange, field: "heads")
         try ConfigurationError.require(headDimension, in: TransformerConfig.dimensionRange, field: "headDimension")
         try ConfigurationError.require(dFFN, in: TransformerConfig.dimensionRange, field: "dFFN")
+        try block.validate(heads: heads)
     }
 }

@@ -19,68 +19,99 @@ public struct OperationTotal: Sendable, Hashable {
 /// w.classTotals[.actToAct]!.bytes  // 9.44e6 (the paper prints 0.006e9: a typo)
 /// ```
 public struct ModelWorkload: Sendable {
+    /// Which work of a decoder is counted: the prompt's tokens all at once, or the generation of tokens one by
+    /// one with a key/value cache. An encoder only has the first.
+    public enum Phase: String, Sendable, Hashable, CaseIterable, Codable {
+        /// l tokens at once (an encoder's whole pass, a decoder's prompt), then one token's LM head.
+        case prefill
+        /// l tokens generated one by one, steps 1...l, each attending to the cache (the survey's GPT-2 counts).
+        case decode
+    }
+
     public let model: TransformerConfig
     public let sequenceLength: Int
+    public let phase: Phase
+    /// Sequences processed together.
+    public let batch: Int
     public let convention: CountingConvention
     /// Bytes of one stored value: the survey counts 1 (8-bit); ``quantized(bytesPerValue:)`` changes it.
     public internal(set) var bytesPerValue: Double = 1
-    /// Per operation, in the order of the layer graph.
+    /// Per operation, in the order of the layer graph (then the model's output operations, if it counts them).
     public internal(set) var operations: [OperationTotal]
 
-    public init(_ model: TransformerConfig, sequenceLength l: Int,
+    /// Batch sizes accepted.
+    public static let batchRange: ClosedRange<Int> = 1...4096
+
+    /// `phase` defaults to what the survey counts: prefill for an encoder, decode for a decoder.
+    public init(_ model: TransformerConfig, sequenceLength l: Int, phase: Phase? = nil, batch: Int = 1,
                 convention: CountingConvention = .survey) throws(ConfigurationError) {
-        try self.init(model, sequenceLength: l, convention: convention, stepByStep: false)
+        try self.init(model, sequenceLength: l, phase: phase, batch: batch, convention: convention, stepByStep: false)
     }
 
     /// `stepByStep` sums a decoder over every generation step's graph (O(l·h) operations: minutes at l = 65,536
     /// with 1,024 heads); otherwise over two steps' graphs and the closed form of the attended positions.
-    init(_ model: TransformerConfig, sequenceLength l: Int, convention: CountingConvention,
-         stepByStep: Bool) throws(ConfigurationError) {
+    init(_ model: TransformerConfig, sequenceLength l: Int, phase: Phase? = nil, batch: Int = 1,
+         convention: CountingConvention, stepByStep: Bool) throws(ConfigurationError) {
         try model.validate()
         try TransformerConfig.validate(sequenceLength: l)
+        try ConfigurationError.require(batch, in: Self.batchRange, field: "batch")
+        let phase = phase ?? (model.architecture == .encoder ? .prefill : .decode)
+        if model.architecture == .encoder && phase == .decode {
+            throw ConfigurationError(field: "phase", message: "\(model.displayName) is an encoder: it has no decode phase")
+        }
         self.model = model
         self.sequenceLength = l
+        self.phase = phase
+        self.batch = batch
         self.convention = convention
-        let layers = Double(model.layers)
         var order: [LayerOperationID] = []
         var byIdentity: [LayerOperationID: OperationTotal] = [:]
-        func add(_ graph: LayerGraph, countInstances: Bool, counts: ((Int, Operation) -> WorkCounts)? = nil) {
-            for (i, op) in graph.operations.enumerated() {
+        func add(_ ops: [Operation], times k: Double, countInstances: Bool, counts: ((Int, Operation) -> WorkCounts)? = nil) {
+            for (i, op) in ops.enumerated() {
                 let opCounts = counts?(i, op) ?? op.counts
                 if var existing = byIdentity[op.identity] {
-                    existing.counts += opCounts * layers
+                    existing.counts += opCounts * k
                     if countInstances { existing.instancesPerLayer += 1 }
                     byIdentity[op.identity] = existing
                 } else {
                     order.append(op.identity)
-                    byIdentity[op.identity] = OperationTotal(identity: op.identity, instancesPerLayer: 1,
-                                                             counts: opCounts * layers)
+                    byIdentity[op.identity] = OperationTotal(identity: op.identity, instancesPerLayer: 1, counts: opCounts * k)
                 }
             }
         }
-        switch model.architecture {
-        case .encoder:
-            add(LayerGraph.encoder(model, sequenceLength: l, convention: convention), countInstances: true)
-        case .decoder where stepByStep || l == 1:
+        let layers = Double(model.layers), shape = LayerShape(model)
+        let output = LayerGraph.outputOperations(model, batch: batch, convention: convention)
+        switch phase {
+        case .prefill:
+            add(LayerGraph(shape, step: .encoder(sequenceLength: l), batch: batch, convention: convention).operations,
+                times: layers, countInstances: true)
+            add(output, times: 1, countInstances: true)
+        case .decode where stepByStep || l == 1:
             for t in 1...l {
-                add(LayerGraph.decoderStep(model, step: t, convention: convention), countInstances: t == 1)
+                add(LayerGraph(shape, step: .decoder(step: t), batch: batch, convention: convention).operations,
+                    times: layers, countInstances: t == 1)
             }
-        case .decoder:
+            add(output, times: Double(l), countInstances: true)
+        case .decode:
             // Each operation of a step is affine in the positions p(t) the new token attends to:
-            // counts(t) = a + b·p(t). Steps 1 and 2 give a and b, and Σ_t counts(t) = l·a + b·Σ_t p(t), with Σp
-            // in closed form. The counts are small dyadic numbers, so this equals the step-by-step sum exactly
-            // (a test compares the two).
-            let first = LayerGraph.decoderStep(model, step: 1, convention: convention)
-            let second = LayerGraph.decoderStep(model, step: 2, convention: convention)
+            // counts(t) = a + b·p(t). Steps 1 and 2 of the layer without its window give a and b, and
+            // Σ_t counts(t) = l·a + b·Σ_t p(t), with Σp in closed form (a sliding window caps p(t)). The counts are
+            // small dyadic numbers, so this equals the step-by-step sum exactly (a test compares the two).
+            var unwindowed = shape
+            unwindowed.block.slidingWindow = nil
+            let first = LayerGraph(unwindowed, step: .decoder(step: 1), batch: batch, convention: convention)
+            let second = LayerGraph(unwindowed, step: .decoder(step: 2), batch: batch, convention: convention)
             let p1 = convention.triangle.positions(atStep: 1), p2 = convention.triangle.positions(atStep: 2)
-            let positions = convention.triangle.totalPositions(sequenceLength: l), steps = Double(l)
-            add(first, countInstances: true) { i, op in
+            let positions = convention.triangle.totalPositions(sequenceLength: l, window: model.block.slidingWindow)
+            let steps = Double(l)
+            add(first.operations, times: layers, countInstances: true) { i, op in
                 let later = second.operations[i].counts
                 let slope = WorkCounts(flops: (later.flops - op.counts.flops) / (p2 - p1),
                                        bytes: (later.bytes - op.counts.bytes) / (p2 - p1))
                 let intercept = WorkCounts(flops: op.counts.flops - slope.flops * p1, bytes: op.counts.bytes - slope.bytes * p1)
                 return intercept * steps + slope * positions
             }
+            add(output, times: steps, countInstances: true)
         }
         operations = order.map { byIdentity[$0]! }
     }
@@ -133,5 +164,69 @@ public enum ClosedForm {
                                             bytes: c.softmax.bytes * h * s + perTokenBytes * L)
         }
         return result.mapValues { $0 * n }
+    }
+}
+
+extension ClosedForm {
+    /// Closed-form per-class counts for any block (grouped-query attention, SwiGLU, RMSNorm, rotary embedding,
+    /// a sliding window, an untied LM head), either phase and any batch: the second derivation of
+    /// ``ModelWorkload`` for chapter 7, written from the block's matrix dimensions rather than by walking the
+    /// graph. With a = h·d_head and w = kv·d_head the query and key/value widths, R the rows of a pass and g = h/kv:
+    /// projections 2·d·(2a + 2w) FLOPs per row, weights 2d(a + w) bytes per pass plus R(4d + 2a + 2w); attention
+    /// per sequence h·l·(S(2d_head − 1) + d_head(2S − 1)) FLOPs over S = min(l, window) keys in a prefill,
+    /// 4·h·d_head·Σp(t) in decoding.
+    public static func classTotals(_ m: TransformerConfig, sequenceLength l: Int, phase: ModelWorkload.Phase,
+                                   batch: Int = 1, convention c: CountingConvention = .survey) -> [OperationClass: WorkCounts] {
+        let d = Double(m.dModel), f = Double(m.dFFN), h = Double(m.heads), kv = Double(m.kvHeads)
+        let dh = Double(m.headDimension), a = h * dh, w = kv * dh, n = Double(m.layers), B = Double(batch), L = Double(l)
+        let swiglu = m.block.ffn == .swiglu, rms = m.block.norm == .rmsNorm
+        let ffnMatrices: Double = swiglu ? 3 : 2
+        let norm = rms ? c.rmsNorm : c.layerNorm, normParameters = rms ? c.rmsNormParameterBytes : c.layerNormParameterBytes
+        let activation = swiglu ? c.swiglu : c.gelu
+        let rotary = m.block.rotary ? c.rotary : CountingConvention.ElementCost(flops: 0, bytes: 0)
+        // Per row (token of one sequence) of every element-wise operation but Softmax.
+        let rowFlops = (c.attentionResidual.flops + c.ffnResidual.flops + 2 * norm.flops) * d + activation.flops * f
+            + rotary.flops * (a + w)
+        func rowBytes(ffnResidual: Double) -> Double {
+            (c.attentionResidual.bytes + ffnResidual + 2 * norm.bytes) * d + activation.bytes * f + rotary.bytes * (a + w)
+        }
+        // Per pass: weights once, then R rows of activations in and out.
+        func projections(rows R: Double) -> WorkCounts {
+            WorkCounts(flops: 2 * d * (2 * a + 2 * w) * R, bytes: 2 * d * (a + w) + R * (4 * d + 2 * a + 2 * w))
+        }
+        func ffn(rows R: Double) -> WorkCounts {
+            WorkCounts(flops: ffnMatrices * 2 * d * f * R, bytes: ffnMatrices * (d * f + R * (d + f)))
+        }
+        var result: [OperationClass: WorkCounts] = [:]
+        var outputPasses: Double
+        switch phase {
+        case .prefill:
+            let S = Double(min(l, m.block.slidingWindow ?? l)), R = B * L
+            result[.projection] = projections(rows: R) * n
+            result[.actToAct] = WorkCounts(flops: B * h * L * (S * (2 * dh - 1) + dh * (2 * S - 1)),
+                                           bytes: B * (2 * h * L * dh + 2 * kv * L * dh + 2 * h * L * S)) * n
+            result[.ffn] = ffn(rows: R) * n
+            result[.nonlinear] = WorkCounts(flops: c.softmax.flops * B * h * L * S + rowFlops * R,
+                                            bytes: c.softmax.bytes * B * h * L * S + rowBytes(ffnResidual: c.ffnResidual.bytes) * R
+                                                + 2 * normParameters * d) * n
+            outputPasses = 1
+        case .decode:
+            let P = c.triangle.totalPositions(sequenceLength: l, window: m.block.slidingWindow)
+            result[.projection] = projections(rows: B) * (L * n)
+            result[.actToAct] = WorkCounts(flops: B * 4 * h * dh * P,
+                                           bytes: B * (2 * L * (a + w) + 2 * w * P + h * c.decoderScoreBytes * P)) * n
+            result[.ffn] = ffn(rows: B) * (L * n)
+            result[.nonlinear] = WorkCounts(flops: c.softmax.flops * B * h * P + rowFlops * B * L,
+                                            bytes: c.softmax.bytes * B * h * P + rowBytes(ffnResidual: c.decoderResidualBytes) * B * L
+                                                + 2 * normParameters * d * L) * n
+            outputPasses = L
+        }
+        if let vocabulary = m.block.vocabulary {
+            let V = Double(vocabulary)
+            result[.projection]! += WorkCounts(flops: 2 * d * V * B, bytes: V * d + d * B + V * B) * outputPasses
+            result[.nonlinear]! += WorkCounts(flops: c.rmsNorm.flops * B * d,
+                                              bytes: c.rmsNorm.bytes * B * d + c.rmsNormParameterBytes * d) * outputPasses
+        }
+        return result
     }
 }

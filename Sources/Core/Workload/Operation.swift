@@ -53,6 +53,13 @@ public enum OperationKind: Sendable, Hashable {
     case layerNorm
     case gelu
     case residualAdd
+    /// RMSNorm (Zhang & Sennrich 2019): scale by the reciprocal root mean square, then by γ.
+    case rmsNorm
+    /// Rotary position embedding (Su et al. 2021): rotate each pair of query and key features by a
+    /// position-dependent angle.
+    case rotary
+    /// SwiGLU's product SiLU(gate) ⊙ up (Shazeer 2020).
+    case swiglu
 
     /// Whether this is a matrix product.
     public var isMatmul: Bool {
@@ -62,17 +69,26 @@ public enum OperationKind: Sendable, Hashable {
 
     /// Passes over each row that an accelerator's special function unit makes (survey §3.1, Fig. 2): Softmax
     /// three (maximum; exponent and sum; scaling), LayerNorm three (mean; variance; normalisation), GELU and a
-    /// residual add one; 0 for a matmul.
+    /// residual add one; 0 for a matmul. RMSNorm two (mean square; normalisation), rotary embedding and SwiGLU's
+    /// product one.
     public var passes: Int {
         switch self {
         case .matmul: return 0
         case .softmax, .layerNorm: return 3
-        case .gelu, .residualAdd: return 1
+        case .rmsNorm: return 2
+        case .gelu, .residualAdd, .rotary, .swiglu: return 1
         }
     }
 
-    /// Wide (accumulator-precision) parameters per feature that the operation reads once: LayerNorm's γ and β.
-    public var parametersPerFeature: Int { self == .layerNorm ? 2 : 0 }
+    /// Wide (accumulator-precision) parameters per feature that the operation reads once: LayerNorm's γ and β,
+    /// RMSNorm's γ.
+    public var parametersPerFeature: Int {
+        switch self {
+        case .layerNorm: return 2
+        case .rmsNorm: return 1
+        case .matmul, .softmax, .gelu, .residualAdd, .rotary, .swiglu: return 0
+        }
+    }
 }
 
 /// The shape of an operation as hardware runs it: a matrix product with the tokens as rows (m = tokens, n = output
@@ -103,9 +119,13 @@ public struct Operation: Sendable, Hashable, Identifiable {
     public var counts: WorkCounts
     /// Ids of the operations whose outputs this one reads, or `input`/`cache` for the layer's inputs.
     public var inputs: [String]
+    /// Independent copies of ``shape`` that ``counts`` covers: the batch's sequences for attention's per-head
+    /// operations, which do not share operands across sequences; 1 otherwise (a batch's projections are one
+    /// matmul with more rows).
+    public var copies: Int = 1
 
     public init(identity: LayerOperationID, head: Int?, id: String, kind: OperationKind, shape: OperationShape,
-                counts: WorkCounts, inputs: [String]) {
+                counts: WorkCounts, inputs: [String], copies: Int = 1) {
         self.identity = identity
         self.head = head
         self.id = id
@@ -113,6 +133,7 @@ public struct Operation: Sendable, Hashable, Identifiable {
         self.shape = shape
         self.counts = counts
         self.inputs = inputs
+        self.copies = copies
     }
 
     /// The breakdown key shared by all instances of the operation, e.g. `mha/qk` (per-head nodes share it).

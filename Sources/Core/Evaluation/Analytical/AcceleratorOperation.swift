@@ -99,6 +99,7 @@ extension AcceleratorOperation {
     /// operation consumes them, else `narrow`, and weight matmuls add a bias; a non-linear operation reads each
     /// input at the width its producer wrote (the layer's input: `narrow`), makes its kind's passes
     /// (``OperationKind/passes``), writes `narrow` and reads its parameters (LayerNorm's γ and β) `wide`.
+    /// A block without biases (``BlockStyle/biases``) adds none.
     /// FLOPs follow the survey's convention on the operations' integer shapes: 2 per MAC for weight matmuls,
     /// 2k − 1 per length-k dot product for act-to-act ones, the convention's cost per element otherwise.
     public static func operations(_ graph: LayerGraph) -> [AcceleratorOperation] {
@@ -108,8 +109,9 @@ extension AcceleratorOperation {
             guard let producer = producers[id] else { return id == "cache" ? nil : .narrow }
             return producer.kind.isMatmul && wideOutputs.contains(id) ? .wide : .narrow
         }
+        let biases = graph.shape.block.biases
         return graph.groupedByIdentity.map { identity, nodes in
-            let first = nodes[0], copies = nodes.count
+            let first = nodes[0], copies = nodes.reduce(0) { $0 + $1.copies }
             switch first.shape {
             case let .matmul(s):
                 let perCopy = identity.hasWeights ? 2 * Double(s.m) * Double(s.n) * Double(s.k)
@@ -118,7 +120,7 @@ extension AcceleratorOperation {
                                             flops: Double(copies) * perCopy,
                                             work: .matmul(shape: s, copies: copies,
                                                           output: wideOutputs.contains(first.id) ? .wide : .narrow,
-                                                          bias: identity.hasWeights))
+                                                          bias: biases && identity.hasWeights))
             case let .elementwise(rows, length):
                 let cost = graph.convention.elementCost(identity)
                 return AcceleratorOperation(identity: identity, path: identity.path, name: identity.shortName,

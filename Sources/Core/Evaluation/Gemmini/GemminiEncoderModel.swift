@@ -56,9 +56,14 @@ public struct IntegerUnitModel: Sendable, Hashable {
 /// base.share(.quantization)     // the (de)quantization passes' share of the layer's cycles
 /// ```
 public struct GemminiEncoderModel: Sendable {
-    /// The categories of Fig. 14.
+    /// The categories of Fig. 14, and rotary embedding for a modern decoder's layer. In a modern block
+    /// `layerNorm` holds its RMSNorms and `gelu` SwiGLU's SiLU(gate) ⊙ up.
     public enum Category: String, Sendable, Hashable, CaseIterable {
         case matmul, softmax, layerNorm = "layernorm", residualAdd = "resadd", quantization = "dequantization", gelu
+        case rotary
+
+        /// Fig. 14's six, which chapter 6 draws.
+        public static let survey: [Category] = [.matmul, .softmax, .layerNorm, .residualAdd, .quantization, .gelu]
     }
 
     /// One matmul of the layer (attention ones once per head).
@@ -104,20 +109,35 @@ public struct GemminiEncoderModel: Sendable {
                 host: HostCPUCostModel = .rocket, matmulMode: GemminiMatmul.Mode = .gemmini) throws(ConfigurationError) {
         try shape.validate()
         try TransformerConfig.validate(sequenceLength: l)
+        try self.init(graph: LayerGraph(shape, step: .encoder(sequenceLength: l)), accelerator: a, host: host,
+                      matmulMode: matmulMode)
+    }
+
+    /// One layer as `graph` has it: an encoder layer or a decoder's prefill (all tokens at once), or one decode
+    /// step. `sequenceLength` is then the tokens at once, or the step. A modern block's operations are priced
+    /// by their nearest kin, which the chapter that uses them states: on the host CPU RMSNorm as LayerNorm (an
+    /// upper bound: it has no mean to subtract), SwiGLU's product as GELU and rotary embedding as a residual add
+    /// (a lower bound: it multiplies twice per element); on I-BERT's units RMSNorm as LayerNorm, SwiGLU's
+    /// product on the activation lanes behind W_up as GELU behind W1, and rotary embedding one pass of the lanes.
+    public init(graph: LayerGraph, accelerator a: Accelerator, host: HostCPUCostModel = .rocket,
+                matmulMode: GemminiMatmul.Mode = .gemmini) throws(ConfigurationError) {
+        try graph.shape.validate()
         try a.validate()
         try host.validate()
-        layer = shape
-        sequenceLength = l
+        layer = graph.shape
+        switch graph.step {
+        case let .encoder(l): sequenceLength = l
+        case let .decoder(t): sequenceLength = t
+        }
         accelerator = a
         onHostCPU = a.sfuWidth == 0
         // The matmuls and element counts are read off the layer's graph: attention ones once per head, in graph order.
-        let graph = LayerGraph(shape, step: .encoder(sequenceLength: l))
         let consumedByNonlinear = graph.readByNonlinear
         var elementsOf: [OperationKind: Double] = [:], rowsOf: [OperationKind: Double] = [:]
         for op in graph.operations {
             guard case let .elementwise(rows, length) = op.shape else { continue }
-            elementsOf[op.kind, default: 0] += Double(rows * length)
-            rowsOf[op.kind, default: 0] += Double(rows)
+            elementsOf[op.kind, default: 0] += Double(rows * length * op.copies)
+            rowsOf[op.kind, default: 0] += Double(rows * op.copies)
         }
         // Outputs that a non-linear operation on the CPU consumes leave the accumulator as full Int32.
         let wide = onHostCPU ? 4 : 1
@@ -126,20 +146,24 @@ public struct GemminiEncoderModel: Sendable {
         var converted = 0.0
         for (identity, nodes) in graph.groupedByIdentity {
             guard case let .matmul(s) = nodes[0].shape else { continue }
+            let instances = nodes.reduce(0) { $0 + $1.copies }
             let read = consumedByNonlinear.contains(nodes[0].id)
-            if read { converted += Double(s.m * s.n * nodes.count) }
-            matmuls.append(Matmul(identity: identity, shape: s, instances: nodes.count,
+            if read { converted += Double(s.m * s.n * instances) }
+            matmuls.append(Matmul(identity: identity, shape: s, instances: instances,
                                   stats: try GemminiMatmul.cycles(s, accelerator: a, outputBytes: read ? wide : 1, mode: matmulMode)))
         }
         self.matmuls = matmuls
-        let scores = elementsOf[.softmax, default: 0], hidden = elementsOf[.gelu, default: 0]
-        let normalised = elementsOf[.layerNorm, default: 0], added = elementsOf[.residualAdd, default: 0]
+        let scores = elementsOf[.softmax, default: 0]
+        let hidden = elementsOf[.gelu, default: 0] + elementsOf[.swiglu, default: 0]
+        let normalised = elementsOf[.layerNorm, default: 0] + elementsOf[.rmsNorm, default: 0]
+        let added = elementsOf[.residualAdd, default: 0], rotated = elementsOf[.rotary, default: 0]
         let elements: [HostCPUCostModel.Operation: Double] = [
-            .softmax: scores, .gelu: hidden, .layerNorm: normalised, .residualAdd: added,
+            .softmax: scores, .gelu: hidden, .layerNorm: normalised, .residualAdd: added + rotated,
             .dequantize: converted, .quantize: converted]
         self.elements = elements
-        let rows: [HostCPUCostModel.Operation: Double] = [.softmax: rowsOf[.softmax, default: 0],
-                                                           .layerNorm: rowsOf[.layerNorm, default: 0]]
+        let rows: [HostCPUCostModel.Operation: Double] = [
+            .softmax: rowsOf[.softmax, default: 0],
+            .layerNorm: rowsOf[.layerNorm, default: 0] + rowsOf[.rmsNorm, default: 0]]
         self.rows = rows
         var c: [Category: Double] = [.matmul: matmuls.reduce(0) { $0 + $1.cycles }]
         if a.sfuWidth == 0 {
@@ -149,17 +173,19 @@ public struct GemminiEncoderModel: Sendable {
             c[.softmax] = cpu(.softmax, rows: rows[.softmax]!)
             c[.layerNorm] = cpu(.layerNorm, rows: rows[.layerNorm]!)
             c[.gelu] = cpu(.gelu)
-            c[.residualAdd] = cpu(.residualAdd)
+            c[.residualAdd] = added * host.cyclesPerElement(.residualAdd)
+            c[.rotary] = rotated * host.cyclesPerElement(.residualAdd)
             c[.quantization] = cpu(.dequantize) + cpu(.quantize)
         } else {
             let u = try IntegerUnitModel(accelerator: a)
             let lanes = Double(u.activationLanes)
             c[.softmax] = u.softmaxCycles(elements: scores)
             c[.layerNorm] = u.layerNormCycles(rows: rows[.layerNorm]!, elements: normalised)
-            // GELU is pipelined behind the matmul that feeds it (W1).
+            // GELU (SwiGLU's product) is pipelined behind the matmul that feeds it (W1, W_up).
             let feeding = matmuls.first { $0.identity == .ffnUp }!.cycles
             c[.gelu] = max(0, hidden / lanes - feeding)
             c[.residualAdd] = added * Double(max(1, a.inputBits / 8)) / a.l2BytesPerCycle
+            c[.rotary] = rotated / lanes
             c[.quantization] = 0
         }
         cycles = c

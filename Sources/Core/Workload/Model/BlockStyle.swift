@@ -41,9 +41,13 @@ public struct BlockStyle: Sendable, Hashable, Codable {
     /// The vocabulary of an untied LM head (a d × vocabulary projection of its own, priced per generated token),
     /// or `nil` where the survey's counts leave the head out.
     public var vocabulary: Int?
+    /// Whether the weight matmuls add a bias (BERT, GPT-2) or not (Llama, Mistral). The survey's byte counts
+    /// leave biases out either way; the analytical model of §3.3 moves them.
+    public var biases: Bool
 
     public init(kvHeads: Int? = nil, ffn: FeedForward = .gelu, norm: Normalization = .layerNorm, rotary: Bool = false,
-                slidingWindow: Int? = nil, vocabulary: Int? = nil) {
+                slidingWindow: Int? = nil, vocabulary: Int? = nil, biases: Bool = true) {
+        self.biases = biases
         self.kvHeads = kvHeads
         self.ffn = ffn
         self.norm = norm
@@ -55,10 +59,10 @@ public struct BlockStyle: Sendable, Hashable, Codable {
     /// The survey's block: post-LayerNorm, GELU, multi-head attention, no rotary embedding, no LM head counted.
     public static let survey = BlockStyle()
 
-    /// A Llama-style block: RMSNorm pre-norm, SwiGLU, rotary embedding, untied LM head.
+    /// A Llama-style block: RMSNorm pre-norm, SwiGLU, rotary embedding, no biases, untied LM head.
     public static func llama(kvHeads: Int? = nil, vocabulary: Int, slidingWindow: Int? = nil) -> BlockStyle {
         BlockStyle(kvHeads: kvHeads, ffn: .swiglu, norm: .rmsNorm, rotary: true, slidingWindow: slidingWindow,
-                   vocabulary: vocabulary)
+                   vocabulary: vocabulary, biases: false)
     }
 
     /// Whether this is the survey's block (so every count of chapters 1-6 applies unchanged).
