@@ -1,7 +1,7 @@
 # The two commands a new user needs are `make` and `make test` (README.md).
 SWIFT       ?= swift
 APT_PACKAGES = libgraphviz-dev libopenblas-dev pkg-config
-CHAPTERS     = workload-analysis nonlinear-hardware fixed-architecture scheduling nas gemmini-case-study
+CHAPTERS     = workload-analysis nonlinear-hardware fixed-architecture scheduling nas gemmini-case-study modern-llms
 GENERATED    = chapters figures data/nas/search-record.tsv data/nas/nas-result.tsv
 
 .PHONY: all deps build chapters test check bench clean

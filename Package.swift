@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "scheduling", targets: ["Scheduling"]),
         .executable(name: "nas", targets: ["NASChapter"]),
         .executable(name: "gemmini-case-study", targets: ["GemminiCaseStudy"]),
+        .executable(name: "modern-llms", targets: ["ModernLLMs"]),
         .executable(name: "benchmarks", targets: ["Benchmarks"]),
     ],
     dependencies: [
@@ -63,6 +64,10 @@ let package = Package(
                           dependencies: ["Core", "Render", "ChapterSupport",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Chapters/GemminiCaseStudy"),
+        .executableTarget(name: "ModernLLMs",
+                          dependencies: ["Core", "Render", "ChapterSupport",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/Chapters/ModernLLMs"),
         // `make bench`: timings and ratios of the shared machinery (never run by CI).
         .executableTarget(name: "Benchmarks",
                           dependencies: ["Core", "Render", "CBLAS", "ChapterSupport",
@@ -72,6 +77,6 @@ let package = Package(
         .testTarget(name: "RenderTests", dependencies: ["Render"], exclude: ["__Snapshots__"]),
         .testTarget(name: "ChapterTests", dependencies: ["Core", "Render", "ChapterSupport", "WorkloadAnalysis",
                                                        "NonlinearHardware", "FixedArchitecture", "Scheduling", "NASChapter",
-                                                       "GemminiCaseStudy"]),
+                                                       "GemminiCaseStudy", "ModernLLMs"]),
     ]
 )

@@ -72,10 +72,23 @@ extension Dataflow: ExpressibleByArgument, ArgumentSpelling {
     public var argumentSpelling: String? { rawValue }
 }
 
-/// A counting convention by name: survey or itemised.
+/// A decoder's FFN: gelu or swiglu.
+extension BlockStyle.FeedForward: ExpressibleByArgument, ArgumentSpelling {
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+    public var argumentSpelling: String? { rawValue }
+}
+
+/// A decoder's normalisation: layer (post-LayerNorm, the survey's) or rms (pre-RMSNorm, Llama's).
+extension BlockStyle.Normalization: ExpressibleByArgument, ArgumentSpelling {
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+    public var argumentSpelling: String? { rawValue }
+}
+
+/// A counting convention by name: survey, itemised or llm-viewer.
 extension CountingConvention: ExpressibleByArgument, ArgumentSpelling {
     /// The conventions a flag can name, in the order --help lists them.
-    public static let named: [(name: String, convention: CountingConvention)] = [("survey", .survey), ("itemised", .itemised)]
+    public static let named: [(name: String, convention: CountingConvention)] = [("survey", .survey), ("itemised", .itemised),
+                                                                                  ("llm-viewer", .llmViewer)]
 
     public init?(argument: String) {
         guard let found = Self.named.first(where: { $0.name == argument.lowercased() }) else { return nil }

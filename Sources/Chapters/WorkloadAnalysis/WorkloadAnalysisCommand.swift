@@ -49,7 +49,7 @@ struct WorkloadAnalysisCommand: ParsableCommand {
         var decoder = false
 
         @Option(name: .long, help: ArgumentHelp(
-            "Counting convention: survey (reproduces the paper's tables) or itemised (every operand read and written once, exact causal triangle).",
+            "Counting convention: survey (reproduces the paper's tables), itemised (every operand read and written once, exact causal triangle) or llm-viewer (LLM-Viewer's counts, chapter 7).",
             valueName: "name"))
         var convention: CountingConvention = Options.defaults.convention
 

@@ -21,10 +21,10 @@ public struct BlockStyle: Sendable, Hashable, Codable {
     /// The normalisation and where it sits.
     public enum Normalization: String, Sendable, Hashable, Codable, CaseIterable {
         /// LayerNorm after each residual add (post-LN), as the survey draws BERT and GPT-2.
-        case layerNorm
+        case layerNorm = "layer"
         /// RMSNorm before attention and before the FFN (pre-norm; Zhang & Sennrich 2019), with a final RMSNorm
         /// before the LM head (Llama, Mistral).
-        case rmsNorm
+        case rmsNorm = "rms"
     }
 
     /// Key/value heads of grouped-query attention (Ainslie et al. 2023): every `heads / kvHeads` query heads
@@ -116,4 +116,27 @@ extension TransformerConfig {
 
     /// The modern decoders of chapter 7, in the order its tables list them.
     public static let modernPresets: [TransformerConfig] = [.llama2_7B, .llama3_8B, .mistral7B, .tinyLlama]
+}
+
+extension TransformerConfig {
+    /// Weights of the whole model in closed form: per layer W_Q and W_out (d × h·d_head each), W_K and W_V
+    /// (d × kv·d_head each), the FFN's two or three d × d_FFN matrices and the norms' parameters (γ and β of two
+    /// LayerNorms, or γ of two RMSNorms); then the token embedding, and for an untied head its own d × vocabulary
+    /// matrix and the final RMSNorm. Biases are left out, as the survey's counts leave them (Llama has none).
+    /// Llama-2-7B: 6,738,415,616.
+    public var parameterCount: Double {
+        let d = Double(dModel), a = Double(heads * headDimension), w = Double(kvHeads * headDimension), f = Double(dFFN)
+        let ffnMatrices: Double = block.ffn == .swiglu ? 3 : 2
+        let norms: Double = block.norm == .rmsNorm ? 2 : 4
+        let layer = 2 * d * a + 2 * d * w + ffnMatrices * d * f + norms * d
+        let head = block.vocabulary.map { Double($0) * d * 2 + d } ?? 0
+        return Double(layers) * layer + head
+    }
+
+    /// Bytes of the key/value cache holding `context` tokens of each of `batch` sequences at `bytesPerValue`:
+    /// 2 (K and V) · N · kv · d_head per token, a sliding window capping the tokens kept.
+    public func kvCacheBytes(context: Int, batch: Int = 1, bytesPerValue: Double = 1) -> Double {
+        let kept = Double(min(context, block.slidingWindow ?? context))
+        return 2 * Double(layers) * Double(kvHeads * headDimension) * kept * Double(batch) * bytesPerValue
+    }
 }
