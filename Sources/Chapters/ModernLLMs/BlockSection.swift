@@ -97,16 +97,16 @@ enum BlockSection {
         var rows: [[String]] = []
         for (identity, nodes) in prefill.groupedByIdentity {
             let p = nodes.reduce(WorkCounts.zero) { $0 + $1.counts }, d = decodeByID[identity] ?? .zero
-            rows.append([identity.name, identity.operationClass.label, nodes.count > 1 ? "×\(nodes.count)" : "",
+            rows.append([identity.name(in: m.block), "`\(identity.path)`", identity.operationClass.label, nodes.count > 1 ? "×\(nodes.count)" : "",
                          Text.si(p.flops), Text.si(p.bytes), Text.fixed(p.intensity), Text.si(d.flops), Text.si(d.bytes),
                          Text.fixed(d.intensity, 2)])
         }
-        return Table(columns: [.init("operation"), .init("class"), .init("nodes", alignment: .right),
+        return Table(columns: [.init("operation"), .init("key"), .init("class"), .init("nodes", alignment: .right),
                                .init("prefill FLOPs", alignment: .right), .init("prefill bytes", alignment: .right),
                                .init("AI", alignment: .right), .init("decode FLOPs", alignment: .right),
                                .init("decode bytes", alignment: .right), .init("AI", alignment: .right)],
                      rows: rows,
-                     caption: "\(m.displayName), one layer: prefill of l = \(l) tokens and one decode step with \(l) tokens in context (\(convention(c)) convention, 1 byte per value). Nodes: one per key/value head for attention's operations.")
+                     caption: "\(m.displayName), one layer: prefill of l = \(l) tokens and one decode step with \(l) tokens in context (\(convention(c)) convention, 1 byte per value). Nodes: one per key/value head for attention's operations. The key is the operation's name in `--json`.")
     }
 
     static func convention(_ c: CountingConvention) -> String { c.argumentSpelling ?? "custom" }

@@ -42,9 +42,9 @@ enum CacheSection {
         var rows: [[String]] = []
         for m in settings.models {
             for l in settings.sequenceLengths {
-                rows.append([m.displayName, "\(l)", Text.gib(m.kvCacheBytes(context: l, bytesPerValue: fp16)),
-                             Text.gib(m.kvCacheBytes(context: l, batch: 32, bytesPerValue: fp16)),
-                             Text.gib(m.parameterCount * fp16)])
+                rows.append([m.displayName, "\(l)", Text.bytes(m.kvCacheBytes(context: l, bytesPerValue: fp16)),
+                             Text.bytes(m.kvCacheBytes(context: l, batch: 32, bytesPerValue: fp16)),
+                             Text.bytes(m.parameterCount * fp16)])
             }
         }
         return Table(columns: [.init("Model"), .init("context", alignment: .right), .init("KV cache, 1 sequence", alignment: .right),

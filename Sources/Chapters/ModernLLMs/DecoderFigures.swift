@@ -22,7 +22,7 @@ enum DecoderFigures {
         var mha: [String] = [], ffn: [String] = []
         for (identity, nodes) in layer.groupedByIdentity {
             let counts = nodes.reduce(WorkCounts.zero) { $0 + $1.counts }, id = nodeID(identity.path)
-            var label = identity.name
+            var label = identity.name(in: m.block)
             if nodes.count > 1 { label += " ×\(nodes.count) K/V heads" }
             if identity == .keyProjection || identity == .valueProjection, g0 > 1 { label += "\n(each head shared by \(g0) query heads)" }
             if case let .matmul(s) = nodes[0].shape {
@@ -109,6 +109,7 @@ enum DecoderFigures {
         }
         return try BarChart(title: "CNN-tuned Gemmini: share of one layer's cycles",
                             categories: rows.map { "\($0.model.displayName) \($0.phase)" }, series: series, mode: .stacked,
-                            y: Axis(label: "% of cycles", scale: .linear, min: 0, max: 100)).svg()
+                            y: Axis(label: "% of cycles", scale: .linear, min: 0, max: 100),
+                            width: max(720, 110 * Double(rows.count) + 260)).svg()
     }
 }

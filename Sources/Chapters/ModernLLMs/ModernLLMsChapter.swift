@@ -65,7 +65,7 @@ public enum ModernLLMsChapter {
             summary: summary(settings),
             exercises: [
                 "`swift run -c release modern-llms --model llama-2-7b,custom --layers 32 --d-model 4096 --heads 32 --kv-heads 8 --d-ffn 11008 --out lesson/` gives Llama-2-7B grouped-query attention with 8 key/value heads. Compare the two KV-cache rows and the decode intensities: which operations gain, and by how much?",
-                "`swift run -c release modern-llms --model custom --layers 32 --d-model 4096 --heads 32 --kv-heads 1 --d-ffn 14336 --out lesson/` is multi-query attention. Find the batch size at which its decode step crosses the A100's ridge in the batching table, and compare it with Llama-3-8B's.",
+                "`swift run -c release modern-llms --model llama-3-8b,custom --layers 32 --d-model 4096 --heads 32 --kv-heads 1 --d-ffn 14336 --batch-sizes 16,64,256,1024,4096 --out lesson/` puts multi-query attention beside Llama-3-8B's eight key/value heads. In the batching table, which of the two reaches the A100's ridge, at what batch, and what share of the step's bytes is then attention's?",
                 "`swift run -c release modern-llms --model custom --layers 32 --d-model 4096 --heads 32 --d-ffn 16384 --ffn gelu --norm layer --out lesson/` is the survey's own block (post-LayerNorm, GELU) at Llama's width. How much of the non-linear share in the accelerator tables comes from the block's kind, and how much from its width?",
                 "`swift run -c release modern-llms --model mistral-7b --seq-lens 1024,4096,16384,32768 --out lesson/` runs past Mistral's 4,096-token window. Where does the KV cache stop growing, and what happens to the decode FLOPs per token?",
                 "`swift run -c release modern-llms --model llama-2-7b --convention llm-viewer --out lesson/` counts everything the way LLM-Viewer does. Which rows of the per-operation table change, and why do the survey's rules give a smaller Softmax?",
@@ -78,7 +78,7 @@ public enum ModernLLMsChapter {
             "Prefill is the survey's encoder with a few more operations: weight matmuls dominate, the intensity is in the hundreds, and the accelerator's array is busy.",
             "Decode reads every weight once per token at about 2 FLOPs per byte (8-bit), whatever the model. Batching lifts the projections' intensity about in proportion to the batch, but attention's stays where it is, because each sequence reads its own KV cache.",
             "Grouped-query attention divides the KV cache, and the decode traffic of attention, by the group size: 4× for Llama-3-8B and Mistral-7B, 8× for TinyLlama.",
-            "RMSNorm, SiLU and RoPE are cheaper per element than LayerNorm and GELU, but a 3-matrix FFN and the longer contexts keep the non-linear operations' share on a CNN-era accelerator close to BERT's. An SFU buys less in decode, where the memory bound takes the time.",
+            "On a CNN-tuned Gemmini the non-linear operations still take most of a prefill layer's cycles, as they take BERT's: RMSNorm, SiLU and RoPE replace LayerNorm and GELU without making the host CPU's share small. Integer units for them buy less than for BERT, because a Llama layer's matmuls are larger, and much less in decode, where the one-token matmuls take most of the time.",
             "Our counts reproduce LLM-Viewer's per-layer roofline of Llama-2-7B within 1% where both count the same thing. The misses come from two of its own choices, both visible: SwiGLU's product is sized by the hidden width, and the LM head is charged one operation per multiply-accumulate.",
         ]
     }
@@ -89,6 +89,7 @@ enum Text {
     static func si(_ x: Double) -> String { NumberFormat.si(x, decimals: 2) }
     static func fixed(_ x: Double, _ decimals: Int = 1) -> String { NumberFormat.fixed(x, decimals: decimals) }
     static func percent(_ x: Double, _ decimals: Int = 1) -> String { NumberFormat.percent(x, decimals: decimals) }
-    static func gib(_ bytes: Double) -> String { NumberFormat.fixed(bytes / 1_073_741_824, decimals: 2) + " GiB" }
+    static func bytes(_ x: Double) -> String { NumberFormat.si(x, decimals: 2) + "B" }
+    static func microseconds(_ seconds: Double) -> String { NumberFormat.fixed(seconds * 1e6, decimals: 2) + " µs" }
     static func integer(_ x: Double) -> String { NumberFormat.grouped(Int(x.rounded())) }
 }

@@ -88,7 +88,7 @@ enum PeerSection {
                      rows: rows.map { r in
                          [r.theirs.phase.rawValue, r.theirs.layer, Text.si(r.theirs.operations), Text.si(r.operations),
                           delta(r.operations, r.theirs.operations), Text.si(r.theirs.bytes), Text.si(r.bytes), delta(r.bytes, r.theirs.bytes),
-                          Text.si(r.theirs.seconds) + "s", Text.si(r.seconds) + "s", delta(r.seconds, r.theirs.seconds),
+                          Text.microseconds(r.theirs.seconds), Text.microseconds(r.seconds), delta(r.seconds, r.theirs.seconds),
                           r.memoryBound == (r.theirs.bound == "memory") ? r.theirs.bound : "\(r.theirs.bound) / ours \(r.memoryBound ? "memory" : "compute")"]
                      }, caption: "Llama-2-7B on \(first.hardware), batch \(first.batch), \(first.sequenceLength) tokens, fp16: one layer (lm_head: the model's one head). Prefill: the prompt at once; decode: one token against a cache of \(first.sequenceLength).")
     }

@@ -153,6 +153,15 @@ public enum LayerOperationID: Sendable, Hashable, CaseIterable, Codable {
         }
     }
 
+    /// The name in a layer of `block`: SwiGLU's up and down projections are W_up and W_down, not W1 and W2.
+    public func name(in block: BlockStyle) -> String {
+        switch (self, block.ffn) {
+        case (.ffnUp, .swiglu): return "W_up projection"
+        case (.ffnDown, .swiglu): return "W_down projection"
+        default: return name
+        }
+    }
+
     /// The short label of accelerator tables (Tab. 5, App. A.5), e.g. `W_Q`, `Q×K`, `Attn×V`.
     public var shortName: String {
         switch self {
