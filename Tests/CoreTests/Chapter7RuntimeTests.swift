@@ -150,6 +150,11 @@ struct Chapter7RuntimeTests {
         let reference = ReferenceDecoder(windowed).logits(tokens: Self.prompt)
         #expect(Self.worst(prefilled, reference[9]) < Self.referenceTolerance)
         #expect(Self.worst(prefilled, a[9]) < Self.pathTolerance)
+        // A prompt in two chunks: the second (positions 6-9) starts past the window, so its rows see different ranges.
+        windowed.reset()
+        _ = try windowed.prefill(tokens: Array(Self.prompt.prefix(6)), times: &times)
+        let chunked = try windowed.prefill(tokens: Array(Self.prompt.suffix(4)), times: &times)
+        #expect(Self.worst(chunked, a[9]) < Self.pathTolerance)
     }
 
     @Test("RoPE keeps every pair's length, is the identity at position 0, and turns by p·θ_i")

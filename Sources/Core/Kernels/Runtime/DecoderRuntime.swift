@@ -189,9 +189,12 @@ public final class DecoderRuntime {
         }
         var normed = x, q = x, attention = x, projected = x
         var gate = [Float](repeating: 0, count: l * f), up = gate
-        var scores = [Float](repeating: 0, count: l * n)
         let scale = 1 / Float(dh).squareRoot()
         let window = config.block.slidingWindow ?? n
+        // Only positions first..<n can be seen by any new row (the first new row sees the fewest): the products run
+        // over those columns alone, so a decode step with a sliding window reads at most `window` cached rows.
+        let first = max(0, start + 1 - window), columns = n - first
+        var scores = [Float](repeating: 0, count: l * columns)
         for (layer, w) in layers.enumerated() {
             times.add(.nonlinear) { Kernels.rmsNorm(x, into: &normed, rows: l, columns: d, gamma: w.attentionNorm) }
             times.add(.projection) {
@@ -216,25 +219,29 @@ public final class DecoderRuntime {
                 let offset = head * dh, kvOffset = (head / group) * dh
                 times.add(.actToAct) {
                     keyCache[layer].withUnsafeBufferPointer { kc in q.withUnsafeBufferPointer { qp in
-                        Kernels.gemm(m: l, n: n, k: dh, a: qp.baseAddress! + offset, lda: d, b: kc.baseAddress! + kvOffset,
-                                     ldb: kvWidth, c: &scores, ldc: n, transposeB: true)
+                        Kernels.gemm(m: l, n: columns, k: dh, a: qp.baseAddress! + offset, lda: d,
+                                     b: kc.baseAddress! + first * kvWidth + kvOffset, ldb: kvWidth, c: &scores, ldc: columns,
+                                     transposeB: true)
                     } }
                 }
                 times.add(.nonlinear) {
                     scores.withUnsafeMutableBufferPointer { sp in
                         for i in 0..<l {
-                            // Row i is position start + i: it sees positions lo..<hi, itself included.
-                            let row = sp.baseAddress! + i * n, hi = start + i + 1, lo = max(0, hi - window)
+                            // Row i is position start + i: it sees positions lo..<hi, itself included (column
+                            // c holds position first + c).
+                            let row = sp.baseAddress! + i * columns, hi = start + i + 1 - first
+                            let lo = max(0, start + i + 1 - window) - first
                             for j in 0..<lo { row[j] = 0 }
                             Kernels.softmax(row + lo, rows: 1, columns: hi - lo, stride: hi - lo, scale: scale)
-                            for j in hi..<n { row[j] = 0 }
+                            for j in hi..<columns { row[j] = 0 }
                         }
                     }
                 }
                 times.add(.actToAct) {
                     valueCache[layer].withUnsafeBufferPointer { vc in attention.withUnsafeMutableBufferPointer { ap in
-                        Kernels.gemm(m: l, n: dh, k: n, a: scores, lda: n, b: vc.baseAddress! + kvOffset, ldb: kvWidth,
-                                     c: ap.baseAddress! + offset, ldc: d)
+                        Kernels.gemm(m: l, n: dh, k: columns, a: scores, lda: columns,
+                                     b: vc.baseAddress! + first * kvWidth + kvOffset, ldb: kvWidth, c: ap.baseAddress! + offset,
+                                     ldc: d)
                     } }
                 }
             }
