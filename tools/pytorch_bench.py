@@ -10,6 +10,12 @@ Cases (fp32, batch 1, torch.no_grad()):
                projections with bias, per-head attention with Softmax, W_out, add & LayerNorm, W1, exact GELU,
                W2, add & LayerNorm)
   decode:STEPS STEPS tokens of one GPT-2-sized decoder layer with a KV cache, one token at a time
+  llama-prefill:LxN      N TinyLlama-1.1B layers (d 2048, 32 query heads over 4 key/value heads, d_FFN 5632) over
+                         an L-token prompt, as Core/Kernels/Runtime's DecoderRuntime does it: RMSNorm, Q/K/V
+                         without bias, rotary embedding (rotate-half, base 10000), causal grouped-query attention,
+                         W_out, residual, RMSNorm, SwiGLU, residual; the key/value cache filled
+  llama-decode:CxSxN     S tokens one at a time through the same N layers after a cache of C positions
+  llama-head:V           the final RMSNorm and a d × V LM head on one hidden state
 
     python3 tools/pytorch_bench.py                                   # every case at 1 and 2 threads, a table
     python3 tools/pytorch_bench.py --case gemm:512x3072x768 --threads 2 --repeats 7 --json
@@ -30,8 +36,14 @@ import time
 
 D, H, F = 768, 12, 3072
 DEFAULT_CASES = ["gemm:128x768x768", "gemm:128x3072x768", "gemm:512x768x768", "gemm:512x3072x768",
-                 "gemm:512x512x64", "layer:128", "layer:512", "decode:128"]
-CASE = re.compile(r"^(gemm:(\d+)x(\d+)x(\d+)|layer:(\d+)|decode:(\d+))$")
+                 "gemm:512x512x64", "layer:128", "layer:512", "decode:128",
+                 "llama-prefill:128x2", "llama-decode:128x8x2", "llama-head:32000"]
+CASE = re.compile(r"^(gemm:(\d+)x(\d+)x(\d+)|layer:(\d+)|decode:(\d+)|llama-prefill:(\d+)x(\d+)"
+                  r"|llama-decode:(\d+)x(\d+)x(\d+)|llama-head:(\d+))$")
+# TinyLlama-1.1B (Zhang et al. 2024, config.json): d, query heads, key/value heads, d_FFN; rotary base; RMSNorm eps.
+LLAMA_D, LLAMA_H, LLAMA_KV, LLAMA_F = 2048, 32, 4, 5632
+ROPE_BASE, RMS_EPS = 10000.0, 1e-5
+LLAMA_LAYER_LIMIT = 22
 LIMIT = 1 << 16
 
 
@@ -39,10 +51,14 @@ def parse_case(text):
     """The case as a tuple, or ValueError with a message naming it."""
     m = CASE.match(text)
     if not m:
-        raise ValueError(f"unknown case {text!r}: expected gemm:MxNxK, layer:L or decode:STEPS")
+        raise ValueError(f"unknown case {text!r}: expected gemm:MxNxK, layer:L, decode:STEPS, llama-prefill:LxN, "
+                         "llama-decode:CxSxN or llama-head:V")
     sizes = [int(g) for g in m.groups()[1:] if g is not None]
     if any(s < 1 or s > LIMIT for s in sizes):
         raise ValueError(f"case {text!r}: every size must be in 1...{LIMIT}")
+    kind = text.split(":")[0]
+    if kind in ("llama-prefill", "llama-decode") and sizes[-1] > LLAMA_LAYER_LIMIT:
+        raise ValueError(f"case {text!r}: at most {LLAMA_LAYER_LIMIT} layers (TinyLlama has 22)")
     return (text.split(":")[0], *sizes)
 
 
@@ -71,6 +87,8 @@ class Cases:
         self.torch = torch
         self.built = {}
         self.weights = None
+        self.llama_models = {}
+        self.llama_heads = {}
 
     def layer_weights(self):
         torch = self.torch
@@ -96,6 +114,8 @@ class Cases:
             m, n, k = case[1:]
             a, b = torch.randn(m, k), torch.randn(k, n)
             return lambda: a @ b
+        if case[0].startswith("llama"):
+            return self.build_llama(case)
         w = self.layer_weights()
         if case[0] == "layer":
             x = torch.randn(case[1], D)
@@ -134,6 +154,42 @@ class Cases:
             return x
         return decode
 
+    def llama(self, layers):
+        if layers not in self.llama_models:
+            self.llama_models[layers] = LlamaLayers(self.torch, layers)
+        return self.llama_models[layers]
+
+    def build_llama(self, case):
+        torch = self.torch
+        if case[0] == "llama-head":
+            vocabulary = case[1]
+            if vocabulary not in self.llama_heads:
+                torch.manual_seed(3)
+                self.llama_heads[vocabulary] = (1 + 0.1 * (2 * torch.rand(LLAMA_D) - 1),
+                                                torch.randn(LLAMA_D, vocabulary) / math.sqrt(LLAMA_D))
+            gamma, head = self.llama_heads[vocabulary]
+            hidden = torch.randn(1, LLAMA_D)
+            return lambda: rms_norm(torch, hidden, gamma) @ head
+        if case[0] == "llama-prefill":
+            tokens, layers = case[1:]
+            model = self.llama(layers)
+            x = torch.randn(tokens, LLAMA_D)
+            cache = model.empty_cache(tokens)
+            return lambda: model.forward(x, cache, 0)
+        context, steps, layers = case[1:]
+        model = self.llama(layers)
+        rows = torch.randn(steps, LLAMA_D)
+        cache = model.empty_cache(context + steps)
+        for keys, values in cache:            # the prompt's keys and values (their values do not change the time)
+            keys[:, :context] = torch.randn(LLAMA_KV, context, LLAMA_D // LLAMA_H)
+            values[:, :context] = torch.randn(LLAMA_KV, context, LLAMA_D // LLAMA_H)
+
+        def decode():
+            for step in range(steps):
+                x = model.forward(rows[step:step + 1], cache, context + step)
+            return x
+        return decode
+
     def time(self, text, threads, warmup, calls):
         fn = self.get(text)
         self.torch.set_num_threads(threads)
@@ -146,6 +202,67 @@ class Cases:
                 fn()
                 samples.append(time.perf_counter() - start)
         return {"case": text, "threads": threads, "seconds": statistics.median(samples), "samples": samples}
+
+
+def rms_norm(torch, x, gamma):
+    return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + RMS_EPS) * gamma
+
+
+class LlamaLayers:
+    """N TinyLlama-shaped decoder layers with seeded random weights (no biases), written from the Llama block's
+    definition with torch.nn.functional: pre-RMSNorm, grouped-query attention with rotary embedding and a key/value
+    cache, SwiGLU. The same computation as DecoderRuntime.forwardLayers, in PyTorch's own kernels."""
+
+    def __init__(self, torch, layers, positions=LIMIT // 8):
+        self.torch = torch
+        torch.manual_seed(2)
+        d, f, dh = LLAMA_D, LLAMA_F, LLAMA_D // LLAMA_H
+        kv_width = LLAMA_KV * dh
+
+        def lin(i, o):
+            return torch.randn(i, o) / math.sqrt(i)
+
+        def gamma():
+            return 1 + 0.1 * (2 * torch.rand(d) - 1)
+        self.layers = [{"q": lin(d, d), "k": lin(d, kv_width), "v": lin(d, kv_width), "o": lin(d, d),
+                        "gate": lin(d, f), "up": lin(d, f), "down": lin(f, d), "norm1": gamma(), "norm2": gamma()}
+                       for _ in range(layers)]
+        self.positions = positions
+        half = dh // 2
+        theta = ROPE_BASE ** (-2 * torch.arange(half, dtype=torch.float64) / dh)
+        angles = torch.arange(positions, dtype=torch.float64)[:, None] * theta[None, :]
+        self.cos, self.sin = angles.cos().float(), angles.sin().float()
+
+    def empty_cache(self, positions):
+        torch, dh = self.torch, LLAMA_D // LLAMA_H
+        if positions > self.positions:
+            raise ValueError(f"at most {self.positions} positions")
+        return [(torch.zeros(LLAMA_KV, positions, dh), torch.zeros(LLAMA_KV, positions, dh)) for _ in self.layers]
+
+    def rotate(self, t, start):
+        """Rotary embedding of t (heads × l × dh) at positions start..start+l-1, rotate-half pairs (i, i + dh/2)."""
+        half = t.shape[-1] // 2
+        cos, sin = self.cos[start:start + t.shape[1]], self.sin[start:start + t.shape[1]]
+        a, b = t[..., :half], t[..., half:]
+        return self.torch.cat((a * cos - b * sin, b * cos + a * sin), dim=-1)
+
+    def forward(self, x, cache, start):
+        """x: l × d new rows at positions start..start+l-1 (start = 0 for a prompt); returns l × d."""
+        torch, F_ = self.torch, self.torch.nn.functional
+        l, dh, group = x.shape[0], LLAMA_D // LLAMA_H, LLAMA_H // LLAMA_KV
+        end = start + l
+        for w, (keys, values) in zip(self.layers, cache):
+            n = rms_norm(torch, x, w["norm1"])
+            q = self.rotate((n @ w["q"]).view(l, LLAMA_H, dh).transpose(0, 1), start)
+            keys[:, start:end] = self.rotate((n @ w["k"]).view(l, LLAMA_KV, dh).transpose(0, 1), start)
+            values[:, start:end] = (n @ w["v"]).view(l, LLAMA_KV, dh).transpose(0, 1)
+            k = keys[:, :end].repeat_interleave(group, dim=0)
+            v = values[:, :end].repeat_interleave(group, dim=0)
+            attention = F_.scaled_dot_product_attention(q, k, v, is_causal=l > 1)
+            x = x + attention.transpose(0, 1).reshape(l, LLAMA_D) @ w["o"]
+            n = rms_norm(torch, x, w["norm2"])
+            x = x + (F_.silu(n @ w["gate"]) * (n @ w["up"])) @ w["down"]
+        return x
 
 
 def import_torch():

@@ -8,7 +8,7 @@ import Render
 
 /// The benchmarks, in the order a full run takes them.
 enum Benchmark: String, CaseIterable {
-    case systolic, workload, render, runtime, chapter1, gemmini, mapping, nas
+    case systolic, workload, render, runtime, llama, chapter1, gemmini, mapping, nas
 
     var summary: String {
         switch self {
@@ -16,6 +16,7 @@ enum Benchmark: String, CaseIterable {
         case .workload: "workload graph enumeration against the closed forms"
         case .render: "Graphviz (SVG, PNG) and SVG chart rendering"
         case .runtime: "Core/Kernels/Runtime GEMMs, BERT layers, GPT-2 decoding; live vs PyTorch"
+        case .llama: "TinyLlama-1.1B prefill and decoding on DecoderRuntime; live vs PyTorch"
         case .chapter1: "workload-analysis --json end to end"
         case .gemmini: "the Gemmini engine: functional GEMM, cycle model, layer model"
         case .mapping: "chapter 4's mapper: evaluations/s, sampling, scheduling --json"
@@ -40,7 +41,7 @@ struct BenchmarksCommand: ParsableCommand {
             Benchmarks:
             \(Benchmark.allCases.map { "  \($0.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(separator: "\n"))
 
-            runtime compares with PyTorch live: tools/pytorch_bench.py --serve runs beside it on the same cores \
+            runtime and llama compare with PyTorch live: tools/pytorch_bench.py --serve runs beside it on the same cores \
             and thread counts, ours and PyTorch's alternate round by round, and the ratio is of the medians. The \
             Python is $PYTHON when set, otherwise the first of python3, .venv-torch/bin/python3 and \
             .venv-bench/bin/python3 whose torch imports; without one it prints "PyTorch not installed: no ratio".
@@ -136,6 +137,7 @@ struct BenchmarksCommand: ParsableCommand {
             case .workload: try benchmarkWorkload(ctx)
             case .render: try benchmarkRender(ctx)
             case .runtime: try benchmarkRuntime(ctx)
+            case .llama: try benchmarkLlama(ctx)
             case .chapter1: try benchmarkChapter1(ctx)
             case .gemmini: try benchmarkGemmini(ctx)
             case .mapping: try benchmarkMapping(ctx)

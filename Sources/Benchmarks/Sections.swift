@@ -113,79 +113,20 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
     let threadCounts = Array(Set([1, machine.cores])).sorted()
     let all = machine.cores
     report.say("CPU runtime (Core/Kernels/Runtime), fp32, batch 1, against PyTorch on the same cores in the same run")
-    var peer: PyTorchPeer? = nil
-    if ctx.pytorchWanted {
-        let (started, status) = PyTorchPeer.start()
-        peer = started
-        report.pytorch = status
-        if let status = started?.status {
-            report.say("  PyTorch \(status.torch ?? "?") (BLAS \(status.blas ?? "?"), CPU capability \(status.cpuCapability ?? "?")) "
-                       + "from \(status.python ?? "?"), run by tools/pytorch_bench.py --serve; \(ctx.rounds) rounds of "
-                       + "ours then PyTorch's, 0.1 s apart, medians")
-            let environment = (status.environment ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-            report.say("  PyTorch's threading environment: " + (environment.isEmpty ? "defaults (OpenMP workers spin-wait; on a busy machine its 2-thread rows suffer most)" : environment.joined(separator: " ")))
-        } else {
-            report.say("  PyTorch not installed: no ratio (\(status.reason ?? "")); set PYTHON to a python3 with torch, see tools/README.md")
-        }
-    } else {
-        report.pytorch = PyTorchStatus(available: false, reason: "--no-pytorch")
-        report.say("  PyTorch side skipped (--no-pytorch): no ratio")
-    }
-    defer { peer?.stop() }
-
-    /// Medians of ours and PyTorch's over the rounds; PyTorch's is nil without torch (or once it failed).
-    /// `warmEveryRound`: PyTorch warms up before every round's calls, as `GEMMTiming` does before its own.
-    func duel(_ torchCase: String, threads: Int, calls: Int, perSample: Double = 1, warmEveryRound: Bool = false,
-              ours: () throws -> Double) throws -> (ours: Double, torch: Double?) {
-        _ = try ours()                                      // warm-up
-        var mine: [Double] = [], theirs: [Double] = []
-        for round in 0..<ctx.rounds {
-            if let p = peer {
-                // OpenBLAS's and OpenMP's idle workers spin for a while after a call; let them stop first.
-                Thread.sleep(forTimeInterval: 0.1)
-                mine.append(try ours() * perSample)
-                Thread.sleep(forTimeInterval: 0.1)
-                do {
-                    theirs.append(try p.seconds(case: torchCase, threads: threads, warmup: round == 0 || warmEveryRound ? 1 : 0, calls: calls) * perSample)
-                } catch {
-                    report.note("  PyTorch failed, no ratio from here on: \(error)")
-                    report.pytorch?.available = false
-                    report.pytorch?.reason = "failed during the run: \(error)"
-                    p.stop()
-                    peer = nil
-                    theirs = []
-                }
-            } else {
-                mine.append(try ours() * perSample)
-            }
-        }
-        return (median(mine), theirs.count == mine.count ? median(theirs) : nil)
-    }
-
-    func versus(_ torch: Double?, _ mine: Double) -> String {
-        guard let torch else { return "" }
-        return "PyTorch \(NumberFormat.fixed(torch * 1e3, decimals: 3)) ms, ours/PyTorch \(NumberFormat.fixed(mine / torch, decimals: 2))x"
-    }
-
-    func record(_ key: String, _ label: String, _ result: (ours: Double, torch: Double?), _ extra: [String]) {
-        let ratioTo = "PyTorch, same run, interleaved"
-        let notes = (extra + [versus(result.torch, result.ours)]).filter { !$0.isEmpty }
-        report.time("runtime \(key)", label, result.ours, notes.isEmpty ? "" : "   (" + notes.joined(separator: "; ") + ")",
-                    ratio: result.torch.map { result.ours / $0 }, to: ratioTo)
-        if let torch = result.torch { report.record("pytorch \(key)", unit: "s", torch) }
-    }
+    let torch = PyTorchDuel(ctx)
+    defer { torch.stop() }
 
     let peakAll = machine.peak(threads: all)
     for (label, m, n, k) in [("W_Q at l=128", 128, 768, 768), ("W1 at l=128", 128, 3072, 768), ("W_Q at l=512", 512, 768, 768),
                              ("W1 at l=512", 512, 3072, 768), ("q×k per head at l=512", 512, 512, 64)] {
-        let result = try duel("gemm:\(m)x\(n)x\(k)", threads: all, calls: 5, warmEveryRound: true) {
+        let result = try torch.duel("gemm:\(m)x\(n)x\(k)", threads: all, calls: 5, warmEveryRound: true) {
             GEMMTiming.seconds(m: m, n: n, k: k, repeats: 5, threads: all)
         }
         let rate = 2.0 * Double(m * n * k) / result.ours
         let key = "gemm \(m)x\(n)x\(k) threads=\(all)"
         var notes = ["\(NumberFormat.fixed(rate / 1e9, decimals: 1)) GFLOP/s"]
         if let peakAll { notes[0] += ", \(NumberFormat.percent(rate / peakAll, decimals: 0)) of peak" }
-        record(key, "  GEMM \(label) (\(m)×\(k)·\(k)×\(n)), \(all) thread(s)", result, notes)
+        torch.record(key, "  GEMM \(label) (\(m)×\(k)·\(k)×\(n)), \(all) thread(s)", result, notes)
         report.record("runtime \(key) rate", unit: "GFLOP/s", rate / 1e9, ratio: peakAll.map { rate / $0 },
                       to: "fp32 peak of \(all) core(s) at the measured clock")
     }
@@ -194,20 +135,20 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
         for l in [128, 512] {
             let rt = try TransformerRuntime(.bertBase, maxSequenceLength: l, layersToRun: 1)
             var times = OperationTimes()
-            let result = try duel("layer:\(l)", threads: threads, calls: 1) {
+            let result = try torch.duel("layer:\(l)", threads: threads, calls: 1) {
                 try seconds { _ = try rt.encode(tokens: Array(0..<l), times: &times) }
             }
             let flops = try ModelWorkload(.bertBase, sequenceLength: l).total.flops / 12
-            record("bert-base layer l=\(l) threads=\(threads)", "  BERT-Base layer, l=\(l), \(threads) thread(s)", result,
+            torch.record("bert-base layer l=\(l) threads=\(threads)", "  BERT-Base layer, l=\(l), \(threads) thread(s)", result,
                    ["\(NumberFormat.fixed(flops / result.ours / 1e9, decimals: 1)) GFLOP/s"])
         }
         let decoder = try TransformerRuntime(.gpt2, maxSequenceLength: 128, layersToRun: 1)
         var decodeTimes = OperationTimes()
         // 128 tokens through one layer, per token and scaled to GPT-2's 12 layers.
-        let result = try duel("decode:128", threads: threads, calls: 1, perSample: 12.0 / 128) {
+        let result = try torch.duel("decode:128", threads: threads, calls: 1, perSample: 12.0 / 128) {
             try seconds { _ = try decoder.generate(steps: 128, times: &decodeTimes) }
         }
-        record("gpt2 token threads=\(threads)", "  GPT-2 decode per token (12 layers, l ≤ 128), \(threads) thread(s)", result, [])
+        torch.record("gpt2 token threads=\(threads)", "  GPT-2 decode per token (12 layers, l ≤ 128), \(threads) thread(s)", result, [])
     }
     TransformerRuntime.setThreads(all)
     let tiny = TransformerConfig(name: "tiny", layers: 1, dModel: 128, heads: 4, dFFN: 512, architecture: .encoder)

@@ -1,0 +1,268 @@
+/// Seeded fp32 weights of one Llama-style layer (no biases), stored (in × out) row-major: y = x · W.
+struct DecoderLayerWeights {
+    var wq: [Float]                    // d × (h·dh)
+    var wk, wv: [Float]                // d × (kvHeads·dh)
+    var wo: [Float]                    // (h·dh) × d
+    var wGate, wUp: [Float]            // d × d_FFN
+    var wDown: [Float]                 // d_FFN × d
+    var attentionNorm, ffnNorm: [Float] // RMSNorm γ before attention and before the FFN
+
+    init(d: Int, kvWidth: Int, f: Int, generator g: inout SeededGenerator) {
+        func matrix(_ rows: Int, _ cols: Int) -> [Float] {
+            let bound = 1 / Float(rows).squareRoot()
+            return (0..<(rows * cols)).map { _ in g.uniform(bound) }
+        }
+        wq = matrix(d, d); wk = matrix(d, kvWidth); wv = matrix(d, kvWidth); wo = matrix(d, d)
+        wGate = matrix(d, f); wUp = matrix(d, f); wDown = matrix(f, d)
+        attentionNorm = (0..<d).map { _ in 1 + g.uniform(0.1) }
+        ffnNorm = (0..<d).map { _ in 1 + g.uniform(0.1) }
+    }
+}
+
+/// A Llama-style decoder (chapter 7) running on this machine's CPU in fp32: pre-RMSNorm, grouped-query attention
+/// with rotary position embedding and a key/value cache (optionally a sliding window), a SwiGLU FFN, a final
+/// RMSNorm and an untied LM head. Matrix products go through OpenBLAS; the element-wise parts are the fixed-order
+/// kernels of `DecoderKernels.swift`.
+///
+/// Per layer, for the new rows x (one per token):
+///
+///     x_n = RMSNorm(x) ⊙ γ₁;  Q = x_n W_Q, K = x_n W_K, V = x_n W_V;  RoPE on Q and K;  K, V appended to the cache
+///     query head j attends with key/value head j / (h / kvHeads), causally, to at most `slidingWindow` positions
+///     x += attention · W_out;  x_n = RMSNorm(x) ⊙ γ₂;  x += (SiLU(x_n W_gate) ⊙ x_n W_up) · W_down
+///
+/// then logits = (RMSNorm(x) ⊙ γ_final) · W_head for the last row. Weights come from a seeded generator (latency
+/// does not depend on them); `layersToRun` runs a subset of the layers, all of the same shape, as
+/// ``TransformerRuntime`` does.
+///
+/// ```swift
+/// let rt = try DecoderRuntime(.tinyLlama, maxSequenceLength: 256, layersToRun: 2)
+/// var times = OperationTimes()
+/// let first = try rt.prefill(tokens: Array(1...128), times: &times)   // 32000 logits of token 128
+/// let next = try rt.decode(token: 7, times: &times)                    // token 129, cache of 129 positions
+/// ```
+public final class DecoderRuntime {
+    public let config: TransformerConfig
+    public let maxSequenceLength: Int
+    public let layersToRun: Int
+    public let vocabulary: Int
+    /// The rotary embedding's base (10000 in Llama 1 and 2 and TinyLlama; 500000 in Llama 3).
+    public let ropeBase: Double
+    var layers: [DecoderLayerWeights]
+    var tokenEmbedding: [Float]        // vocabulary × d
+    var finalNorm: [Float]             // d
+    var lmHead: [Float]                // d × vocabulary
+    let rotary: RotaryTable
+    /// One cache per layer, maxSequenceLength × (kvHeads·dh): row p holds position p's rotated key (or value).
+    var keyCache: [[Float]]
+    var valueCache: [[Float]]
+    /// Positions held in the cache (the next token's position).
+    public private(set) var position = 0
+
+    /// Bytes the runtime would allocate for this configuration (weights, caches, the rotary table, and the largest
+    /// prefill's activations), estimated before anything is allocated.
+    public static func estimatedBytes(_ m: TransformerConfig, maxSequenceLength l: Int, layersToRun: Int,
+                                      vocabulary: Int) -> Double {
+        let d = Double(m.dModel), f = Double(m.dFFN), L = Double(l), n = Double(layersToRun)
+        let kv = Double(m.kvHeads * m.headDimension), v = Double(vocabulary)
+        let weights = n * (2 * d * d + 2 * d * kv + 3 * d * f + 2 * d) + 2 * v * d + d
+        let caches = n * 2 * L * kv + L * Double(m.headDimension)              // K and V per layer, cos and sin
+        let activations = 5 * L * d + 2 * L * f + L * L + v                    // x, x_n, Q, attention, projected; gate, up; scores; logits
+        return 4 * (weights + caches + activations)
+    }
+
+    /// Checks that `config` is a decoder with RMSNorm, SwiGLU and rotary embedding, naming the field that is not.
+    public static func checkBlock(_ config: TransformerConfig) throws(RuntimeError) {
+        guard config.architecture == .decoder else {
+            throw RuntimeError(field: "architecture", message: "\(config.architecture.rawValue): the decoder runtime runs decoders")
+        }
+        guard config.block.norm == .rmsNorm else {
+            throw RuntimeError(field: "block.norm", message: "\(config.block.norm.rawValue): the decoder runtime runs RMSNorm blocks; TransformerRuntime runs LayerNorm ones")
+        }
+        guard config.block.ffn == .swiglu else {
+            throw RuntimeError(field: "block.ffn", message: "\(config.block.ffn.rawValue): the decoder runtime runs SwiGLU FFNs; TransformerRuntime runs GELU ones")
+        }
+        guard config.block.rotary else {
+            throw RuntimeError(field: "block.rotary", message: "false: the decoder runtime needs rotary position embedding (it has no learned positions)")
+        }
+        guard config.headDimension % 2 == 0 else {
+            throw RuntimeError(field: "heads", message: "head dimension \(config.headDimension) is odd; rotary embedding turns pairs")
+        }
+    }
+
+    /// - Parameters:
+    ///   - vocabulary: the LM head's width; nil takes the block's (`config.block.vocabulary`).
+    ///   - ropeBase: the rotary base b of θ_i = b^(−2i/dh).
+    public init(_ config: TransformerConfig, maxSequenceLength: Int, layersToRun: Int? = nil, vocabulary: Int? = nil,
+                ropeBase: Double = 10_000, seed: UInt64 = 2302_14017,
+                memoryLimitBytes: Double = 16 * 1_073_741_824) throws(RuntimeError) {
+        try config.validate()
+        try Self.checkBlock(config)
+        try TransformerConfig.validate(sequenceLength: maxSequenceLength, field: "maxSequenceLength")
+        let runLayers = layersToRun ?? config.layers
+        guard (1...config.layers).contains(runLayers) else {
+            throw RuntimeError(field: "layersToRun", message: "\(runLayers) is out of range; allowed 1...\(config.layers)")
+        }
+        guard let vocabulary = vocabulary ?? config.block.vocabulary else {
+            throw RuntimeError(field: "vocabulary", message: "the block has no vocabulary; give one")
+        }
+        guard vocabulary >= 1 else {
+            throw RuntimeError(field: "vocabulary", message: "\(vocabulary) must be at least 1")
+        }
+        guard ropeBase.isFinite, ropeBase > 1 else {
+            throw RuntimeError(field: "ropeBase", message: "\(ropeBase) must be a finite number above 1")
+        }
+        let need = Self.estimatedBytes(config, maxSequenceLength: maxSequenceLength, layersToRun: runLayers,
+                                       vocabulary: vocabulary)
+        guard need <= memoryLimitBytes else {
+            throw RuntimeError(field: "memory",
+                               message: "this configuration needs about \(Int(need / 1_048_576)) MiB, more than the limit of \(Int(memoryLimitBytes / 1_048_576)) MiB; use fewer layers, a shorter sequence or a smaller vocabulary")
+        }
+        self.config = config
+        self.maxSequenceLength = maxSequenceLength
+        self.layersToRun = runLayers
+        self.vocabulary = vocabulary
+        self.ropeBase = ropeBase
+        let d = config.dModel, kvWidth = config.kvHeads * config.headDimension
+        var g = SeededGenerator(seed: seed)
+        layers = (0..<runLayers).map { _ in DecoderLayerWeights(d: d, kvWidth: kvWidth, f: config.dFFN, generator: &g) }
+        tokenEmbedding = (0..<(vocabulary * d)).map { _ in g.uniform(1) }
+        finalNorm = (0..<d).map { _ in 1 + g.uniform(0.1) }
+        let headBound = 1 / Float(d).squareRoot()
+        lmHead = (0..<(d * vocabulary)).map { _ in g.uniform(headBound) }
+        rotary = RotaryTable(positions: maxSequenceLength, headDimension: config.headDimension, base: ropeBase)
+        keyCache = [[Float]](repeating: [Float](repeating: 0, count: maxSequenceLength * kvWidth), count: runLayers)
+        valueCache = keyCache
+    }
+
+    /// Sets the number of BLAS threads for later calls.
+    public static func setThreads(_ n: Int) { Kernels.setThreads(n) }
+
+    /// Empties the key/value cache: the next token is at position 0.
+    public func reset() { position = 0 }
+
+    /// Runs the prompt `tokens` all at once (matrix-matrix products), appending them to the cache after any tokens
+    /// already there, and returns the last token's logits (`vocabulary` values).
+    public func prefill(tokens: [Int], times: inout OperationTimes) throws(RuntimeError) -> [Float] {
+        let hidden = try forwardLayers(tokens: tokens, times: &times)
+        return head(hidden, times: &times)
+    }
+
+    /// Runs one token at the next position (matrix-vector products), appending it to the cache, and returns its
+    /// logits.
+    public func decode(token: Int, times: inout OperationTimes) throws(RuntimeError) -> [Float] {
+        do {
+            return try prefill(tokens: [token], times: &times)
+        } catch where error.field == "tokens" {
+            throw RuntimeError(field: "token", message: error.message)
+        }
+    }
+
+    /// The final RMSNorm and the LM head on one hidden state (d values): `vocabulary` logits. Its time is counted as
+    /// `projection` (the head) and `nonlinear` (the norm).
+    public func head(_ hidden: [Float], times: inout OperationTimes) -> [Float] {
+        let d = config.dModel
+        var normed = [Float](repeating: 0, count: d), logits = [Float](repeating: 0, count: vocabulary)
+        times.add(.nonlinear) { Kernels.rmsNorm(hidden, into: &normed, rows: 1, columns: d, gamma: finalNorm) }
+        times.add(.projection) {
+            Kernels.gemm(m: 1, n: vocabulary, k: d, a: normed, lda: d, b: lmHead, ldb: vocabulary, c: &logits, ldc: vocabulary)
+        }
+        return logits
+    }
+
+    /// The layers over `tokens` at the next positions, appending to the cache; returns the last token's hidden state
+    /// (d values, before the final norm). ``prefill(tokens:times:)`` is this and then ``head(_:times:)``.
+    public func forwardLayers(tokens: [Int], times: inout OperationTimes) throws(RuntimeError) -> [Float] {
+        let l = tokens.count, start = position, n = start + l
+        let d = config.dModel, f = config.dFFN, h = config.heads, dh = config.headDimension
+        let kvHeads = config.kvHeads, kvWidth = kvHeads * dh, group = h / kvHeads
+        guard l >= 1 else { throw RuntimeError(field: "tokens", message: "empty; give at least one token") }
+        if let bad = tokens.first(where: { !(0..<vocabulary).contains($0) }) {
+            throw RuntimeError(field: "tokens", message: "token \(bad) is outside the vocabulary 0..<\(vocabulary)")
+        }
+        guard n <= maxSequenceLength else {
+            throw RuntimeError(field: "maxSequenceLength",
+                               message: "the context would reach \(n) tokens (\(start) cached + \(l) new); this runtime was built for at most \(maxSequenceLength)")
+        }
+        var x = [Float](repeating: 0, count: l * d)
+        for (i, token) in tokens.enumerated() {
+            for j in 0..<d { x[i * d + j] = tokenEmbedding[token * d + j] }
+        }
+        var normed = x, q = x, attention = x, projected = x
+        var gate = [Float](repeating: 0, count: l * f), up = gate
+        let scale = 1 / Float(dh).squareRoot()
+        let window = config.block.slidingWindow ?? n
+        // Only positions first..<n can be seen by any new row (the first new row sees the fewest): the products run
+        // over those columns alone, so a decode step with a sliding window reads at most `window` cached rows.
+        let first = max(0, start + 1 - window), columns = n - first
+        var scores = [Float](repeating: 0, count: l * columns)
+        for (layer, w) in layers.enumerated() {
+            times.add(.nonlinear) { Kernels.rmsNorm(x, into: &normed, rows: l, columns: d, gamma: w.attentionNorm) }
+            times.add(.projection) {
+                Kernels.gemm(m: l, n: d, k: d, a: normed, lda: d, b: w.wq, ldb: d, c: &q, ldc: d)
+                keyCache[layer].withUnsafeMutableBufferPointer { kc in
+                    Kernels.gemm(m: l, n: kvWidth, k: d, a: normed, lda: d, b: w.wk, ldb: kvWidth,
+                                 c: kc.baseAddress! + start * kvWidth, ldc: kvWidth)
+                }
+                valueCache[layer].withUnsafeMutableBufferPointer { vc in
+                    Kernels.gemm(m: l, n: kvWidth, k: d, a: normed, lda: d, b: w.wv, ldb: kvWidth,
+                                 c: vc.baseAddress! + start * kvWidth, ldc: kvWidth)
+                }
+            }
+            times.add(.nonlinear) {
+                Kernels.rope(&q, rows: l, heads: h, headDimension: dh, stride: d, firstPosition: start, table: rotary)
+                keyCache[layer].withUnsafeMutableBufferPointer { kc in
+                    Kernels.rope(kc.baseAddress! + start * kvWidth, rows: l, heads: kvHeads, headDimension: dh,
+                                 stride: kvWidth, firstPosition: start, table: rotary)
+                }
+            }
+            for head in 0..<h {
+                let offset = head * dh, kvOffset = (head / group) * dh
+                times.add(.actToAct) {
+                    keyCache[layer].withUnsafeBufferPointer { kc in q.withUnsafeBufferPointer { qp in
+                        Kernels.gemm(m: l, n: columns, k: dh, a: qp.baseAddress! + offset, lda: d,
+                                     b: kc.baseAddress! + first * kvWidth + kvOffset, ldb: kvWidth, c: &scores, ldc: columns,
+                                     transposeB: true)
+                    } }
+                }
+                times.add(.nonlinear) {
+                    scores.withUnsafeMutableBufferPointer { sp in
+                        for i in 0..<l {
+                            // Row i is position start + i: it sees positions lo..<hi, itself included (column
+                            // c holds position first + c).
+                            let row = sp.baseAddress! + i * columns, hi = start + i + 1 - first
+                            let lo = max(0, start + i + 1 - window) - first
+                            for j in 0..<lo { row[j] = 0 }
+                            Kernels.softmax(row + lo, rows: 1, columns: hi - lo, stride: hi - lo, scale: scale)
+                            for j in hi..<columns { row[j] = 0 }
+                        }
+                    }
+                }
+                times.add(.actToAct) {
+                    valueCache[layer].withUnsafeBufferPointer { vc in attention.withUnsafeMutableBufferPointer { ap in
+                        Kernels.gemm(m: l, n: dh, k: columns, a: scores, lda: columns,
+                                     b: vc.baseAddress! + first * kvWidth + kvOffset, ldb: kvWidth, c: ap.baseAddress! + offset,
+                                     ldc: d)
+                    } }
+                }
+            }
+            times.add(.projection) {
+                Kernels.gemm(m: l, n: d, k: d, a: attention, lda: d, b: w.wo, ldb: d, c: &projected, ldc: d)
+            }
+            times.add(.nonlinear) {
+                Kernels.add(&x, projected, count: l * d)
+                Kernels.rmsNorm(x, into: &normed, rows: l, columns: d, gamma: w.ffnNorm)
+            }
+            times.add(.ffn) {
+                Kernels.gemm(m: l, n: f, k: d, a: normed, lda: d, b: w.wGate, ldb: f, c: &gate, ldc: f)
+                Kernels.gemm(m: l, n: f, k: d, a: normed, lda: d, b: w.wUp, ldb: f, c: &up, ldc: f)
+            }
+            times.add(.nonlinear) { Kernels.siluGate(&gate, up: up, count: l * f) }
+            times.add(.ffn) {
+                Kernels.gemm(m: l, n: d, k: f, a: gate, lda: f, b: w.wDown, ldb: d, c: &projected, ldc: d)
+            }
+            times.add(.nonlinear) { Kernels.add(&x, projected, count: l * d) }
+        }
+        position = n
+        return Array(x[((l - 1) * d)...])
+    }
+}
