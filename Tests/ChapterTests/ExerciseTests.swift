@@ -3,6 +3,7 @@ import Foundation
 import Testing
 @testable import FixedArchitecture
 @testable import GemminiCaseStudy
+@testable import ModernLLMs
 @testable import NASChapter
 @testable import NonlinearHardware
 @testable import Scheduling
@@ -17,6 +18,7 @@ struct ExerciseTests {
         "workload-analysis": WorkloadAnalysisCommand.self, "nonlinear-hardware": NonlinearHardwareCommand.self,
         "fixed-architecture": FixedArchitectureCommand.self, "scheduling": SchedulingCommand.self,
         "nas": NASCommand.self, "gemmini-case-study": GemminiCaseStudyCommand.self,
+        "modern-llms": ModernLLMsCommand.self,
     ]
 
     /// The backquoted commands of each report's Exercises section, with the report's file name.
@@ -37,7 +39,7 @@ struct ExerciseTests {
     @Test("every chapter has exercises, and each swift command parses and writes under lesson/")
     func everyExerciseCommandParses() throws {
         let all = try Self.exerciseCommands()
-        #expect(Set(all.map(\.report)).count == 6, "reports with exercise commands: \(Set(all.map(\.report)).sorted())")
+        #expect(Set(all.map(\.report)).count == 7, "reports with exercise commands: \(Set(all.map(\.report)).sorted())")
         for (report, command) in all {
             let words = command.split(separator: "|")[0].split(separator: " ").map(String.init)
             let executable = words[4], arguments = Array(words.dropFirst(5))
