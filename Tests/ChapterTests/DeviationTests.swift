@@ -7,7 +7,7 @@ import Testing
 /// cause, and checks the survey never makes stay out of the tally.
 @Suite("Deviation causes and illustrations")
 struct DeviationTests {
-    static let chapters: [ChapterResult] = [chapter1, chapter2, chapter3, chapter4, Chapter5Fixture.chapter, chapter6]
+    static let chapters: [ChapterResult] = [chapter1, chapter2, chapter3, chapter4, Chapter5Fixture.chapter, chapter6, chapter7]
     static let causes = Set(DeviationCause.allCases.map(\.rawValue))
 
     /// The `--json` document as a tool reads it.

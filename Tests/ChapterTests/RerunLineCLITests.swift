@@ -96,7 +96,7 @@ struct RerunLineCLITests {
         #expect(nonlinear.contains("values: bert-base, bert-large, gpt2, bert-base-4h; default: bert-base"))
         #expect(nonlinear.contains("values: ws, os, is"))
         #expect(SchedulingCommand.helpMessage(columns: 1000).contains("values: ws, os)"))
-        #expect(WorkloadAnalysisCommand.helpMessage(columns: 1000).contains("values: survey, itemised; default: survey"))
+        #expect(WorkloadAnalysisCommand.helpMessage(columns: 1000).contains("values: survey, itemised, llm-viewer; default: survey"))
         #expect(FixedArchitectureCommand.helpMessage(columns: 1000).contains("values: analytical, gemmini-baseline"))
         #expect(GemminiCaseStudyCommand.helpMessage(columns: 1000).contains("values: bert-base, bert-large, gpt2, bert-base-4h; default: bert-base"))
     }

@@ -5,16 +5,31 @@ import Testing
 /// evaluators that read it agreeing with each other.
 @Suite("Layer graph: identities, transforms, evaluators")
 struct LayerGraphTests {
-    @Test("every identity has its own path, in its module, and appears in both graphs (h times when per head)")
+    @Test("every identity has its own path, in its module, and appears in the graphs of its block (once per key/value head when per head)")
     func identities() {
         let paths = LayerOperationID.allCases.map(\.path)
         #expect(Set(paths).count == paths.count)
         for id in LayerOperationID.allCases { #expect(id.path.hasPrefix(id.module.path + "/")) }
-        for graph in [LayerGraph.encoder(.bertBase, sequenceLength: 16), LayerGraph.decoderStep(.gpt2, step: 3)] {
-            for id in LayerOperationID.allCases { #expect(graph.nodes(id).count == (id.isPerHead ? 12 : 1), "\(id)") }
-            #expect(Set(graph.operations.map(\.id)).count == graph.operations.count)
-            #expect(graph.groupedByIdentity.map(\.identity) == LayerOperationID.allCases)
+        let modernOnly: Set<LayerOperationID> = [.attentionRMSNorm, .ffnRMSNorm, .rotaryEmbedding, .ffnGate, .swiglu]
+        let surveyOnly: Set<LayerOperationID> = [.attentionLayerNorm, .gelu, .ffnLayerNorm]
+        let output: Set<LayerOperationID> = [.finalNorm, .lmHead]
+        let blocks: [(graphs: [LayerGraph], expected: [LayerOperationID], perHead: Int)] = [
+            ([LayerGraph.encoder(.bertBase, sequenceLength: 16), LayerGraph.decoderStep(.gpt2, step: 3)],
+             LayerOperationID.allCases.filter { !modernOnly.contains($0) && !output.contains($0) }, 12),
+            ([LayerGraph.encoder(.llama3_8B, sequenceLength: 16), LayerGraph.decoderStep(.llama3_8B, step: 3)],
+             [.attentionRMSNorm, .queryProjection, .keyProjection, .valueProjection, .rotaryEmbedding, .scores, .softmax, .context,
+              .outputProjection, .attentionResidual, .ffnRMSNorm, .ffnGate, .ffnUp, .swiglu, .ffnDown, .ffnResidual], 8),
+        ]
+        for block in blocks {
+            for graph in block.graphs {
+                for id in block.expected { #expect(graph.nodes(id).count == (id.isPerHead ? block.perHead : 1), "\(id)") }
+                #expect(Set(graph.operations.map(\.id)).count == graph.operations.count)
+                #expect(graph.groupedByIdentity.map(\.identity) == block.expected)
+            }
         }
+        #expect(Set(LayerOperationID.allCases) == modernOnly.union(surveyOnly).union(output).union(blocks[0].expected).union(blocks[1].expected))
+        #expect(LayerGraph.outputOperations(.llama3_8B).map(\.identity) == [.finalNorm, .lmHead])
+        #expect(LayerGraph.outputOperations(.gpt2).isEmpty)
         #expect(LayerOperationID.scores.nodeID(head: 3, heads: 12) == "mha/head03/qk")
     }
 

@@ -42,14 +42,16 @@ enum CacheSection {
         var rows: [[String]] = []
         for m in settings.models {
             for l in settings.sequenceLengths {
-                rows.append([m.displayName, "\(l)", Text.bytes(m.kvCacheBytes(context: l, bytesPerValue: fp16)),
+                rows.append([m.displayName, "\(l)", Text.bytes(m.kvCacheBytes(context: l)),
+                             Text.bytes(m.kvCacheBytes(context: l, bytesPerValue: fp16)),
                              Text.bytes(m.kvCacheBytes(context: l, batch: 32, bytesPerValue: fp16)),
                              Text.bytes(m.parameterCount * fp16)])
             }
         }
-        return Table(columns: [.init("Model"), .init("context", alignment: .right), .init("KV cache, 1 sequence", alignment: .right),
-                               .init("KV cache, 32 sequences", alignment: .right), .init("weights", alignment: .right)],
-                     rows: rows, caption: "fp16 (2 bytes per value).")
+        return Table(columns: [.init("Model"), .init("context", alignment: .right), .init("KV cache, 1 sequence, 8-bit", alignment: .right),
+                               .init("1 sequence, fp16", alignment: .right), .init("32 sequences, fp16", alignment: .right),
+                               .init("weights, fp16", alignment: .right)],
+                     rows: rows, caption: "The survey's 8 bits (1 byte per value) and fp16 (2 bytes).")
     }
 
     /// The cache read off the layer graph: the K and V projections' output elements per token, kept for each
@@ -114,15 +116,18 @@ enum CacheSection {
     }
 
     static func batchTable(_ rows: [BatchRow], context: Int) -> Table {
-        let ridge = RooflineHardware.nvidiaA100_40GB.ridgeIntensity
-        return Table(columns: [.init("Model"), .init("batch", alignment: .right), .init("weight matmuls AI", alignment: .right),
-                               .init("whole step AI", alignment: .right), .init("attention's share of bytes", alignment: .right),
-                               .init("A100 fp16")],
+        let a100 = RooflineHardware.nvidiaA100_40GB
+        let ridge16 = a100.ridgeIntensity, ridge8 = a100.int8OpsPerSecond / a100.bandwidthBytesPerSecond
+        func bound(_ intensity: Double, _ ridge: Double) -> String { intensity >= ridge ? "compute" : "memory" }
+        return Table(columns: [.init("Model"), .init("batch", alignment: .right), .init("weight matmuls AI, fp16", alignment: .right),
+                               .init("whole step AI, fp16", alignment: .right), .init("8-bit", alignment: .right),
+                               .init("attention's share of bytes", alignment: .right), .init("A100, fp16"), .init("A100, Int8")],
                      rows: rows.map { r in
                          let attention = 1 - r.weights.bytes / r.step.bytes
                          return [r.model.displayName, "\(r.batch)", Text.fixed(r.weights.intensity), Text.fixed(r.step.intensity),
-                                 Text.percent(attention), r.step.intensity >= ridge ? "compute-bound" : "memory-bound"]
-                     }, caption: "One decode step at context \(context), fp16 (2 bytes per value); the weight matmuls' bytes include their activations.")
+                                 Text.fixed(2 * r.step.intensity), Text.percent(attention), bound(r.step.intensity, ridge16),
+                                 bound(2 * r.step.intensity, ridge8)]
+                     }, caption: "One decode step at context \(context); the weight matmuls' bytes include their activations. At 8 bits every byte count halves, so every intensity doubles.")
     }
 
     /// "Decode intensity ≈ batch size for the projections" (fp16). Each weight matmul d×o at batch B does 2Bdo

@@ -20,8 +20,30 @@ public enum ModernLLMsChapter {
         try cx.add { try CacheSection.build(settings, figures: &$0) }
         cx.add(try PeerSection.build(peer))
         try cx.add { try AcceleratorSection.build(settings, figures: &$0) }
+        cx.add(cpuSection())
         cx.add(try operationRows(settings))
         return cx.result(name: name, reportPath: reportPath, report: report(settings, cx))
+    }
+
+    /// The CPU runtime's decoder: what it runs and how it is checked and timed (timings are the machine's, so
+    /// they live in `make bench`, not in this report).
+    static func cpuSection() -> SectionOutput {
+        var s = Section("On this machine's CPU")
+        s.prose("""
+            Chapter 1 measures BERT and GPT-2 on the CPU runtime. The runtime also runs this chapter's block \
+            (`DecoderRuntime` in `Sources/Core/Kernels/Runtime`): fp32 weights drawn from a seeded generator, \
+            RMSNorm, RoPE, grouped-query attention over a key/value cache with an optional sliding window, SwiGLU \
+            and the untied LM head, with the matrix products in OpenBLAS and the element-wise kernels in a fixed \
+            order. `swift test --filter Chapter7Runtime` checks it against a plain Double reference, token by \
+            token. The tests also check that grouped-query attention with kv = h is multi-head attention, and \
+            that a prefill followed by decoding gives the same logits as decoding from the start. \
+            `make bench BENCH=llama` times TinyLlama-1.1B's shape: prefill tokens per second for a 128-token \
+            prompt and milliseconds per decoded token, at 1 and 2 threads. PyTorch runs the same computation \
+            in the same run when torch is installed. Timings depend on the machine, so they stay out of this \
+            report.
+            """)
+        s.takeaway("The counts above describe a block this repository also runs: the same operations, executed and checked against a reference, and timed next to PyTorch by `make bench`.")
+        return SectionOutput(s)
     }
 
     /// `--json`'s `results.operations`: every operation of each model, phase and length (whole model; attention

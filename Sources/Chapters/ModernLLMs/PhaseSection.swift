@@ -47,6 +47,10 @@ enum PhaseSection {
         s.figure(figures.svg("07-intensity-vs-length", try DecoderFigures.lengthChart(
             rows, title: "Arithmetic intensity: prefill (solid) and decode (dashed)", yLabel: "FLOPs per byte (8-bit)") { $0.intensity }),
                  caption: "Whole-model arithmetic intensity against length: the prefill of l tokens (solid) and the decode of l tokens (dashed), per model.")
+        let traffic = rows.map { $0.decode.bytes / $0.prefill.bytes }
+        s.figure(figures.svg("07-bytes-vs-length", try DecoderFigures.lengthChart(
+            rows, title: "Bytes moved: prefill (solid) and decode (dashed) of l tokens", yLabel: "bytes (8-bit)") { $0.bytes }),
+                 caption: "Whole-model bytes against length for the prefill (solid) and the decode (dashed) of l tokens: the decode reads every weight once per token, so its traffic is \(Text.fixed(traffic.min() ?? 0, 0))–\(Text.fixed(traffic.max() ?? 0, 0)) times the prefill's here.")
         s.figure(figures.svg("07-flops-vs-length", try DecoderFigures.lengthChart(
             rows, title: "FLOPs: prefill (solid) and decode (dashed) of l tokens", yLabel: "FLOPs") { $0.flops }),
                  caption: "Whole-model FLOPs against length for the prefill (solid) and the decode (dashed) of l tokens: nearly the same work, done at very different intensities.")
