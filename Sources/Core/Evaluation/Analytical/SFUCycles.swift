@@ -36,12 +36,15 @@ public struct SFUCycles: Sendable {
             for op in LayerGraph.decoderStep(m, step: 1, convention: c).operations where !op.kind.isMatmul {
                 elements[op.kind, default: 0] += Double(op.shape.elements) * Double(l)
             }
-            elements[.softmax] = Double(m.heads) * c.triangle.totalPositions(sequenceLength: l)
+            elements[.softmax] = Double(m.heads) * c.triangle.totalPositions(sequenceLength: l, window: m.block.slidingWindow)
         }
         let layers = Double(m.layers)
         sequenceLength = l
         peArray = macs / Double(a.meshRows * a.meshColumns)
-        sfu = [(OperationKind.softmax, "Softmax"), (.layerNorm, "LayerNorm"), (.gelu, "GELU"), (.residualAdd, "residual adds")]
+        // A modern block's kinds (RMSNorm, SwiGLU's product, rotary embedding) where the model has them.
+        sfu = [(OperationKind.softmax, "Softmax"), (.layerNorm, "LayerNorm"), (.rmsNorm, "RMSNorm"), (.gelu, "GELU"),
+               (.swiglu, "SiLU(gate) ⊙ up"), (.rotary, "RoPE"), (.residualAdd, "residual adds")]
+            .filter { kind, _ in elements[kind, default: 0] > 0 }
             .map { kind, name in
                 (name: name, cycles: Double(kind.passes) * elements[kind, default: 0] * layers / Double(a.sfuWidth))
             }

@@ -97,25 +97,15 @@ public final class DecoderRuntime {
                 memoryLimitBytes: Double = 16 * 1_073_741_824) throws(RuntimeError) {
         try config.validate()
         try Self.checkBlock(config)
-        try TransformerConfig.validate(sequenceLength: maxSequenceLength, field: "maxSequenceLength")
-        let runLayers = layersToRun ?? config.layers
-        guard (1...config.layers).contains(runLayers) else {
-            throw RuntimeError(field: "layersToRun", message: "\(runLayers) is out of range; allowed 1...\(config.layers)")
-        }
         guard let vocabulary = vocabulary ?? config.block.vocabulary else {
             throw RuntimeError(field: "vocabulary", message: "the block has no vocabulary; give one")
-        }
-        guard vocabulary >= 1 else {
-            throw RuntimeError(field: "vocabulary", message: "\(vocabulary) must be at least 1")
         }
         guard ropeBase.isFinite, ropeBase > 1 else {
             throw RuntimeError(field: "ropeBase", message: "\(ropeBase) must be a finite number above 1")
         }
-        let need = Self.estimatedBytes(config, maxSequenceLength: maxSequenceLength, layersToRun: runLayers,
-                                       vocabulary: vocabulary)
-        guard need <= memoryLimitBytes else {
-            throw RuntimeError(field: "memory",
-                               message: "this configuration needs about \(Int(need / 1_048_576)) MiB, more than the limit of \(Int(memoryLimitBytes / 1_048_576)) MiB; use fewer layers, a shorter sequence or a smaller vocabulary")
+        let runLayers = try TransformerRuntime.checkRun(config, maxSequenceLength: maxSequenceLength, layersToRun: layersToRun,
+                                                        vocabulary: vocabulary, memoryLimitBytes: memoryLimitBytes) {
+            Self.estimatedBytes(config, maxSequenceLength: maxSequenceLength, layersToRun: $0, vocabulary: vocabulary)
         }
         self.config = config
         self.maxSequenceLength = maxSequenceLength

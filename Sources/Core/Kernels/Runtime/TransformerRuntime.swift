@@ -61,19 +61,9 @@ public final class TransformerRuntime {
     public init(_ config: TransformerConfig, maxSequenceLength: Int, layersToRun: Int? = nil, vocabulary: Int = 1024,
                 seed: UInt64 = 2302_14017, memoryLimitBytes: Double = 16 * 1_073_741_824) throws(RuntimeError) {
         try config.validate()
-        try TransformerConfig.validate(sequenceLength: maxSequenceLength, field: "maxSequenceLength")
-        let runLayers = layersToRun ?? config.layers
-        guard (1...config.layers).contains(runLayers) else {
-            throw RuntimeError(field: "layersToRun", message: "\(runLayers) is out of range; allowed 1...\(config.layers)")
-        }
-        guard vocabulary >= 1 else {
-            throw RuntimeError(field: "vocabulary", message: "\(vocabulary) must be at least 1")
-        }
-        let need = Self.estimatedBytes(config, maxSequenceLength: maxSequenceLength, layersToRun: runLayers,
-                                       vocabulary: vocabulary)
-        guard need <= memoryLimitBytes else {
-            throw RuntimeError(field: "memory",
-                               message: "this configuration needs about \(Int(need / 1_048_576)) MiB, more than the limit of \(Int(memoryLimitBytes / 1_048_576)) MiB; use fewer layers or a shorter sequence")
+        let runLayers = try Self.checkRun(config, maxSequenceLength: maxSequenceLength, layersToRun: layersToRun,
+                                          vocabulary: vocabulary, memoryLimitBytes: memoryLimitBytes) {
+            Self.estimatedBytes(config, maxSequenceLength: maxSequenceLength, layersToRun: $0, vocabulary: vocabulary)
         }
         self.config = config
         self.maxSequenceLength = maxSequenceLength
@@ -83,6 +73,26 @@ public final class TransformerRuntime {
         layers = (0..<runLayers).map { _ in LayerWeights(d: config.dModel, f: config.dFFN, generator: &g) }
         tokenEmbedding = (0..<(vocabulary * config.dModel)).map { _ in g.uniform(1) }
         positionEmbedding = (0..<(maxSequenceLength * config.dModel)).map { _ in g.uniform(0.1) }
+    }
+
+    /// Checks what both runtimes are given before they allocate: the length, the layers to run (returned, all
+    /// of the model's when nil), the vocabulary, and the bytes `estimate` gives for those layers against the limit.
+    static func checkRun(_ config: TransformerConfig, maxSequenceLength: Int, layersToRun: Int?, vocabulary: Int,
+                         memoryLimitBytes: Double, estimate: (Int) -> Double) throws(RuntimeError) -> Int {
+        try TransformerConfig.validate(sequenceLength: maxSequenceLength, field: "maxSequenceLength")
+        let runLayers = layersToRun ?? config.layers
+        guard (1...config.layers).contains(runLayers) else {
+            throw RuntimeError(field: "layersToRun", message: "\(runLayers) is out of range; allowed 1...\(config.layers)")
+        }
+        guard vocabulary >= 1 else {
+            throw RuntimeError(field: "vocabulary", message: "\(vocabulary) must be at least 1")
+        }
+        let need = estimate(runLayers)
+        guard need <= memoryLimitBytes else {
+            throw RuntimeError(field: "memory",
+                               message: "this configuration needs about \(Int(need / 1_048_576)) MiB, more than the limit of \(Int(memoryLimitBytes / 1_048_576)) MiB; use fewer layers, a shorter sequence or a smaller vocabulary")
+        }
+        return runLayers
     }
 
     /// Sets the number of BLAS threads for later calls.
