@@ -20,7 +20,8 @@ enum AcceleratorSection {
             """)
         s.table(try analyticalTable(settings.models, sequenceLength: l))
         s.prose("""
-            Chapter 6's Gemmini model runs the matmuls on Gemmini's tile model, in the engine mode chapter 6 uses. \
+            Chapter 6's Gemmini model runs the matmuls on its Gemmini engine: double-buffered weights, Gemmini's own \
+            tiling, two loops in flight and the DMA, as Gemmini's RTL and software run them. \
             Without an SFU, the non-linear operations go to the Rocket host CPU, with the (de)quantization around \
             them; with I-BERT's integer units (the Transformer variant of §3.4.4) they stay on the accelerator. \
             The modern operations have no instruction mixes of their own, so each is priced as its nearest kin, \
@@ -137,6 +138,6 @@ enum AcceleratorSection {
         let shares = prefill.map(\.nonlinearShare)
         let range = "\(Text.percent(shares.min() ?? 0, 0))–\(Text.percent(shares.max() ?? 0, 0))"
         let decode = rows.filter { $0.phase == "decode" }.map(\.sfuSpeedup)
-        return "On the CNN-tuned Gemmini the non-linear operations (with their (de)quantization) take \(Text.percent(bert.nonlinearShare, 0)) of BERT-Base's layer at l = \(gemminiLength) and \(range) of the decoders' prefill layers: the modern block changes which operations they are more than how much they cost. I-BERT's units buy \(Text.fixed(bert.sfuSpeedup, 1))× on BERT-Base but \(Text.fixed(prefill.map(\.sfuSpeedup).min() ?? 0, 1))–\(Text.fixed(prefill.map(\.sfuSpeedup).max() ?? 0, 1))× on the prefill layers, whose matmuls are larger against their element-wise work, and \(Text.fixed(decode.min() ?? 0, 1))–\(Text.fixed(decode.max() ?? 0, 1))× on a decode step, where the one-token matmuls, take most of the time."
+        return "On the CNN-tuned Gemmini the non-linear operations (with their (de)quantization) take \(Text.percent(bert.nonlinearShare, 0)) of BERT-Base's layer at l = \(gemminiLength) and \(range) of the decoders' prefill layers: the modern block changes which operations they are more than how much they cost. I-BERT's units buy \(Text.fixed(bert.sfuSpeedup, 1))× on BERT-Base but \(Text.fixed(prefill.map(\.sfuSpeedup).min() ?? 0, 1))–\(Text.fixed(prefill.map(\.sfuSpeedup).max() ?? 0, 1))× on the prefill layers, whose matmuls are larger against their element-wise work, and \(Text.fixed(decode.min() ?? 0, 1))–\(Text.fixed(decode.max() ?? 0, 1))× on a decode step, where the one-token matmuls take most of the time."
     }
 }

@@ -9,8 +9,9 @@ enum CacheSection {
         s.prose("""
             Each layer keeps, for every token in context, one key and one value per key/value head: \
             2 · N · kv · d_head values per token. Grouped-query attention divides this by the group size h/kv, \
-            and a sliding window stops it growing past the window. The table gives it at fp16, the precision \
-            LLMs are usually served at, for one sequence and for a batch of 32, next to the weights.
+            and a sliding window stops it growing past the window. The table gives it at the survey's 8 bits and \
+            at fp16, the precision LLMs are usually served at, for one sequence and for a batch of 32, next to \
+            the weights.
             """)
         s.table(cacheTable(settings))
         s.figure(figures.svg("07-kv-cache", try DecoderFigures.cacheChart(settings.models, lengths: settings.sequenceLengths)),
@@ -22,9 +23,11 @@ enum CacheSection {
             Batching is how decode is made efficient: B sequences share each weight read, so the projections' \
             intensity grows with B. Attention does not share: each sequence reads its own cache. The table and \
             chart give one decode step at context \(context) for each batch size, counting the weight matmuls \
-            alone (projections, FFN and LM head) and the whole step. The last column compares the whole step \
-            with the ridge of LLM-Viewer's A100 at fp16 (\(Text.fixed(RooflineHardware.nvidiaA100_40GB.ridgeIntensity)) \
-            operations per byte): below the ridge the step is memory-bound.
+            alone (projections, FFN and LM head) and the whole step, at fp16 and at the survey's 8 bits. The \
+            last columns compare the whole step with the ridges of LLM-Viewer's A100: \
+            \(Text.fixed(RooflineHardware.nvidiaA100_40GB.ridgeIntensity)) operations per byte at fp16 and \
+            \(Text.fixed(RooflineHardware.nvidiaA100_40GB.int8OpsPerSecond / RooflineHardware.nvidiaA100_40GB.bandwidthBytesPerSecond)) \
+            at Int8. Below the ridge the step is memory-bound.
             """)
         let batching = batchRows(settings, context: context)
         s.table(batchTable(batching, context: context))

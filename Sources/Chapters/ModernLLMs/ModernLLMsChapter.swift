@@ -20,6 +20,7 @@ public enum ModernLLMsChapter {
         try cx.add { try CacheSection.build(settings, figures: &$0) }
         cx.add(try PeerSection.build(peer))
         try cx.add { try AcceleratorSection.build(settings, figures: &$0) }
+        cx.add(try ConclusionsSection.build(settings))
         cx.add(cpuSection())
         cx.add(try operationRows(settings))
         return cx.result(name: name, reportPath: reportPath, report: report(settings, cx))
@@ -81,14 +82,17 @@ public enum ModernLLMsChapter {
                 head. Every count comes from the same layer graph as chapters 1-6, with the new operations added \
                 as nodes, and a closed form checks each one. The prompt's prefill and the token-by-token decode \
                 are counted apart. The numbers are checked against LLM-Viewer, a peer tool that draws rooflines of \
-                LLMs on GPUs. \(ClaimSummary.sentence(cx.claims))
+                LLMs on GPUs. The survey says nothing about these models, so in this chapter's claim tables the \
+                *Paper* column holds the reference: a published parameter count, LLM-Viewer's number, a trend the \
+                survey states for GPT-2 carried over, or the other derivation of the same number. \
+                \(ClaimSummary.sentence(cx.claims))
                 """,
             sections: cx.sections,
             summary: summary(settings),
             exercises: [
                 "`swift run -c release modern-llms --model llama-2-7b,custom --layers 32 --d-model 4096 --heads 32 --kv-heads 8 --d-ffn 11008 --out lesson/` gives Llama-2-7B grouped-query attention with 8 key/value heads. Compare the two KV-cache rows and the decode intensities: which operations gain, and by how much?",
                 "`swift run -c release modern-llms --model llama-3-8b,custom --layers 32 --d-model 4096 --heads 32 --kv-heads 1 --d-ffn 14336 --batch-sizes 16,64,256,1024,4096 --out lesson/` puts multi-query attention beside Llama-3-8B's eight key/value heads. In the batching table, which of the two reaches the A100's ridge, at what batch, and what share of the step's bytes is then attention's?",
-                "`swift run -c release modern-llms --model custom --layers 32 --d-model 4096 --heads 32 --d-ffn 16384 --ffn gelu --norm layer --out lesson/` is the survey's own block (post-LayerNorm, GELU) at Llama's width. How much of the non-linear share in the accelerator tables comes from the block's kind, and how much from its width?",
+                "`swift run -c release modern-llms --model custom --layers 32 --d-model 4096 --heads 32 --d-ffn 16384 --ffn gelu --norm layer --out lesson/` is close to the survey's own block (post-LayerNorm and GELU, though with RoPE and no biases) at Llama's width. How much of the non-linear share in the accelerator tables comes from the block's kind, and how much from its width?",
                 "`swift run -c release modern-llms --model mistral-7b --seq-lens 1024,4096,16384,32768 --out lesson/` runs past Mistral's 4,096-token window. Where does the KV cache stop growing, and what happens to the decode FLOPs per token?",
                 "`swift run -c release modern-llms --model llama-2-7b --convention llm-viewer --out lesson/` counts everything the way LLM-Viewer does. Which rows of the per-operation table change, and why do the survey's rules give a smaller Softmax?",
             ])
