@@ -21,7 +21,7 @@ enum ConclusionsSection {
         let decodeMostly = decode.filter { $0.nonlinearShare > 0.5 }.map(\.model.displayName)
         let decodeVerdict = decodeMostly.isEmpty ? "holds in prefill, not in decode, where the one-token matmuls take most of the cycles"
             : decodeMostly.count == decode.count ? "holds in prefill and decode"
-            : "holds in prefill; in decode only for \(decodeMostly.joined(separator: ", ")), the narrowest model"
+            : "holds in prefill; in decode only for \(decodeMostly.joined(separator: ", "))"
         let rows: [[String]] = [
             ["Decoding is memory-bound: about 2 FLOPs per byte at 8 bits (§2.2.1, Tab. 11)", "GPT-2: \(Text.fixed(gpt2, 2))",
              range(decoders) { Text.fixed($0, 2) },
