@@ -130,6 +130,11 @@ struct Chapter7WorkloadTests {
         #expect(q.m == 4 * 64)   // the group's 4 query heads × 64 tokens
         m.block.kvHeads = 1
         #expect(LayerGraph(LayerShape(m), step: .decoder(step: 10)).nodes(.context).count == 1)
+        // Head pruning keeps whole groups, and the batch.
+        let batched = LayerGraph(LayerShape(.llama3_8B), step: .decoder(step: 10), batch: 4)
+        #expect(batched.keepingHeads(16).shape.kvHeads == 4 && batched.keepingHeads(16).nodes(.scores).count == 4)
+        #expect(batched.keepingHeads(6).shape.kvHeads == 6)
+        #expect(batched.keepingNeurons(1024).batch == 4)
     }
 
     @Test("KV cache, parameters and the roofline GPUs against their recorded sources")

@@ -8,24 +8,30 @@
 /// layer.keepingTokens(358)                     // token pruning: 70% of the tokens reach this layer
 /// ```
 extension LayerGraph {
-    /// Head pruning: `heads` of the layer's heads remain, each as wide as before.
+    /// Head pruning: `heads` of the layer's query heads remain, each as wide as before. Under grouped-query
+    /// attention whole groups go: the key/value heads become heads / (h/kv), or every head keeps its own key and
+    /// value when `heads` is not a whole number of groups.
     public func keepingHeads(_ heads: Int) -> LayerGraph {
         var s = shape
+        if s.block.kvHeads != nil {
+            let group = s.groupSize
+            s.block.kvHeads = heads % group == 0 ? heads / group : heads
+        }
         s.heads = heads
-        return LayerGraph(s, step: step, convention: convention)
+        return LayerGraph(s, step: step, batch: batch, convention: convention)
     }
 
     /// FFN neuron pruning: `neurons` of d_FFN remain.
     public func keepingNeurons(_ neurons: Int) -> LayerGraph {
         var s = shape
         s.dFFN = neurons
-        return LayerGraph(s, step: step, convention: convention)
+        return LayerGraph(s, step: step, batch: batch, convention: convention)
     }
 
     /// Token pruning: the same encoder layer seeing `tokens` tokens.
     public func keepingTokens(_ tokens: Int) -> LayerGraph {
         guard case .encoder = step else { return self }
-        return LayerGraph(shape, step: .encoder(sequenceLength: tokens), convention: convention)
+        return LayerGraph(shape, step: .encoder(sequenceLength: tokens), batch: batch, convention: convention)
     }
 }
 
