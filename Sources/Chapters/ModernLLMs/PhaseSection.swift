@@ -77,8 +77,9 @@ enum PhaseSection {
     /// The survey's decoder trend (§2.2.1, Tab. 11: decoding is memory-bound, about 2 FLOPs per byte at 8 bits)
     /// carried to these models. A weight matmul of one token does 2do FLOPs over do + d + o bytes: always below 2.
     /// Grouped-query attention changes the attention's side: per key/value head, a step does 4·g·d_head FLOPs per
-    /// cached position over 2·d_head + g bytes (K, V, and the g heads' scores), 2g / (1 + g/(2·d_head)) per byte
-    /// at long context, so within 10% of 2g for every g ≤ 8 and d_head ≥ 64 (g/(2·d_head) ≤ 6.25%).
+    /// cached position over 2·d_head + g bytes (K, V, and the g heads' scores) plus 2·(g + 1)·d_head bytes per
+    /// step, so its intensity falls short of 2g by at most g/(2·d_head) + (g + 1)/p at context p. The claim covers
+    /// the models where that bound is at most 9% (all four presets at p ≥ 1024), with a 10% tolerance.
     static func phaseClaims(_ rows: [Row]) -> [Claim] {
         let weights = rows.map { r -> (Row, Double) in
             let w = try? ModelWorkload(r.model, sequenceLength: r.length, phase: .decode)
@@ -87,27 +88,33 @@ enum PhaseSection {
         }
         let worstWeights = weights.max { $0.1 < $1.1 }!
         let longest = rows.map(\.length).max()!
-        let attention = rows.filter { $0.length == longest }.map { r -> (Row, Double) in
+        let attention = rows.filter { r in
+            let g = Double(r.model.heads / r.model.kvHeads)
+            return r.length == longest && g / (2 * Double(r.model.headDimension)) + (g + 1) / Double(longest) <= 0.09
+        }.map { r -> (Row, Double) in
             let step = LayerGraph(LayerShape(r.model), step: .decoder(step: r.length))
             let actToAct = step.operations.filter { $0.operationClass == .actToAct }.reduce(WorkCounts.zero) { $0 + $1.counts }
             return (r, actToAct.intensity / (2 * Double(r.model.heads / r.model.kvHeads)) - 1)
         }
-        let worstAttention = attention.max { abs($0.1) < abs($1.1) }!
         let lowestPrefill = rows.min { $0.prefill.intensity < $1.prefill.intensity }!
-        return [
+        var claims = [
             Claim.statement(id: "ch7-decode-weights-below-2", reference: "§2.2.1, Tab. 11 (trend)",
                             statement: "Decoding's weight matmuls stay below 2 FLOPs per byte (8-bit) for every model and length of the run",
                             expected: "< 2", observed: "at most \(Text.fixed(worstWeights.1, 3)) (\(worstWeights.0.model.displayName), l = \(worstWeights.0.length))",
                             holds: worstWeights.1 < 2),
-            Claim.statement(id: "ch7-decode-attention-gqa", reference: "GQA (trend)",
-                            statement: "A decode step's attention matmuls run at ≈ 2·h/kv FLOPs per byte (8-bit) at context \(longest): within 10% for every model",
-                            expected: "within 10% of 2·h/kv", observed: "largest gap \(Text.percent(abs(worstAttention.1))) (\(worstAttention.0.model.displayName))",
-                            holds: abs(worstAttention.1) <= 0.10),
             Claim.statement(id: "ch7-prefill-over-decode", reference: "§2.2.1 (trend)",
                             statement: "The prefill's intensity exceeds the decode's by at least 10× at every length from 128 tokens",
                             expected: "≥ 10×", observed: "at least \(Text.fixed(ratioFloor(rows), 0))× (lowest prefill AI \(Text.fixed(lowestPrefill.prefill.intensity)), \(lowestPrefill.model.displayName), l = \(lowestPrefill.length))",
                             holds: ratioFloor(rows) >= 10),
         ]
+        if let worstAttention = attention.max(by: { abs($0.1) < abs($1.1) }) {
+            claims.insert(Claim.statement(
+                id: "ch7-decode-attention-gqa", reference: "GQA (trend)",
+                statement: "A decode step's attention matmuls run at ≈ 2·h/kv FLOPs per byte (8-bit) at context \(longest): within 10% for \(attention.map(\.0.model.displayName).joined(separator: ", ")) (where g/(2·d_head) + (g + 1)/l ≤ 9%)",
+                expected: "within 10% of 2·h/kv", observed: "largest gap \(Text.percent(abs(worstAttention.1))) (\(worstAttention.0.model.displayName))",
+                holds: abs(worstAttention.1) <= 0.10), at: 1)
+        }
+        return claims
     }
 
     static func ratioFloor(_ rows: [Row]) -> Double {
