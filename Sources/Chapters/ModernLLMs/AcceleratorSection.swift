@@ -8,7 +8,7 @@ enum AcceleratorSection {
     /// The length of the Gemmini study: the survey's Fig. 14 setting.
     static let gemminiLength = 512
 
-    static func build(_ settings: ModernLLMsSettings, figures: inout FigureSet) throws -> SectionOutput {
+    static func build(_ settings: ModernLLMsSettings, _ gemmini: [GemminiRow], figures: inout FigureSet) throws -> SectionOutput {
         let l = gemminiLength
         var s = Section("On the accelerators")
         s.prose("""
@@ -29,7 +29,6 @@ enum AcceleratorSection {
             has no mean to subtract. SiLU(gate) ⊙ up is priced as GELU: SiLU calls expf where GELU calls erff. \
             RoPE is priced as a residual add, a lower bound because it multiplies twice per element.
             """)
-        let gemmini = try gemminiRows(settings.models, sequenceLength: l)
         s.table(gemminiTable(gemmini))
         s.figure(figures.svg("07-gemmini-shares", try DecoderFigures.gemminiChart(gemmini)),
                  caption: "Where a layer's cycles go on the CNN-tuned Gemmini (host CPU for the non-linear operations), prefill at l = \(l) and a decode step at context \(l), beside BERT-Base's encoder layer.")

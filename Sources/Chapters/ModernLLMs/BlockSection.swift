@@ -13,7 +13,7 @@ enum BlockSection {
         "tinyllama-1.1b": (1_100_048_384, "TinyLlama/TinyLlama-1.1B (1.1B)"),
     ]
 
-    static func build(_ settings: ModernLLMsSettings, figures: inout FigureSet) throws -> SectionOutput {
+    static func build(_ settings: ModernLLMsSettings, _ workloads: RunWorkloads, figures: inout FigureSet) throws -> SectionOutput {
         let c = settings.convention, l = settings.focusLength, first = settings.models[0]
         var s = Section("The decoder block")
         s.prose("""
@@ -36,7 +36,7 @@ enum BlockSection {
         s.figure(try figures.graph("07-decoder-block", DecoderFigures.blockGraph(shown, sequenceLength: l, convention: c)),
                  caption: "One \(shown.displayName) layer in prefill at l = \(l), every operation with its FLOPs, bytes and intensity (whole layer; attention summed over its nodes), coloured by class. Q×K, Softmax and Attn×V run once per key/value head: \(shown.kvHeads) nodes, each serving \(shown.heads / shown.kvHeads) query heads against one shared K and V.")
         s.table(try operationTable(first, sequenceLength: l, convention: c))
-        let cross = try crossChecks(settings)
+        let cross = crossChecks(settings, workloads)
         s.prose("""
             Each model's per-class totals are derived twice, in both phases and at every length of the run. One \
             derivation sums the nodes of the layer graph: one node per key/value head, with the decode summed \
@@ -112,13 +112,13 @@ enum BlockSection {
     static func convention(_ c: CountingConvention) -> String { c.argumentSpelling ?? "custom" }
 
     /// Closed form against enumeration, per model, phase, length and class.
-    static func crossChecks(_ settings: ModernLLMsSettings) throws -> [Claim] {
+    static func crossChecks(_ settings: ModernLLMsSettings, _ workloads: RunWorkloads) -> [Claim] {
         var claims: [Claim] = []
         for m in settings.models {
             for phase in ModelWorkload.Phase.allCases {
                 var worst = 0.0, checked = 0
                 for l in settings.sequenceLengths {
-                    let enumerated = try ModelWorkload(m, sequenceLength: l, phase: phase, convention: settings.convention).classTotals
+                    let enumerated = workloads(m, phase, l).classTotals
                     let closed = ClosedForm.classTotals(m, sequenceLength: l, phase: phase, convention: settings.convention)
                     for cls in OperationClass.allCases {
                         let a = enumerated[cls] ?? .zero, b = closed[cls] ?? .zero

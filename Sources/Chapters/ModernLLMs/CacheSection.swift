@@ -106,12 +106,9 @@ enum CacheSection {
     static func batchRows(_ settings: ModernLLMsSettings, context: Int) -> [BatchRow] {
         settings.models.flatMap { m in
             settings.batchSizes.map { b in
-                let layer = LayerGraph(LayerShape(m), step: .decoder(step: context), batch: b, convention: settings.convention)
-                let output = LayerGraph.outputOperations(m, batch: b, convention: settings.convention)
-                let layers = Double(m.layers)
-                let weighted = layer.operations.filter(\.identity.hasWeights).reduce(WorkCounts.zero) { $0 + $1.counts } * layers
-                    + output.filter(\.identity.hasWeights).reduce(.zero) { $0 + $1.counts }
-                let step = layer.total * layers + output.reduce(.zero) { $0 + $1.counts }
+                let c = settings.convention
+                let weighted = PhaseSection.decodeStep(m, context: context, batch: b, convention: c) { $0.identity.hasWeights }
+                let step = PhaseSection.decodeStep(m, context: context, batch: b, convention: c)
                 return BatchRow(model: m, batch: b, weights: WorkCounts(flops: weighted.flops, bytes: weighted.bytes * fp16),
                                 step: WorkCounts(flops: step.flops, bytes: step.bytes * fp16))
             }

@@ -5,13 +5,13 @@ import Render
 /// The survey's conclusions for BERT and GPT-2 beside what this chapter finds for the decoders, computed
 /// side by side on the same models of Core.
 enum ConclusionsSection {
-    static func build(_ settings: ModernLLMsSettings) throws -> SectionOutput {
-        let longest = settings.sequenceLengths.max()!, l = AcceleratorSection.gemminiLength
-        let gpt2 = try ModelWorkload(.gpt2, sequenceLength: longest).total.intensity
-        let decoders = try settings.models.map { try ModelWorkload($0, sequenceLength: longest, phase: .decode).total.intensity }
-        let bertShares = try ModelWorkload(.bertBase, sequenceLength: longest).matmulFlopShare
-        let decoderShares = try settings.models.map { try ModelWorkload($0, sequenceLength: longest, phase: .prefill).matmulFlopShare }
-        let gemmini = try AcceleratorSection.gemminiRows(settings.models, sequenceLength: l)
+    static func build(_ settings: ModernLLMsSettings, _ workloads: RunWorkloads,
+                      _ gemmini: [AcceleratorSection.GemminiRow]) throws -> SectionOutput {
+        let longest = settings.sequenceLengths.max()!, l = AcceleratorSection.gemminiLength, c = settings.convention
+        let gpt2 = try ModelWorkload(.gpt2, sequenceLength: longest, convention: c).total.intensity
+        let decoders = settings.models.map { workloads($0, .decode, longest).total.intensity }
+        let bertShares = try ModelWorkload(.bertBase, sequenceLength: longest, convention: c).matmulFlopShare
+        let decoderShares = settings.models.map { workloads($0, .prefill, longest).matmulFlopShare }
         let bert = gemmini.first { $0.model.name == TransformerConfig.bertBase.name }!
         let prefill = gemmini.filter { $0.phase == "prefill" }, decode = gemmini.filter { $0.phase == "decode" }
         func range(_ xs: [Double], _ f: (Double) -> String) -> String {

@@ -14,15 +14,17 @@ public enum ModernLLMsChapter {
     public static func build(_ settings: ModernLLMsSettings = .init(), peer: LLMViewerRecord? = nil) throws -> ChapterResult {
         try settings.validate()
         let peer = try peer ?? LLMViewerRecord.load()
+        let workloads = try RunWorkloads(settings)
+        let gemmini = try AcceleratorSection.gemminiRows(settings.models, sequenceLength: AcceleratorSection.gemminiLength)
         var cx = ChapterContext()
-        try cx.add { try BlockSection.build(settings, figures: &$0) }
-        try cx.add { try PhaseSection.build(settings, figures: &$0) }
+        try cx.add { try BlockSection.build(settings, workloads, figures: &$0) }
+        try cx.add { try PhaseSection.build(settings, workloads, figures: &$0) }
         try cx.add { try CacheSection.build(settings, figures: &$0) }
         cx.add(try PeerSection.build(peer))
-        try cx.add { try AcceleratorSection.build(settings, figures: &$0) }
-        cx.add(try ConclusionsSection.build(settings))
+        try cx.add { try AcceleratorSection.build(settings, gemmini, figures: &$0) }
+        cx.add(try ConclusionsSection.build(settings, workloads, gemmini))
         cx.add(cpuSection())
-        cx.add(try operationRows(settings))
+        cx.add(operationRows(settings, workloads))
         return cx.result(name: name, reportPath: reportPath, report: report(settings, cx))
     }
 
@@ -49,13 +51,12 @@ public enum ModernLLMsChapter {
 
     /// `--json`'s `results.operations`: every operation of each model, phase and length (whole model; attention
     /// summed over heads; decode summed over the l generated tokens), as chapter 1 gives them.
-    static func operationRows(_ settings: ModernLLMsSettings) throws -> SectionOutput {
+    static func operationRows(_ settings: ModernLLMsSettings, _ workloads: RunWorkloads) -> SectionOutput {
         var rows: [JSONValue] = []
         for m in settings.models {
             for phase in ModelWorkload.Phase.allCases {
                 for l in settings.sequenceLengths {
-                    let w = try ModelWorkload(m, sequenceLength: l, phase: phase, convention: settings.convention)
-                    for op in w.operations {
+                    for op in workloads(m, phase, l).operations {
                         rows.append(.object([("model", .string(m.name)), ("phase", .string(phase.rawValue)),
                                              ("seqLen", .number(Double(l))), ("name", .string(op.path)),
                                              ("class", .string(op.operationClass.rawValue)),
@@ -107,6 +108,29 @@ public enum ModernLLMsChapter {
             "On a CNN-tuned Gemmini the non-linear operations still take most of a prefill layer's cycles, as they take BERT's: RMSNorm, SiLU and RoPE replace LayerNorm and GELU without making the host CPU's share small. Integer units for them buy less than for BERT, because a Llama layer's matmuls are larger, and much less in decode, where the one-token matmuls take most of the time.",
             "Our counts reproduce LLM-Viewer's per-layer roofline of Llama-2-7B within 1% where both count the same thing. The misses come from two of its own choices, both visible: SwiGLU's product is sized by the hidden width, and the LM head is charged one operation per multiply-accumulate.",
         ]
+    }
+}
+
+/// Every model's whole-model workload in both phases at every length of the run, in the run's convention: counted
+/// once, read by the tables, the cross-checks, the claims and `--json`.
+struct RunWorkloads {
+    private var table: [String: ModelWorkload] = [:]
+
+    init(_ settings: ModernLLMsSettings) throws {
+        for m in settings.models {
+            for phase in ModelWorkload.Phase.allCases {
+                for l in settings.sequenceLengths {
+                    table[Self.key(m, phase, l)] = try ModelWorkload(m, sequenceLength: l, phase: phase, convention: settings.convention)
+                }
+            }
+        }
+    }
+
+    private static func key(_ m: TransformerConfig, _ phase: ModelWorkload.Phase, _ l: Int) -> String { "\(m.name)/\(phase)/\(l)" }
+
+    /// The workload of a model, phase and length of the run.
+    func callAsFunction(_ m: TransformerConfig, _ phase: ModelWorkload.Phase, _ l: Int) -> ModelWorkload {
+        table[Self.key(m, phase, l)]!
     }
 }
 

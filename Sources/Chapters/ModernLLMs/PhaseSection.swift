@@ -10,29 +10,34 @@ enum PhaseSection {
         var length: Int
         var prefill: WorkCounts
         var decode: WorkCounts
+        /// The decode's weight matmuls alone (projections, FFN, LM head).
+        var decodeWeights: WorkCounts
         /// One decode step with `length` tokens in context (all layers and the LM head).
         var token: WorkCounts
     }
 
-    static func rows(_ settings: ModernLLMsSettings) throws -> [Row] {
-        try settings.models.flatMap { m in
-            try settings.sequenceLengths.map { l in
-                Row(model: m, length: l,
-                    prefill: try ModelWorkload(m, sequenceLength: l, phase: .prefill, convention: settings.convention).total,
-                    decode: try ModelWorkload(m, sequenceLength: l, phase: .decode, convention: settings.convention).total,
-                    token: decodeStep(m, context: l, convention: settings.convention))
+    static func rows(_ settings: ModernLLMsSettings, _ workloads: RunWorkloads) -> [Row] {
+        settings.models.flatMap { m in
+            settings.sequenceLengths.map { l in
+                let decode = workloads(m, .decode, l)
+                return Row(model: m, length: l, prefill: workloads(m, .prefill, l).total, decode: decode.total,
+                           decodeWeights: decode.operations.filter(\.identity.hasWeights).reduce(.zero) { $0 + $1.counts },
+                           token: decodeStep(m, context: l, convention: settings.convention))
             }
         }
     }
 
-    /// One decode step of the whole model with `context` tokens in the cache (the new one included).
-    static func decodeStep(_ m: TransformerConfig, context: Int, batch: Int = 1, convention c: CountingConvention) -> WorkCounts {
-        let layer = LayerGraph(LayerShape(m), step: .decoder(step: context), batch: batch, convention: c).total
-        return layer * Double(m.layers) + LayerGraph.outputOperations(m, batch: batch, convention: c).reduce(.zero) { $0 + $1.counts }
+    /// One decode step of the whole model with `context` tokens in the cache (the new one included): all of it,
+    /// or only the operations `including` keeps.
+    static func decodeStep(_ m: TransformerConfig, context: Int, batch: Int = 1, convention c: CountingConvention,
+                           including: (Operation) -> Bool = { _ in true }) -> WorkCounts {
+        let layer = LayerGraph(LayerShape(m), step: .decoder(step: context), batch: batch, convention: c)
+        func sum(_ ops: [Operation]) -> WorkCounts { ops.filter(including).reduce(.zero) { $0 + $1.counts } }
+        return sum(layer.operations) * Double(m.layers) + sum(LayerGraph.outputOperations(m, batch: batch, convention: c))
     }
 
-    static func build(_ settings: ModernLLMsSettings, figures: inout FigureSet) throws -> SectionOutput {
-        let rows = try rows(settings)
+    static func build(_ settings: ModernLLMsSettings, _ workloads: RunWorkloads, figures: inout FigureSet) throws -> SectionOutput {
+        let rows = rows(settings, workloads)
         var s = Section("Prefill and decode")
         s.prose("""
             Serving a prompt of l tokens is two different workloads. The prefill runs all l tokens at once, like \
@@ -81,11 +86,7 @@ enum PhaseSection {
     /// step, so its intensity falls short of 2g by at most g/(2·d_head) + (g + 1)/p at context p. The claim covers
     /// the models where that bound is at most 9% (all four presets at p ≥ 1024), with a 10% tolerance.
     static func phaseClaims(_ rows: [Row]) -> [Claim] {
-        let weights = rows.map { r -> (Row, Double) in
-            let w = try? ModelWorkload(r.model, sequenceLength: r.length, phase: .decode)
-            let counts = w?.operations.filter(\.identity.hasWeights).reduce(WorkCounts.zero) { $0 + $1.counts } ?? .zero
-            return (r, counts.intensity)
-        }
+        let weights = rows.map { ($0, $0.decodeWeights.intensity) }
         let worstWeights = weights.max { $0.1 < $1.1 }!
         let longest = rows.map(\.length).max()!
         let attention = rows.filter { r in

@@ -132,6 +132,16 @@ public struct CountingConvention: Sendable, Hashable {
         }
     }
 
+    /// Bytes of an operation's parameters per model dimension, read once per pass over the layer: LayerNorm's γ
+    /// and β, RMSNorm's γ; none for every other kind.
+    public func parameterBytes(_ kind: OperationKind) -> Double {
+        switch kind {
+        case .layerNorm: return layerNormParameterBytes
+        case .rmsNorm: return rmsNormParameterBytes
+        case .matmul, .softmax, .gelu, .residualAdd, .rotary, .swiglu: return 0
+        }
+    }
+
     /// The convention that reproduces the survey's Tab. 3, 10 and 11 (fitted for the non-linear operations).
     public static let survey = CountingConvention(
         softmax: ElementCost(flops: 4, bytes: 2),

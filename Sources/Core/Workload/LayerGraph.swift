@@ -122,14 +122,8 @@ public struct LayerGraph: Sendable {
         func elementwise(_ op: LayerOperationID, _ kind: OperationKind, width: Int, bytesPerElement: Double? = nil,
                          from: [String]) {
             let cost = c.elementCost(op), n = R * Double(width)
-            let parameterBytes: Double
-            switch kind {
-            case .layerNorm: parameterBytes = c.layerNormParameterBytes
-            case .rmsNorm: parameterBytes = c.rmsNormParameterBytes
-            default: parameterBytes = 0
-            }
             b.add(op, kind, .elementwise(rows: rows, rowLength: width),
-                  WorkCounts(flops: cost.flops * n, bytes: (bytesPerElement ?? cost.bytes) * n + parameterBytes * Double(d)),
+                  WorkCounts(flops: cost.flops * n, bytes: (bytesPerElement ?? cost.bytes) * n + c.parameterBytes(kind) * Double(d)),
                   from: from)
         }
         var attentionInput = "input"
@@ -226,7 +220,7 @@ public struct LayerGraph: Sendable {
         var b = Builder(heads: m.kvHeads)
         let norm = c.elementCost(.finalNorm)
         b.add(.finalNorm, .rmsNorm, .elementwise(rows: batch, rowLength: d),
-              WorkCounts(flops: norm.flops * B * D, bytes: norm.bytes * B * D + c.rmsNormParameterBytes * D), from: ["input"])
+              WorkCounts(flops: norm.flops * B * D, bytes: norm.bytes * B * D + c.parameterBytes(.rmsNorm) * D), from: ["input"])
         b.add(.lmHead, .matmul(m: vocabulary, n: d, k: batch), .matmul(GEMMShape(m: batch, n: vocabulary, k: d)),
               WorkCounts(flops: 2 * D * V * B, bytes: V * D + D * B + V * B), from: [b.id(.finalNorm)])
         return b.operations

@@ -181,7 +181,7 @@ extension ClosedForm {
         let dh = Double(m.headDimension), a = h * dh, w = kv * dh, n = Double(m.layers), B = Double(batch), L = Double(l)
         let swiglu = m.block.ffn == .swiglu, rms = m.block.norm == .rmsNorm
         let ffnMatrices: Double = swiglu ? 3 : 2
-        let norm = rms ? c.rmsNorm : c.layerNorm, normParameters = rms ? c.rmsNormParameterBytes : c.layerNormParameterBytes
+        let norm = rms ? c.rmsNorm : c.layerNorm, normParameters = c.parameterBytes(rms ? .rmsNorm : .layerNorm)
         let activation = swiglu ? c.swiglu : c.gelu
         let rotary = m.block.rotary ? c.rotary : CountingConvention.ElementCost(flops: 0, bytes: 0)
         // Per row (token of one sequence) of every element-wise operation but Softmax.
