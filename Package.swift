@@ -29,6 +29,8 @@ let package = Package(
         // Fixed-order fp32 kernels (GEMM, softmax, LayerNorm, GELU, exp/log) whose results do not depend on the
         // CPU, the ISA level or the thread count: chapter 5's perplexities (Core/NAS/SupernetEvaluator.swift).
         .target(name: "CKernels", path: "Sources/CKernels"),
+        // The FMA chains that measure the fp32 peak for `make bench`.
+        .target(name: "CMachine", path: "Sources/CMachine"),
         // OpenBLAS's CBLAS through pkg-config, for the CPU runtime's matrix products.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // Graphviz (libgvc + libcgraph) through pkg-config, linked in-process.
@@ -70,7 +72,7 @@ let package = Package(
                           path: "Sources/Chapters/ModernLLMs"),
         // `make bench`: timings and ratios of the shared machinery (never run by CI).
         .executableTarget(name: "Benchmarks",
-                          dependencies: ["Core", "Render", "CBLAS", "ChapterSupport",
+                          dependencies: ["Core", "Render", "CBLAS", "CMachine", "ChapterSupport",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Benchmarks"),
         .testTarget(name: "CoreTests", dependencies: ["Core", "CKernels"]),

@@ -1,6 +1,7 @@
 import ChapterSupport
 import Core
 import CBLAS
+import CMachine
 import Dispatch
 import Foundation
 import Render
@@ -20,6 +21,11 @@ struct Machine: Encodable {
     var clockMethod: String
     var flopPerCycleFP32: Int?
     var simdAssumption: String
+    /// The fp32 FLOP/s of independent FMA chains on the widest vectors (``PeakMeasurement``), one core and every
+    /// core at once; nil where no FMA build runs. The GEMM ratios use these.
+    var measuredPeakOneCore: Double?
+    var measuredPeakAllCores: Double?
+    var peakMethod: String
     var openBLASCoreName: String
     var openBLASConfig: String
     var openBLASThreads: Int
@@ -31,6 +37,8 @@ struct Machine: Encodable {
         case measuredMHzOneCore = "measured_mhz_one_core", measuredMHzAllCores = "measured_mhz_all_cores"
         case clockMethod = "clock_method", flopPerCycleFP32 = "flop_per_cycle_fp32", simdAssumption = "simd_assumption"
         case peakGFLOPSOneCore = "peak_gflops_fp32_one_core", peakGFLOPSAllCores = "peak_gflops_fp32_all_cores"
+        case measuredPeakOneCore = "measured_peak_gflops_fp32_one_core", measuredPeakAllCores = "measured_peak_gflops_fp32_all_cores"
+        case peakMethod = "peak_method"
         case openBLASCoreName = "openblas_corename", openBLASConfig = "openblas_config", openBLASThreads = "openblas_threads"
         case loadAverage = "load_average_1min"
     }
@@ -49,17 +57,23 @@ struct Machine: Encodable {
         try c.encode(clockMethod, forKey: .clockMethod)
         try c.encodeIfPresent(flopPerCycleFP32, forKey: .flopPerCycleFP32)
         try c.encode(simdAssumption, forKey: .simdAssumption)
-        try c.encodeIfPresent(peak(threads: 1).map { ($0 / 1e8).rounded() / 10 }, forKey: .peakGFLOPSOneCore)
-        try c.encodeIfPresent(peak(threads: cores).map { ($0 / 1e8).rounded() / 10 }, forKey: .peakGFLOPSAllCores)
+        try c.encodeIfPresent(computedPeak(threads: 1).map { ($0 / 1e8).rounded() / 10 }, forKey: .peakGFLOPSOneCore)
+        try c.encodeIfPresent(computedPeak(threads: cores).map { ($0 / 1e8).rounded() / 10 }, forKey: .peakGFLOPSAllCores)
+        try c.encodeIfPresent(measuredPeakOneCore.map { ($0 / 1e8).rounded() / 10 }, forKey: .measuredPeakOneCore)
+        try c.encodeIfPresent(measuredPeakAllCores.map { ($0 / 1e8).rounded() / 10 }, forKey: .measuredPeakAllCores)
+        try c.encode(peakMethod, forKey: .peakMethod)
         try c.encode(openBLASCoreName, forKey: .openBLASCoreName)
         try c.encode(openBLASConfig, forKey: .openBLASConfig)
         try c.encode(openBLASThreads, forKey: .openBLASThreads)
         try c.encodeIfPresent(loadAverage, forKey: .loadAverage)
     }
 
+    /// The measured fp32 peak of one core (`threads` = 1) or of every core; nil where no FMA build runs.
+    func measuredPeak(threads: Int) -> Double? { threads <= 1 ? measuredPeakOneCore : measuredPeakAllCores }
+
     /// Peak fp32 FLOP/s of `threads` cores at the measured clock (the one-core clock for one thread, the
     /// all-cores clock otherwise), or nil when the SIMD width of this CPU is unknown.
-    func peak(threads: Int) -> Double? {
+    func computedPeak(threads: Int) -> Double? {
         guard let perCycle = flopPerCycleFP32 else { return nil }
         let mhz = threads <= 1 ? measuredMHzOneCore : measuredMHzAllCores
         return Double(min(threads, cores) * perCycle) * mhz * 1e6
@@ -72,10 +86,13 @@ struct Machine: Encodable {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let clock = ClockMeasurement.measure(cores: cores)
         let (perCycle, assumption) = info.fp32FlopPerCycle()
+        let peak = PeakMeasurement.measure(cores: cores)
         return Machine(cpu: info.modelName, vendorID: info.vendorID, vendor: info.vendor, family: info.family,
                        model: info.model, cores: cores, nominalMHz: info.nominalMHz,
                        measuredMHzOneCore: clock.oneCore, measuredMHzAllCores: clock.allCores,
                        clockMethod: ClockMeasurement.method, flopPerCycleFP32: perCycle, simdAssumption: assumption,
+                       measuredPeakOneCore: peak?.oneCore, measuredPeakAllCores: peak?.allCores,
+                       peakMethod: peak?.method ?? "no FMA build runs on this CPU",
                        openBLASCoreName: openblas_get_corename().map { String(cString: $0) } ?? "unknown",
                        openBLASConfig: (openblas_get_config().map { String(cString: $0) } ?? "unknown")
                            .trimmingCharacters(in: .whitespaces),
@@ -91,12 +108,18 @@ struct Machine: Encodable {
         let nominal = nominalMHz.map { "\(NumberFormat.fixed($0, decimals: 0)) MHz nominal (/proc/cpuinfo)" } ?? "nominal MHz unknown"
         out.append("  clock: \(nominal); measured \(NumberFormat.fixed(measuredMHzOneCore, decimals: 0)) MHz on one core, "
                    + "\(NumberFormat.fixed(measuredMHzAllCores, decimals: 0)) MHz on \(cores) cores at once (\(clockMethod))")
-        if let perCycle = flopPerCycleFP32, let one = peak(threads: 1), let all = peak(threads: cores) {
-            out.append("  fp32 peak at the measured clock: \(perCycle) FLOP/cycle/core, assuming \(simdAssumption): "
+        if let perCycle = flopPerCycleFP32, let one = computedPeak(threads: 1), let all = computedPeak(threads: cores) {
+            out.append("  fp32 peak computed at the measured clock: \(perCycle) FLOP/cycle/core, assuming \(simdAssumption): "
                        + "\(NumberFormat.fixed(one / 1e9, decimals: 1)) GFLOP/s on 1 core, "
                        + "\(NumberFormat.fixed(all / 1e9, decimals: 1)) GFLOP/s on \(cores)")
         } else {
             out.append("  fp32 peak unknown: \(simdAssumption)")
+        }
+        if let one = measuredPeakOneCore, let all = measuredPeakAllCores {
+            out.append("  fp32 peak measured: \(NumberFormat.fixed(one / 1e9, decimals: 1)) GFLOP/s on 1 core, "
+                       + "\(NumberFormat.fixed(all / 1e9, decimals: 1)) GFLOP/s on \(cores) (\(peakMethod)); the GEMM shares below are of this")
+        } else {
+            out.append("  fp32 peak not measured: \(peakMethod)")
         }
         out.append("  OpenBLAS: kernels for \(openBLASCoreName); \(openBLASThreads) threads; build \"\(openBLASConfig)\"")
         if let replaced = BLASRestart.replacedCore {
@@ -248,5 +271,47 @@ enum ClockMeasurement {
         init(count: Int) { storage = Array(repeating: 0, count: count) }
         func set(_ i: Int, _ v: Double) { lock.lock(); storage[i] = v; lock.unlock() }
         var values: [Double] { lock.lock(); defer { lock.unlock() }; return storage }
+    }
+}
+
+/// The fp32 peak as this machine delivers it: independent FMA chains on the widest vectors
+/// (`fsti_fma_peak_flops`, Sources/CMachine/peak.c), timed per thread in the thread's own CPU time, best of 5.
+/// It folds in what a computed peak assumes: the FMA units per core, the clock under wide vectors, and whether
+/// the cores of a virtual machine share their FMA units.
+enum PeakMeasurement {
+    static func measure(cores: Int) -> (oneCore: Double, allCores: Double, method: String)? {
+        var probe: Float = 0
+        let isa: Int32 = fsti_fma_peak_flops(1, 1, &probe) > 0 ? 1 : 0
+        let name = isa == 1 ? "AVX-512F" : "AVX2"
+        let iterations = 4_000_000
+        guard once(isa: isa, iterations: 1_000) > 0 else { return nil }
+        _ = once(isa: isa, iterations: iterations)         // let the clock settle under wide vectors
+        var one = 0.0
+        for _ in 0..<5 { one = max(one, once(isa: isa, iterations: iterations)) }
+        let threads = min(cores, ClockMeasurement.maxThreads)
+        let rates = UnsafeMutableBufferPointer<Double>.allocate(capacity: threads)
+        defer { rates.deallocate() }
+        let sink = SharedRates(rates.baseAddress!)
+        var all = 0.0
+        for _ in 0..<5 {
+            DispatchQueue.concurrentPerform(iterations: threads) { i in sink.pointer[i] = once(isa: isa, iterations: iterations) }
+            all = max(all, rates.reduce(0, +))
+        }
+        let method = "\(name) FMA chains, 12 × \(NumberFormat.grouped(iterations)) per thread, per second of thread CPU time, best of 5"
+        return (one, all, method)
+    }
+
+    /// FLOP/s of one timed run on this thread.
+    static func once(isa: Int32, iterations: Int) -> Double {
+        var sink: Float = 0
+        let start = ClockMeasurement.threadCPUNanoseconds()
+        let flops = fsti_fma_peak_flops(isa, iterations, &sink)
+        let nanoseconds = ClockMeasurement.threadCPUNanoseconds() - start
+        return flops / nanoseconds * 1e9
+    }
+
+    private struct SharedRates: @unchecked Sendable {
+        let pointer: UnsafeMutablePointer<Double>
+        init(_ pointer: UnsafeMutablePointer<Double>) { self.pointer = pointer }
     }
 }

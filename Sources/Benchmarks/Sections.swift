@@ -116,7 +116,8 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
     let torch = PyTorchDuel(ctx)
     defer { torch.stop() }
 
-    let peakAll = machine.peak(threads: all)
+    let peakAll = machine.measuredPeak(threads: all) ?? machine.computedPeak(threads: all)
+    let peakName = machine.measuredPeak(threads: all) == nil ? "computed peak" : "measured peak"
     for (label, m, n, k) in [("W_Q at l=128", 128, 768, 768), ("W1 at l=128", 128, 3072, 768), ("W_Q at l=512", 512, 768, 768),
                              ("W1 at l=512", 512, 3072, 768), ("q×k per head at l=512", 512, 512, 64)] {
         let result = try torch.duel("gemm:\(m)x\(n)x\(k)", threads: all, calls: 5, warmEveryRound: true) {
@@ -125,10 +126,10 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
         let rate = 2.0 * Double(m * n * k) / result.ours
         let key = "gemm \(m)x\(n)x\(k) threads=\(all)"
         var notes = ["\(NumberFormat.fixed(rate / 1e9, decimals: 1)) GFLOP/s"]
-        if let peakAll { notes[0] += ", \(NumberFormat.percent(rate / peakAll, decimals: 0)) of peak" }
+        if let peakAll { notes[0] += ", \(NumberFormat.percent(rate / peakAll, decimals: 0)) of the \(peakName)" }
         torch.record(key, "  GEMM \(label) (\(m)×\(k)·\(k)×\(n)), \(all) thread(s)", result, notes)
         report.record("runtime \(key) rate", unit: "GFLOP/s", rate / 1e9, ratio: peakAll.map { rate / $0 },
-                      to: "fp32 peak of \(all) core(s) at the measured clock")
+                      to: "fp32 \(peakName) of \(all) core(s)")
     }
     for threads in threadCounts {
         TransformerRuntime.setThreads(threads)
@@ -141,6 +142,10 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
             let flops = try ModelWorkload(.bertBase, sequenceLength: l).total.flops / 12
             torch.record("bert-base layer l=\(l) threads=\(threads)", "  BERT-Base layer, l=\(l), \(threads) thread(s)", result,
                    ["\(NumberFormat.fixed(flops / result.ours / 1e9, decimals: 1)) GFLOP/s"])
+            let total = OperationClass.allCases.map { times[$0] }.reduce(0, +)
+            report.say("    ours by class: " + OperationClass.allCases.map {
+                "\($0.rawValue) \(NumberFormat.percent(times[$0] / total, decimals: 0))"
+            }.joined(separator: ", "))
         }
         let decoder = try TransformerRuntime(.gpt2, maxSequenceLength: 128, layersToRun: 1)
         var decodeTimes = OperationTimes()

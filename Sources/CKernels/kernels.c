@@ -217,6 +217,10 @@ void fok_layernorm(int isa, int rows, int d, const float *x, const float *gamma,
     FOK_DISPATCH_RETURN(layernorm, (rows, d, x, gamma, beta, epsilon, y))
 }
 
+void fok_softmax_rows(int isa, int rows, int n, int stride, float scale, float *x) {
+    FOK_DISPATCH_RETURN(softmax_rows, (rows, n, stride, scale, x))
+}
+
 size_t fok_attention_workspace(int t, int head_dimension) {
     const size_t ts = ((size_t)t + 7) / 8 * 8;
     const int depth = t > head_dimension ? t : head_dimension;

@@ -218,6 +218,42 @@ FOK_TARGET static void FOK_SFX(layernorm)(int rows, int d, const float *x, const
     }
 }
 
+/* Softmax of `rows` rows of n entries (row stride `stride`), in place, as CKernels.h defines it. The tail past
+ * the last whole group of eight goes through a group padded with -inf, whose exponentials are +0 exactly. */
+FOK_TARGET static void FOK_SFX(softmax_rows)(int rows, int n, int stride, float scale, float *x) {
+    for (int r = 0; r < rows; r++) {
+        float *row = x + (size_t)r * stride;
+        v8f mx = FOK_SFX(splat8)(-INFINITY);
+        int j = 0;
+        for (; j + 8 <= n; j += 8) {
+            v8f z = FOK_SFX(load8)(row + j) * scale;
+            FOK_SFX(store8)(row + j, z);
+            mx = FOK_SFX(max8)(mx, z);
+        }
+        for (int l = 0; j + l < n; l++) {
+            row[j + l] = row[j + l] * scale;
+            mx[l] = FOK_SFX(max2)(mx[l], row[j + l]);
+        }
+        const float m = FOK_SFX(reduce_max)(mx);
+        v8f acc = FOK_SFX(zero8)();
+        for (j = 0; j + 8 <= n; j += 8) {
+            v8f e = FOK_SFX(exp8)(FOK_SFX(load8)(row + j) - m);
+            FOK_SFX(store8)(row + j, e);
+            acc = acc + e;
+        }
+        if (j < n) {
+            float in[8];
+            for (int l = 0; l < 8; l++) in[l] = j + l < n ? row[j + l] - m : -INFINITY;
+            v8f e = FOK_SFX(exp8)(FOK_SFX(load8)(in));
+            for (int l = 0; j + l < n; l++) row[j + l] = e[l];
+            acc = acc + e;
+        }
+        const float inv = 1.0f / FOK_SFX(reduce_sum)(acc);
+        for (j = 0; j + 8 <= n; j += 8) FOK_SFX(store8)(row + j, FOK_SFX(load8)(row + j) * inv);
+        for (; j < n; j++) row[j] = row[j] * inv;
+    }
+}
+
 /* Softmax of row i of the scores (length t, causal: entries 0...i), in place, as CKernels.h defines it.
  * Groups of eight past i read entries that the causal GEMM may have skipped; they are replaced by -inf (a
  * select, not arithmetic) before use, so their contents do not matter. */

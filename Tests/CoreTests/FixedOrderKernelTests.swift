@@ -150,6 +150,28 @@ struct FixedOrderKernelTests {
         }
     }
 
+    @Test("softmax rows: every ISA build equals the definition, on ragged widths and a row stride")
+    func softmaxRows() {
+        var g = SeededGenerator(seed: 9)
+        for n in [1, 5, 8, 13, 64, 100] {
+            let rows = 3, stride = n + 2, scale: Float = 0.125
+            let x = Self.values(rows * stride, &g, scale: 6)
+            var expected = x
+            for r in 0..<rows {
+                let z = (0..<n).map { x[r * stride + $0] * scale }
+                let m = Self.max8(z)
+                let e = z.map { fok_expf($0 - m) }
+                let inv = 1 / Self.sum8(e)
+                for j in 0..<n { expected[r * stride + j] = e[j] * inv }
+            }
+            for isa in Self.levels {
+                var y = x
+                fok_softmax_rows(isa.rawValue, Int32(rows), Int32(n), Int32(stride), scale, &y)
+                #expect(Self.bits(y) == Self.bits(expected), "\(isa) n \(n)")
+            }
+        }
+    }
+
     @Test("causal attention: every ISA build equals the definition (full sums, masked products included)")
     func attention() {
         var g = SeededGenerator(seed: 7)

@@ -68,6 +68,12 @@ void fok_gemm(int isa, int m, int n, int k, const float *a, int lda, const float
 void fok_layernorm(int isa, int rows, int d, const float *x, const float *gamma, const float *beta,
                    float epsilon, float *y);
 
+/*
+ * Softmax of `rows` rows of n values (row stride `stride`), in place: z[j] = x[j] * scale; m = the maximum of
+ * z over the row (as fok_max); e[j] = fok_expf(z[j] - m); s = the sum of e (as fok_sum); x[j] = e[j] * (1/s).
+ */
+void fok_softmax_rows(int isa, int rows, int n, int stride, float scale, float *x);
+
 /* Floats of scratch memory `fok_causal_attention` needs. */
 size_t fok_attention_workspace(int t, int head_dimension);
 

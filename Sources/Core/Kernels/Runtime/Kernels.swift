@@ -1,4 +1,6 @@
 import CBLAS
+import CKernels
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -31,32 +33,36 @@ enum Kernels {
         }
     }
 
-    /// Row-wise softmax of `scale`·x over `n` columns, with the row maximum subtracted first.
-    static func softmax(_ x: UnsafeMutablePointer<Float>, rows m: Int, columns n: Int, stride: Int, scale: Float) {
-        for r in 0..<m {
-            let row = x + r * stride
-            var maximum = -Float.infinity
-            for j in 0..<n { maximum = max(maximum, row[j]) }
-            var sum: Float = 0
-            var j = 0
-            let shift = SIMD8<Float>(repeating: maximum), factor = SIMD8<Float>(repeating: scale)
-            var partial = SIMD8<Float>(repeating: 0)
-            while j + 8 <= n {
-                let e = VectorMath.exp((load8(row + j) - shift) * factor)
-                store8(e, row + j)
-                partial += e
-                j += 8
-            }
-            sum = partial.sum()
-            while j < n {
-                let e = expf((row[j] - maximum) * scale)
-                row[j] = e
-                sum += e
-                j += 1
-            }
-            let inverse = 1 / sum
-            for j in 0..<n { row[j] *= inverse }
+    /// Row-wise softmax of `scale`·x over `n` columns, with the row maximum subtracted first
+    /// (`fok_softmax_rows` on this CPU's widest fixed-order build, rows split over the BLAS threads).
+    static func softmax(_ x: UnsafeMutablePointer<Float>, rows m: Int, columns n: Int, stride: Int, scale: Float,
+                        parallel: Bool = true) {
+        let p = SendablePointer(x)
+        forRowChunks(m, work: parallel ? m * n : 0) { r in
+            fok_softmax_rows(isa, Int32(r.count), Int32(n), Int32(stride), scale, p.pointer + r.lowerBound * stride)
         }
+    }
+
+    /// Runs `body` for every head, at several BLAS threads on parallel workers with one BLAS thread each (the
+    /// heads' products are too small to share out), restoring the thread count after.
+    static func forHeads(_ heads: Int, _ body: @Sendable (Int) -> Void) {
+        let threads = Int(openblas_get_num_threads())
+        guard threads > 1 else { return forEach(heads, threads: 1, body) }
+        setThreads(1)
+        forEach(heads, threads: threads, body)
+        setThreads(threads)
+    }
+
+    /// The widest fixed-order kernel build this CPU runs.
+    static let isa = fok_isa_best()
+
+    /// Runs `body` on `rows` split into one contiguous range per BLAS thread, in parallel when there are
+    /// several threads and `work` (elements touched) is large enough to pay for waking them. Row-wise kernels
+    /// give the same bits for any split.
+    static func forRowChunks(_ rows: Int, work: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        let threads = min(Int(openblas_get_num_threads()), rows)
+        guard threads > 1, work >= 16_384 else { return body(0..<rows) }
+        DispatchQueue.concurrentPerform(iterations: threads) { t in body(rows * t / threads ..< rows * (t + 1) / threads) }
     }
 
     @inline(__always) static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
@@ -67,41 +73,23 @@ enum Kernels {
         UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
     }
 
-    /// In place: x = LayerNorm(x + residual) with γ, β, per row of n values (ε = 1e-5).
+    /// In place: x = LayerNorm(x + residual) with γ, β, per row of n values (ε = 1e-5; `fok_layernorm`).
     static func addLayerNorm(_ x: UnsafeMutablePointer<Float>, residual: UnsafePointer<Float>, rows m: Int,
                              columns n: Int, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>) {
-        let count = Float(n)
-        for r in 0..<m {
-            let row = x + r * n, skip = residual + r * n
-            var sum: Float = 0
-            for j in 0..<n {
-                row[j] += skip[j]
-                sum += row[j]
-            }
-            let mean = sum / count
-            var squares: Float = 0
-            for j in 0..<n {
-                let centred = row[j] - mean
-                squares += centred * centred
-            }
-            let inverseStd = 1 / (squares / count + 1e-5).squareRoot()
-            for j in 0..<n { row[j] = (row[j] - mean) * inverseStd * gamma[j] + beta[j] }
+        let p = SendablePointer(x), skip = SendablePointer(residual), g = SendablePointer(gamma), b = SendablePointer(beta)
+        forRowChunks(m, work: m * n) { r in
+            let row = p.pointer + r.lowerBound * n
+            add(row, skip.pointer + r.lowerBound * n, count: r.count * n)
+            fok_layernorm(isa, Int32(r.count), Int32(n), row, g.pointer, b.pointer, 1e-5, row)
         }
     }
 
-    /// In place: GELU, x·Φ(x) = ½x(1 + erf(x/√2)), with erf from ``VectorMath/erf(_:)`` (error below 1.5e-7).
+    /// In place: GELU, x·Φ(x) = ½x(1 + erf(x/√2)), erf by Abramowitz and Stegun 7.1.26 (`fok_gelu_array`).
     static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        let invSqrt2 = SIMD8<Float>(repeating: 0.70710678118654752), half = SIMD8<Float>(repeating: 0.5)
-        var i = 0
-        while i + 8 <= count {
-            let v = load8(x + i)
-            store8(half * v * (1 + VectorMath.erf(v * invSqrt2)), x + i)
-            i += 8
-        }
-        while i < count {
-            let v = x[i]
-            x[i] = 0.5 * v * (1 + erff(v * 0.70710678118654752))
-            i += 1
+        let p = SendablePointer(x), chunk = 4_096
+        forRowChunks((count + chunk - 1) / chunk, work: count) { r in
+            let start = r.lowerBound * chunk, end = min(count, r.upperBound * chunk)
+            fok_gelu_array(isa, end - start, p.pointer + start, p.pointer + start)
         }
     }
 

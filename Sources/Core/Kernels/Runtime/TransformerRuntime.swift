@@ -12,11 +12,16 @@ public struct OperationTimes: Sendable, Equatable {
 
     /// Runs `body` and adds its wall-clock time to class `c`.
     mutating func add(_ c: OperationClass, _ body: () -> Void) {
+        self[c] += Self.seconds(body)
+    }
+
+    /// The wall-clock seconds `body` takes.
+    static func seconds(_ body: () -> Void) -> Double {
         let clock = ContinuousClock()
         let start = clock.now
         body()
         let elapsed = clock.now - start
-        self[c] += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 }
 
@@ -108,30 +113,19 @@ public final class TransformerRuntime {
         var x = embed(tokens, firstPosition: 0)
         var q = [Float](repeating: 0, count: l * d), k = q, v = q, attention = q, projected = q
         var hidden = [Float](repeating: 0, count: l * f)
-        var scores = [Float](repeating: 0, count: l * l)
-        let scale = 1 / Float(dh).squareRoot()
+        var scores = [Float](repeating: 0, count: h * l * l)
         for w in layers {
             times.add(.projection) {
                 Self.linear(x, rows: l, inner: d, out: d, w.wq, w.bq, into: &q)
                 Self.linear(x, rows: l, inner: d, out: d, w.wk, w.bk, into: &k)
                 Self.linear(x, rows: l, inner: d, out: d, w.wv, w.bv, into: &v)
             }
-            for head in 0..<h {
-                let offset = head * dh
-                times.add(.actToAct) {
-                    q.withUnsafeBufferPointer { qp in k.withUnsafeBufferPointer { kp in
-                        Kernels.gemm(m: l, n: l, k: dh, a: qp.baseAddress! + offset, lda: d, b: kp.baseAddress! + offset,
-                                     ldb: d, c: &scores, ldc: l, transposeB: true)
-                    } }
-                }
-                times.add(.nonlinear) { Kernels.softmax(&scores, rows: l, columns: l, stride: l, scale: scale) }
-                times.add(.actToAct) {
-                    v.withUnsafeBufferPointer { vp in attention.withUnsafeMutableBufferPointer { ap in
-                        Kernels.gemm(m: l, n: dh, k: l, a: scores, lda: l, b: vp.baseAddress! + offset, ldb: d,
-                                     c: ap.baseAddress! + offset, ldc: d)
-                    } }
-                }
-            }
+            q.withUnsafeBufferPointer { qb in k.withUnsafeBufferPointer { kb in v.withUnsafeBufferPointer { vb in
+                scores.withUnsafeMutableBufferPointer { sb in attention.withUnsafeMutableBufferPointer { ab in
+                    Self.selfAttention(q: qb.baseAddress!, k: kb.baseAddress!, v: vb.baseAddress!, rows: l, heads: h,
+                                       headDimension: dh, stride: d, scores: sb.baseAddress!, into: ab.baseAddress!, times: &times)
+                } }
+            } } }
             finishLayer(w, rows: l, x: &x, attention: attention, projected: &projected, hidden: &hidden, times: &times)
         }
         return x
@@ -187,6 +181,40 @@ public final class TransformerRuntime {
             for j in 0..<d { outputs[t * d + j] = x[j] }
         }
         return outputs
+    }
+
+    /// Unmasked multi-head attention of `rows` positions, head by head (q·kᵀ, softmax, P·v, so one head's
+    /// scores stay in cache); at several BLAS threads the heads run in parallel, one BLAS thread each. Each
+    /// head times its own phases, and the attention's wall time is split between the two classes in proportion
+    /// to their summed times. q, k, v and the result have row stride `stride`; `scores` holds heads × rows ×
+    /// rows floats.
+    static func selfAttention(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, rows l: Int,
+                              heads h: Int, headDimension dh: Int, stride d: Int, scores: UnsafeMutablePointer<Float>,
+                              into attention: UnsafeMutablePointer<Float>, times: inout OperationTimes) {
+        let qp = SendablePointer(q), kp = SendablePointer(k), vp = SendablePointer(v)
+        let sp = SendablePointer(scores), ap = SendablePointer(attention)
+        let phases = UnsafeMutablePointer<Double>.allocate(capacity: 2 * h)   // per head: matmul, softmax seconds
+        defer { phases.deallocate() }
+        let pp = SendablePointer(phases), scale = 1 / Float(dh).squareRoot()
+        let wall = OperationTimes.seconds {
+            Kernels.forHeads(h) { head in
+                let s = sp.pointer + head * l * l
+                let matmul1 = OperationTimes.seconds {
+                    Kernels.gemm(m: l, n: l, k: dh, a: qp.pointer + head * dh, lda: d, b: kp.pointer + head * dh, ldb: d,
+                                 c: s, ldc: l, transposeB: true)
+                }
+                pp.pointer[2 * head + 1] = OperationTimes.seconds {
+                    Kernels.softmax(s, rows: l, columns: l, stride: l, scale: scale, parallel: false)
+                }
+                pp.pointer[2 * head] = matmul1 + OperationTimes.seconds {
+                    Kernels.gemm(m: l, n: dh, k: l, a: s, lda: l, b: vp.pointer + head * dh, ldb: d, c: ap.pointer + head * dh, ldc: d)
+                }
+            }
+        }
+        let matmul = (0..<h).map { phases[2 * $0] }.reduce(0, +), softmax = (0..<h).map { phases[2 * $0 + 1] }.reduce(0, +)
+        let share = matmul + softmax > 0 ? matmul / (matmul + softmax) : 1
+        times[.actToAct] += wall * share
+        times[.nonlinear] += wall * (1 - share)
     }
 
     /// y = x · W + b for `rows` rows (row-major, W stored in × out).
