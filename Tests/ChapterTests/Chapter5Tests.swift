@@ -29,7 +29,7 @@ struct Chapter5ClaimTests {
     func ids() {
         let ids = Chapter5Fixture.chapter.claims.map(\.id)
         #expect(Set(ids).count == ids.count)
-        for id in NASChapter.knownDeviations.keys { #expect(ids.contains(id), "unused deviation \(id)") }
+        for id in NASChapter.knownDeviations(Chapter5Fixture.run).keys { #expect(ids.contains(id), "unused deviation \(id)") }
     }
 
     @Test("the found architecture is the lowest-EDP evaluated one within +0.1, and the baseline is the largest")
@@ -77,8 +77,22 @@ struct Chapter5MeasurementTests {
     func checkpoint() throws {
         let c = Chapter5Fixture.inputs.checkpoint
         #expect(c.widthDivisor == 8 && c.supernet.shape.context == 64)
-        #expect(c.training.steps == Chapter5Fixture.settings.training.steps && c.training.seed == 1)
-        #expect(Chapter5Fixture.inputs.log.count == c.training.steps)
+        #expect(c.training.seed == 1 && Chapter5Fixture.inputs.log.count == c.training.steps)
+        // Trained until flat: a warm-up, the peak rate up to the check where the rule held, then a decay over a
+        // fifth of the steps so far, checked against the log's own learning rates and validation checks.
+        let s = Chapter5Fixture.settings.training, log = Chapter5Fixture.inputs.log
+        let rule = try #require(s.flattening)
+        let phases = TrainingPhases(log, peak: c.training.peakLearningRate)
+        let end = try #require(phases.constantEnd)
+        #expect(phases.warmup == s.warmupSteps && end <= s.steps)
+        #expect(phases.decay == Int((Double(end) * rule.decayFraction).rounded()))
+        let checks = log.compactMap { e in e.validation.map { (step: e.step, loss: ($0[0] + $0[1]) / 2) } }
+        #expect(checks.map(\.step) == Array(stride(from: s.validation.interval, through: log.count, by: s.validation.interval))
+                + (log.count % s.validation.interval == 0 ? [] : [log.count]))
+        // The rule, recomputed from the logged (4-decimal) losses, first holds where the run stopped its constant
+        // phase, or never when the cap stopped it.
+        let first = checks.indices.first { rule.holds(Array(checks[...$0])) }.map { checks[$0].step }
+        #expect(first == (end < s.steps ? end : nil) || (first == nil && end == s.steps))
     }
 }
 

@@ -43,7 +43,7 @@ struct InputTests {
     func lineEnds() throws {
         let profile = try String(contentsOf: repositoryRoot.appendingPathComponent(RecordedProfile.defaultPath), encoding: .utf8)
         #expect(try CPUProfile.parse(profile.replacingOccurrences(of: "\n", with: "\r\n")) == CPUProfile.parse(profile))
-        let log = "step\tlargest\tsmallest\trandom1\trandom2\n1\t5.5\t5.6\t5.7\t5.8\n2\t5.0\t5.1\t5.2\t5.3\n"
+        let log = Self.logHeader + "1\t1e-4\t5.5\t5.6\t5.7\t5.8\t-\t-\n2\t2e-4\t5.0\t5.1\t5.2\t5.3\t5.4\t5.6\n"
         #expect(try NASData.parseLog(log.replacingOccurrences(of: "\n", with: "\r\n")) == NASData.parseLog(log))
         let result = try String(contentsOf: repositoryRoot.appendingPathComponent(NASChapter.resultPath), encoding: .utf8)
         #expect(try NASResultRecord(parsing: result.replacingOccurrences(of: "\n", with: "\r\n")) == NASResultRecord(parsing: result))
@@ -69,12 +69,16 @@ struct InputTests {
         #expect(throws: RuntimeError.self) { try CPUProfile.parse(text) }
     }
 
+    static let logHeader = "step\tlearning_rate\tlargest\tsmallest\trandom1\trandom2\tvalidation_largest\tvalidation_smallest\n"
     static let badLogs: [(String, String)] = [
         ("", "does not start with the header"),
-        ("step\tlargest\tsmallest\trandom1\trandom2\n", "holds no training steps"),
-        ("step\tlargest\tsmallest\trandom1\trandom2\n2\t1\t1\t1\t1\n1\t1\t1\t1\t1\n", "step 1 does not follow step 2"),
-        ("step\tlargest\tsmallest\trandom1\trandom2\n1\t1\t1\t1\n", "line 2"),
-        ("step\tlargest\tsmallest\trandom1\trandom2\n1\t1\tnan\t1\t1\n", "line 2"),
+        ("step\tlargest\tsmallest\trandom1\trandom2\n1\t1\t1\t1\t1\n", "does not start with the header"),
+        (logHeader, "holds no training steps"),
+        (logHeader + "2\t1e-3\t1\t1\t1\t1\t-\t-\n1\t1e-3\t1\t1\t1\t1\t-\t-\n", "step 1 does not follow step 2"),
+        (logHeader + "1\t1e-3\t1\t1\t1\t-\t-\n", "line 2"),
+        (logHeader + "1\t1e-3\t1\tnan\t1\t1\t-\t-\n", "line 2"),
+        (logHeader + "1\t-1e-3\t1\t1\t1\t1\t-\t-\n", "line 2"),
+        (logHeader + "1\t1e-3\t1\t1\t1\t1\t2\t-\n", "line 2"),
     ]
 
     @Test("an empty, truncated or out-of-order training log is refused when read, before any search", arguments: badLogs)

@@ -67,11 +67,11 @@ struct NASCheckpointTests {
         let run = try SupernetTrainingRun(widthDivisor: 32, context: 16, sequencesPerStep: 4, steps: 30,
                                           peakLearningRate: 3e-3, seed: 4)
         var seen = 0
-        let (a, log) = try run.train(on: corpus) { step, losses in
+        let (a, log) = try run.train(on: corpus) { e in
             seen += 1
-            #expect(step == seen && losses.count == 4)
+            #expect(e.step == seen && e.losses.count == 4)
         }
-        let (b, _) = try run.train(on: corpus)
+        let (b, _) = try run.train(on: corpus, threads: 2)
         // Same seed, same run. Bit-equal when the run has BLAS to itself; when other tests call OpenBLAS
         // concurrently its threading can change the last bits of a product, so allow rounding-sized drift.
         let drift = zip(a.supernet.parameters, b.supernet.parameters).map { abs($0 - $1) }.max()!
@@ -86,6 +86,49 @@ struct NASCheckpointTests {
         let p1 = try a.supernet.perplexity(space.largest, on: corpus.validation, maxWindows: 8)
         let p2 = try back.supernet.perplexity(space.largest, on: corpus.validation, maxWindows: 8)
         #expect(p1 == p2)
+    }
+
+    @Test("the flattening rule ends the constant phase when the best validation loss stalls for its patience")
+    func flatteningRule() throws {
+        let rule = try SupernetTrainingRun.Flattening(patience: 1_000, minImprovement: 0.005)
+        // Falling 0.01 per 250 steps: 0.04 per 1,000 steps, never flat.
+        let falling = (1...12).map { (step: $0 * 250, loss: 3.0 - 0.01 * Double($0)) }
+        #expect(!(1...12).contains { rule.holds(Array(falling.prefix($0))) })
+        // Fewer than `patience` steps of checks: no earlier best to compare with.
+        #expect(!rule.holds([(250, 2.0), (500, 2.0), (750, 2.0)]))
+        // Stalled: 0.004 better than 1,000 steps before (flat), then a new low 0.006 below it (not flat).
+        let stalled = [(step: 250, loss: 2.5), (500, 2.1), (750, 2.099), (1_000, 2.098), (1_250, 2.097), (1_500, 2.096)]
+        #expect(!rule.holds(Array(stalled.prefix(4))))
+        #expect(rule.holds(stalled))
+        #expect(!rule.holds(stalled + [(1_750, 2.094)]))
+        // A loss that rises again keeps the best: flat.
+        #expect(rule.holds(stalled.prefix(2) + [(750, 2.2), (1_000, 2.3), (1_250, 2.4), (1_500, 2.5)]))
+        #expect(throws: ConfigurationError.self) { try SupernetTrainingRun.Flattening(decayFraction: 0) }
+    }
+
+    @Test("a run until flat keeps the peak rate until the rule holds (or the cap), then decays over its fraction")
+    func untilFlat() throws {
+        let corpus = try NASTrainingTests.corpus()
+        func run(minImprovement: Double) throws -> [SupernetTrainingRun.LogEntry] {
+            let r = try SupernetTrainingRun(widthDivisor: 32, context: 16, sequencesPerStep: 4, steps: 60, warmupSteps: 5,
+                                            peakLearningRate: 3e-3, seed: 4,
+                                            validation: .init(interval: 10, windows: 16),
+                                            flattening: .init(patience: 20, minImprovement: minImprovement, decayFraction: 0.2))
+            let (checkpoint, log) = try r.train(on: corpus)
+            #expect(checkpoint.training.steps == log.count)
+            #expect(log.filter { $0.validation != nil }.map(\.step) == Array(stride(from: 10, to: log.count, by: 10)) + [log.count])
+            return log
+        }
+        // Any change counts as flat: the rule holds at the first check with one 20 steps before (step 30),
+        // and the decay lasts 0.2 × 30 = 6 steps.
+        let early = try run(minImprovement: 100)
+        // The decay's first step (31) still runs at the peak, as a linear decay from the warm-up does.
+        #expect(early.count == 36)
+        #expect(early[5...30].allSatisfy { $0.learningRate == 3e-3 })
+        #expect(zip(early[30...], early[31...]).allSatisfy { $0.learningRate > $1.learningRate } && early.last!.learningRate > 0)
+        // Only a rise counts as flat: the training loss falls all along, so the cap (60) ends the phase; 12 more decay.
+        let capped = try run(minImprovement: 0)
+        #expect(capped.count == 72 && capped[60].learningRate == 3e-3 && capped[61].learningRate < 3e-3)
     }
 
     @Test("bad training settings name the flag")

@@ -55,5 +55,9 @@ struct NASTrainingTests {
         #expect(abs(s.rate(at: 0) - 1e-4) < 1e-15 && abs(s.rate(at: 9) - 1e-3) < 1e-15)
         #expect(abs(s.rate(at: 60) - 5e-4) < 1e-15 && s.rate(at: 110) == 0)
         #expect(throws: ConfigurationError.self) { try LinearSchedule(peak: 0, warmupSteps: 0, totalSteps: 1) }
+        // Warm-up, a constant phase to step 60, then the decay to 0 at 110.
+        let wsd = try LinearSchedule(peak: 1e-3, warmupSteps: 10, totalSteps: 110, decayStart: 60)
+        #expect(wsd.rate(at: 9) == 1e-3 && wsd.rate(at: 59) == 1e-3 && abs(wsd.rate(at: 85) - 5e-4) < 1e-15 && wsd.rate(at: 110) == 0)
+        #expect(throws: ConfigurationError.self) { try LinearSchedule(peak: 1e-3, warmupSteps: 10, totalSteps: 110, decayStart: 5) }
     }
 }

@@ -12,8 +12,9 @@ struct NASCommand: ParsableCommand {
         abstract: "Chapter 5 (§6): hardware-aware NAS — a trained weight-sharing supernet, a Gemmini cost table, an evolutionary search, Fig. 25-26.",
         discussion: """
             Writes chapters/05-nas.md and figures/05-*.{svg,dot,png} under --out and prints one line per claim. \
-            By default it reads the trained supernet data/nas/supernet.bin; --train retrains it first (about 20 \
-            minutes on 2 cores) and rewrites data/nas/supernet.bin and data/nas/training-log.tsv.
+            By default it reads the trained supernet data/nas/supernet.bin; --train retrains it first (until its \
+            validation loss flattens: about an hour on 2 cores) and rewrites data/nas/supernet.bin and \
+            data/nas/training-log.tsv.
 
             Examples:
               nas --seed 7 --population 20 --iterations 20
@@ -50,15 +51,15 @@ struct NASCommand: ParsableCommand {
         var validationResidue: Int = Options.defaults.validationResidue
         @Option(name: .long, help: "Corpus split: the block of each period that goes to test.")
         var testResidue: Int = Options.defaults.testResidue
-        @Option(name: .long, help: "Sandwich steps of --train.")
-        var trainSteps: Int = Options.defaults.training.steps
+        @Option(name: .long, help: "Sandwich steps of --train, with a linear decay from the warm-up to 0. Without it, --train keeps the peak rate until the validation loss flattens (the rule: data/nas/README.md), at most 10,000 steps, then decays over a fifth of the steps so far.")
+        var trainSteps: Int?
         @Option(name: .long, help: "Seed of --train (initialisation, sub-network and batch sampling).")
         var trainSeed: UInt64 = Options.defaults.training.seed
     }
 
     @Option(name: .long, help: "OpenBLAS threads for --train (the products here are small: 1 is fastest on 2 cores). The search's perplexities do not use BLAS.")
     var blasThreads: Int = 1
-    @Option(name: .long, help: "Threads that measure the search's perplexities (default: all active processors; every count gives the same bits).")
+    @Option(name: .long, help: "Threads that measure the search's perplexities and run --train's sub-networks (default: all active processors; every count gives the same bits).")
     var threads: Int?
     @Option(name: .long, help: ArgumentHelp("Trained supernet to read (training-log.tsv must lie beside it).", valueName: "file"))
     var checkpoint: String?
@@ -94,8 +95,11 @@ struct NASCommand: ParsableCommand {
         try naming(Self.flags) {
             let t = s.training
             s.training = try SupernetTrainingRun(widthDivisor: t.widthDivisor, context: t.context,
-                                                 sequencesPerStep: t.sequencesPerStep, steps: options.trainSteps,
-                                                 peakLearningRate: t.peakLearningRate, seed: options.trainSeed)
+                                                 sequencesPerStep: t.sequencesPerStep, steps: options.trainSteps ?? t.steps,
+                                                 warmupSteps: options.trainSteps == nil ? t.warmupSteps : nil,
+                                                 peakLearningRate: t.peakLearningRate, seed: options.trainSeed,
+                                                 validation: t.validation,
+                                                 flattening: options.trainSteps == nil ? t.flattening : nil)
             try s.validate()
         }
         return s
@@ -137,18 +141,19 @@ struct NASCommand: ParsableCommand {
             var err = StandardError()
             let start = DispatchTime.now().uptimeNanoseconds
             let (checkpoint, log) = try naming(Self.flags) {
-                try s.training.train(on: corpus) { step, losses in
-                    guard common.showsProgress, step % 10 == 0 || step == s.training.steps else { return }
+                try s.training.train(on: corpus, threads: blasThreads == 1 ? s.evaluationThreads : 1) { e in
+                    guard common.showsProgress, e.step % 50 == 0 || e.validation != nil else { return }
                     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                    print(String(format: "train: step %d/%d  %.1f s  losses %@", step, s.training.steps, seconds,
-                                 losses.map { String(format: "%.3f", $0) }.joined(separator: " ")), to: &err)
+                    let validation = e.validation.map { v in "  validation " + v.map { String(format: "%.4f", $0) }.joined(separator: " ") } ?? ""
+                    print(String(format: "train: step %d  %.0f s  lr %.2e  losses %@%@", e.step, seconds, e.learningRate,
+                                 e.losses.map { String(format: "%.3f", $0) }.joined(separator: " "), validation), to: &err)
                 }
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             try OutputFolder.write([GeneratedFile(path: NASData.checkpointPath, bytes: checkpoint.encoded()),
                                     GeneratedFile(path: NASData.trainingLogPath, text: NASData.logText(log))],
                                    into: common.out, flag: "out")
-            print(String(format: "train: %d steps in %.0f s; wrote %@ and %@", s.training.steps, seconds,
+            print(String(format: "train: %d steps in %.0f s; wrote %@ and %@", log.count, seconds,
                          NASData.checkpointPath, NASData.trainingLogPath), to: &err)
         }
         let checkpointURL = train ? out.appendingPathComponent(NASData.checkpointPath)

@@ -15,20 +15,6 @@ extension NASSections {
         var withinBudget: Int { losses.filter { $0 <= budget.relative }.count }
     }
 
-    /// Measures `picks` and the baseline on `blocks` consecutive blocks of `windowsPerBlock` windows of `unseen`.
-    static func blockSpread(net: Supernet<Float>, unseen: [UInt8], windowsPerBlock: Int, blocks: Int, baseline: NASArchitecture,
-                            picks: [NASRun.Gains]) throws -> [BlockSpread] {
-        let context = net.shape.context, span = windowsPerBlock * context
-        let texts = (0..<blocks).map { k in Array(unseen[(k * span)..<min(unseen.count, (k + 1) * span + 1)]) }
-        func perplexities(_ a: NASArchitecture) throws -> [Double] {
-            try texts.map { try net.perplexity(a, on: $0, maxWindows: windowsPerBlock) }
-        }
-        let base = try perplexities(baseline)
-        return try picks.map { g in
-            BlockSpread(budget: g.budget, losses: zip(try perplexities(g.lowestEDP.architecture), base).map { $0 / $1 - 1 })
-        }
-    }
-
     /// The spread's table and the sentence that reads it.
     static func present(_ spreads: [BlockSpread], windowsPerBlock: Int, into sec: inout Section) {
         func percent(_ x: Double) -> String { NumberFormat.fixed(x * 100, decimals: 2) + "%" }

@@ -101,14 +101,14 @@ enum NASSections {
         let c = inputs.checkpoint, shape = c.supernet.shape, t = c.training
         let trainBytes = inputs.corpus.train.count
         let epochs = Double(t.steps * t.sequencesPerStep * shape.context) / Double(trainBytes)
+        let phases = TrainingPhases(inputs.log, peak: t.peakLearningRate)
         sec.prose("""
             The survey trains a 6-layer, 768-wide supernet on WikiText-2 for 50 epochs on GPUs. We run the same \
             recipe where it can run on two CPU cores: a byte-level model (256 symbols, no tokeniser) on the Jargon \
             File, cut into training and validation text by fixed byte offsets, with Tab. 8's widths divided by \
             \(c.widthDivisor). Every step trains the largest, the smallest and two random sub-networks on the same \
-            batch and averages their gradients (the sandwich rule); Adam follows a linear warm-up and decay. The \
-            weights are recorded in `\(NASData.checkpointPath)`, so this report renders without training; \
-            `nas --train` repeats the run.
+            batch and averages their gradients (the sandwich rule). \(phases.prose) The weights are recorded in \
+            `\(NASData.checkpointPath)`, so this report renders without training; `nas --train` repeats the run.
             """)
         sec.table(Table(columns: [.init("setting"), .init("survey"), .init("here")], rows: [
             ["corpus", "WikiText-2 (37k training, 4k validation examples)", "Jargon File 4.4.7: \(NumberFormat.grouped(trainBytes)) training, \(NumberFormat.grouped(inputs.corpus.validation.count)) validation bytes"],
@@ -118,26 +118,14 @@ enum NASSections {
              NumberFormat.grouped(layerParameters(run.space.largest, headWidth: run.space.headDimension)) + " (layer weights); "
                 + NumberFormat.grouped(c.supernet.parameters.count) + " in all"],
             ["context × batch", "512 × 16", "\(shape.context) × \(t.sequencesPerStep)"],
-            ["training", "50 epochs, Adam, linear schedule", "\(NumberFormat.grouped(t.steps)) steps (\(NumberFormat.fixed(epochs, decimals: 2)) epochs), Adam, linear warm-up and decay"],
+            ["training", "50 epochs, Adam, linear schedule", "\(NumberFormat.grouped(t.steps)) steps (\(NumberFormat.fixed(epochs, decimals: 2)) epochs), Adam, \(phases.summary)"],
             ["peak learning rate", "{5, 2, 1, 0.5} × 10⁻⁵", NumberFormat.significant(t.peakLearningRate, digits: 3)],
             ["sub-networks per step", "4 (sandwich rule)", "4 (sandwich rule)"],
             ["seed", "not stated", "\(t.seed)"],
         ], caption: "Training setup. Provenance of the recorded run (machine, wall time): data/nas/README.md."))
-        // Training curve: mean loss over windows of 50 steps.
-        let window = max(1, min(50, inputs.log.count / 20))
-        func smoothed(_ index: Int) -> [Point] {
-            stride(from: 0, to: inputs.log.count - window + 1, by: window).map { start in
-                let slice = inputs.log[start..<(start + window)]
-                return Point(x: Double(slice.last!.step), y: slice.map { $0.losses[index] }.reduce(0, +) / Double(window))
-            }
-        }
-        let chart = LineChart(title: "Sandwich training: loss per sub-network (mean over \(window) steps)",
-                              x: Axis(label: "step"), y: Axis(label: "training loss (nats per byte)"),
-                              series: [Series(name: "largest", points: smoothed(0)), Series(name: "smallest", points: smoothed(1)),
-                                       Series(name: "random (first of two)", points: smoothed(2))])
+        let (chart, window) = trainingCurve(inputs.log)
         sec.figure(figures.svg("05-training", try chart.svg()),
-                   caption: "The recorded training log (data/nas/training-log.tsv).")
-        let first = inputs.log.prefix(window).map { $0.losses[0] }.reduce(0, +) / Double(min(window, inputs.log.count))
+                   caption: "The recorded training log (data/nas/training-log.tsv): training loss (solid, mean over \(window) steps) and validation loss at each check (dashed).")
         let lastSlice = inputs.log.suffix(window)
         let lastLargest = lastSlice.map { $0.losses[0] }.reduce(0, +) / Double(lastSlice.count)
         let lastSmallest = lastSlice.map { $0.losses[1] }.reduce(0, +) / Double(lastSlice.count)
@@ -151,17 +139,7 @@ enum NASSections {
             here than on WikiText-2's word-level scale; the results section therefore carries the survey's \
             budgets over as fractions of the baseline.
             """)
-        let claims = [
-            Claim.statement(id: "train.loss-falls", reference: "§6.4.1", statement: "training lowers the largest sub-network's loss",
-                            expected: "last \(window) steps below the first \(window)",
-                            observed: "\(NumberFormat.fixed(first, decimals: 3)) → \(NumberFormat.fixed(lastLargest, decimals: 3)) nats/byte",
-                            holds: lastLargest < first - 1, kind: .measured),
-            Claim.statement(id: "train.largest-beats-smallest", reference: "§6.4.1",
-                            statement: "measured on held-out text, the largest sub-network is more accurate than the smallest",
-                            expected: "perplexity(largest) < perplexity(smallest)",
-                            observed: "\(ppl(b.perplexity)) vs \(ppl(sm.perplexity))",
-                            holds: b.perplexity < sm.perplexity, kind: .measured),
-        ]
+        let claims = trainingClaims(inputs.log, window: window, phases: phases, cap: NASSettings.flatteningCap, baseline: b, smallest: sm)
         sec.table(ClaimFormatting.table(claims))
         sec.takeaway("One training run of \(NumberFormat.grouped(t.steps)) sandwich steps gives every sub-network usable weights; the largest is the most accurate.")
         return SectionOutput(sec, claims: claims, json: [
@@ -169,6 +147,54 @@ enum NASSections {
                                   ("final_loss_largest", .number(lastLargest)), ("final_loss_smallest", .number(lastSmallest))])),
             ("baseline_perplexity", .number(b.perplexity)), ("smallest_perplexity", .number(sm.perplexity)),
         ])
+    }
+
+    /// The training curve: each sub-network's training loss as a mean over windows of steps, and the validation
+    /// checks of the largest and the smallest.
+    static func trainingCurve(_ log: [SupernetTrainingRun.LogEntry]) -> (LineChart, window: Int) {
+        let window = max(1, min(50, log.count / 20))
+        func smoothed(_ index: Int) -> [Point] {
+            stride(from: 0, to: log.count - window + 1, by: window).map { start in
+                let slice = log[start..<(start + window)]
+                return Point(x: Double(slice.last!.step), y: slice.map { $0.losses[index] }.reduce(0, +) / Double(window))
+            }
+        }
+        func validation(_ index: Int) -> [Point] {
+            log.compactMap { e in e.validation.map { Point(x: Double(e.step), y: $0[index]) } }
+        }
+        let chart = LineChart(title: "Sandwich training: loss per sub-network",
+                              x: Axis(label: "step"), y: Axis(label: "loss (nats per byte)"),
+                              series: [Series(name: "largest", points: smoothed(0), markers: false),
+                                       Series(name: "smallest", points: smoothed(1), markers: false),
+                                       Series(name: "random (first of two)", points: smoothed(2), markers: false),
+                                       Series(name: "largest (validation)", points: validation(0), dashed: true),
+                                       Series(name: "smallest (validation)", points: validation(1), dashed: true)])
+        return (chart, window)
+    }
+
+    static func trainingClaims(_ log: [SupernetTrainingRun.LogEntry], window: Int, phases: TrainingPhases, cap: Int,
+                               baseline b: NASEvaluated, smallest sm: NASEvaluated) -> [Claim] {
+        let first = log.prefix(window).map { $0.losses[0] }.reduce(0, +) / Double(min(window, log.count))
+        let last = log.suffix(window).map { $0.losses[0] }.reduce(0, +) / Double(min(window, log.count))
+        var claims = [
+            Claim.statement(id: "train.loss-falls", reference: "§6.4.1", statement: "training lowers the largest sub-network's loss",
+                            expected: "last \(window) steps below the first \(window)",
+                            observed: "\(NumberFormat.fixed(first, decimals: 3)) → \(NumberFormat.fixed(last, decimals: 3)) nats/byte",
+                            holds: last < first - 1, kind: .measured),
+            Claim.statement(id: "train.largest-beats-smallest", reference: "§6.4.1",
+                            statement: "measured on held-out text, the largest sub-network is more accurate than the smallest",
+                            expected: "perplexity(largest) < perplexity(smallest)",
+                            observed: "\(ppl(b.perplexity)) vs \(ppl(sm.perplexity))",
+                            holds: b.perplexity < sm.perplexity, kind: .measured),
+        ]
+        if let end = phases.constantEnd {
+            claims.append(Claim.statement(id: "train.flattened", reference: "data/nas/README.md",
+                                          statement: "the supernet was trained until its validation loss flattened by the rule stated before the run",
+                                          expected: "the rule holds before the cap of \(NumberFormat.grouped(cap)) steps",
+                                          observed: "constant phase ended at step \(NumberFormat.grouped(end))",
+                                          holds: end < cap, kind: .measured))
+        }
+        return claims
     }
 
     // MARK: hardware cost
@@ -340,6 +366,13 @@ enum NASSections {
                 its EDP): after a short training run the largest slice of the shared weights is not the most accurate \
                 one. The budgets are still measured from the baseline, as the survey measures them.
                 """)
+        } else {
+            let inBudget = run.evaluated.filter { $0.perplexity <= low.threshold }.count - 1
+            sec.prose("""
+                No evaluated sub-network measures a lower perplexity than the baseline: trained until its validation \
+                loss flattened, the supernet ranks its largest slice first, and only \(inBudget) of the other \
+                \(run.evaluated.count - 1) lie within the +0.1 budget.
+                """)
         }
         try paretoFigures(run, found: found, settings: s, into: &sec, figures: &figures)
         sec.table(gainsTable(run))
@@ -424,6 +457,7 @@ enum NASSections {
     /// The gains' claims at both budgets, their ordering, and Tab. 9's pick checked against the Pareto front.
     static func gainClaims(_ run: NASRun) -> [Claim] {
         let low = run.gains(NASRun.budgets[0]), high = run.gains(NASRun.budgets[1])
+        let deviations = NASChapter.knownDeviations(run)
         let found = low.lowestEDP
         var claims: [Claim] = []
         for g in [low, high] {
@@ -435,18 +469,18 @@ enum NASSections {
                                            statement: "\(metric == "edp" ? "EDP" : metric) gain within \(g.budget.label) perplexity (as a fraction of the baseline)",
                                            paper: theirs, observed: ours, tolerance: NASChapter.gainTolerance,
                                            note: "trend at CPU scale: byte-level model ÷\(run.space.widthDivisor), Jargon File",
-                                           knownDeviation: NASChapter.knownDeviations[id]))
+                                           knownDeviation: deviations[id]))
             }
         }
         let grows = high.latency >= low.latency && high.energy >= low.energy && high.edp >= low.edp
         claims.append(Claim.statement(id: "gain.grows-with-budget", reference: "§6.4.2", statement: "every gain is at least as large at +1 as at +0.1",
                                       expected: "latency 1.4→2.4, energy 1.6→4.4, EDP 2.2→10.6",
                                       observed: "latency \(ratio(low.latency))→\(ratio(high.latency)), energy \(ratio(low.energy))→\(ratio(high.energy)), EDP \(ratio(low.edp))→\(ratio(high.edp))",
-                                      holds: grows, knownDeviation: NASChapter.knownDeviations["gain.grows-with-budget"]))
+                                      holds: grows, knownDeviation: deviations["gain.grows-with-budget"]))
         let edpLargest = low.edp >= max(low.latency, low.energy) && high.edp >= max(high.latency, high.energy)
         claims.append(Claim.statement(id: "gain.edp-largest", reference: "§6.4.2", statement: "the EDP gain exceeds the latency and the energy gain at both budgets",
                                       expected: "EDP > latency, energy", observed: "\(ratio(low.edp)) and \(ratio(high.edp))",
-                                      holds: edpLargest, knownDeviation: NASChapter.knownDeviations["gain.edp-largest"]))
+                                      holds: edpLargest, knownDeviation: deviations["gain.edp-largest"]))
         let pick = run.frontPick(threshold: low.threshold)
         claims.append(Claim.statement(id: "tab9.lowest-edp", reference: "Tab. 9", statement: "the found architecture is the lowest-EDP one within +0.1 (front vs scan of all evaluated)",
                                       expected: found.architecture.description, observed: pick?.architecture.description ?? "none",
@@ -492,13 +526,16 @@ enum NASSections {
             sec.prose("The validation split has no window beyond the \(s.validationWindows) the search measured, so no held-out check is possible.")
             return nil
         }
-        func measure(_ a: NASArchitecture) throws -> Double { try net.perplexity(a, on: unseen, maxWindows: windows) }
-        let base = try measure(run.baseline.architecture)
+        // One pass over the unseen windows gives every perplexity below, whole and block by block.
+        let measured = try SupernetEvaluator(net, threads: s.evaluationThreads)
+            .perplexities([run.baseline.architecture] + picks.map(\.lowestEDP.architecture), on: unseen,
+                          windows: windows, windowsPerBlock: s.validationWindows)
+        let base = measured.whole[0]
         var rows = [["baseline (largest)", ppl(run.baseline.perplexity), ppl(base), "", ""]]
         var verdicts: [String] = []
         var losses: [Double] = []
-        for g in picks {
-            let p = try measure(g.lowestEDP.architecture)
+        for (i, g) in picks.enumerated() {
+            let p = measured.whole[i + 1]
             let limit = base * (1 + g.budget.relative)
             let change = (p / base - 1) * 100, searched = (g.lowestEDP.perplexity / run.baseline.perplexity - 1) * 100
             losses.append(p / base - 1)
@@ -520,11 +557,11 @@ enum NASSections {
                                   .init("unseen windows", alignment: .right), .init("loss against the baseline", alignment: .right),
                                   .init("within budget", alignment: .center)], rows: rows,
                         caption: "Validation perplexity on the windows the search used and on \(windows) windows it did not."))
-        let blocks = windows / s.validationWindows
-        if blocks >= 2 {
-            present(try blockSpread(net: net, unseen: unseen, windowsPerBlock: s.validationWindows, blocks: blocks,
-                                    baseline: run.baseline.architecture, picks: picks),
-                    windowsPerBlock: s.validationWindows, into: &sec)
+        if measured.blocks[0].count >= 2 {
+            let spreads = picks.enumerated().map { i, g in
+                BlockSpread(budget: g.budget, losses: zip(measured.blocks[i + 1], measured.blocks[0]).map { $0 / $1 - 1 })
+            }
+            present(spreads, windowsPerBlock: s.validationWindows, into: &sec)
         }
         return losses
     }
@@ -565,10 +602,45 @@ enum NASSections {
                          tolerance: .printed(decimals: 1), kind: .crossCheck),
             Claim.number(id: "compose.ours", reference: "§0", statement: "39.6 (cited) × our EDP gain at +0.1",
                          paper: NASChapter.surveyHeadline, observed: NASChapter.surveyHardwareSpeedup * ours,
-                         tolerance: NASChapter.gainTolerance, knownDeviation: NASChapter.knownDeviations["compose.ours"]),
+                         tolerance: NASChapter.gainTolerance, knownDeviation: NASChapter.knownDeviations(run)["compose.ours"]),
         ]
         sec.table(ClaimFormatting.table(claims))
         sec.takeaway("NAS multiplies whatever the hardware gives: the architecture is the last layer of the stack to co-design.")
         return SectionOutput(sec, claims: claims, json: [("nas_edp_factor", .number(ours))])
+    }
+}
+
+/// The learning-rate phases of a recorded training log: the warm-up, the constant phase of a run until flat
+/// (its last step), and the decay.
+struct TrainingPhases {
+    var warmup: Int
+    /// When the run kept the peak rate until its validation loss flattened: the validation check at which the
+    /// rule held (or the cap was reached), the last check at the peak rate; nil for a fixed-length run, whose
+    /// checks all fall in its decay.
+    var constantEnd: Int?
+    /// Steps after `constantEnd` (or the warm-up), the first of them still at the peak.
+    var decay: Int
+
+    /// The phases as the log's learning rates show them (the log, not the flags of the run reading it, tells
+    /// how the checkpoint was trained).
+    init(_ log: [SupernetTrainingRun.LogEntry], peak: Double) {
+        warmup = min(log.count, log.prefix { $0.learningRate < peak }.count + 1)   // its last step reaches the peak
+        constantEnd = log.last { $0.learningRate == peak && $0.validation != nil }?.step
+        decay = log.count - (constantEnd ?? warmup)
+    }
+
+    var prose: String {
+        guard let end = constantEnd else {
+            return "Adam warms up linearly over \(NumberFormat.grouped(warmup)) steps and decays linearly to 0."
+        }
+        return "Adam warms up linearly over \(NumberFormat.grouped(warmup)) steps, keeps its peak rate until the "
+            + "validation loss flattens (by the rule stated in data/nas/README.md before the run: here at step "
+            + "\(NumberFormat.grouped(end))) and then decays linearly to 0 over \(NumberFormat.grouped(decay)) steps."
+    }
+
+    var summary: String {
+        guard let end = constantEnd else { return "linear warm-up and decay" }
+        return "warm-up \(NumberFormat.grouped(warmup)) steps, peak rate to step \(NumberFormat.grouped(end)) "
+            + "(validation flat), linear decay over \(NumberFormat.grouped(decay))"
     }
 }

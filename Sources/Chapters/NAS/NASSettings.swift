@@ -5,10 +5,15 @@ import Foundation
 /// What a run of chapter 5 uses: the trained supernet's setup, the search's settings, the hardware cost's
 /// sequence length and how many validation windows measure a perplexity.
 public struct NASSettings: Sendable {
+    /// The most steps `nas --train` keeps the peak learning rate while waiting for the validation loss to flatten.
+    public static let flatteningCap = 10_000
     /// The training run that made the committed checkpoint (and that `--train` repeats): Tab. 8's space with
-    /// every width divided by 8 (d 48-96, d_FFN 96-384, 8-wide heads), 64-byte windows, 16 per step.
-    public var training = try! SupernetTrainingRun(widthDivisor: 8, context: 64, sequencesPerStep: 16, steps: 2000,
-                                                   peakLearningRate: 1e-3, seed: 1)
+    /// every width divided by 8 (d 48-96, d_FFN 96-384, 8-wide heads), 64-byte windows, 16 per step; a 100-step
+    /// warm-up, then the peak rate until the validation loss flattens by ``SupernetTrainingRun/Flattening``'s
+    /// default rule (at most 10,000 steps), then a linear decay over a fifth of the steps so far.
+    public var training = try! SupernetTrainingRun(widthDivisor: 8, context: 64, sequencesPerStep: 16, steps: flatteningCap,
+                                                   warmupSteps: 100, peakLearningRate: 1e-3, seed: 1,
+                                                   flattening: SupernetTrainingRun.Flattening())
     /// The survey's search: population 40, 40 iterations, mutation probability 0.2.
     public var evolution = EvolutionSettings.survey
     /// Validation windows (of `training.context` bytes, consecutive from the split's start) per perplexity.
@@ -78,34 +83,41 @@ public enum NASData {
         return [UInt8](data)
     }
 
-    /// The training log as TSV: step, then the four sandwich losses (nats per byte, 4 decimals).
+    /// The training log as TSV: step, learning rate, the four sandwich losses and, at validation checks, the
+    /// largest and smallest sub-network's validation losses ('-' elsewhere); losses in nats per byte, 4 decimals.
     public static func logText(_ log: [SupernetTrainingRun.LogEntry]) -> String {
-        var out = "step\tlargest\tsmallest\trandom1\trandom2\n"
+        var out = logHeader + "\n"
         for e in log {
-            out += "\(e.step)\t" + e.losses.map { String(format: "%.4f", $0) }.joined(separator: "\t") + "\n"
+            let validation = e.validation.map { $0.map { String(format: "%.4f", $0) } } ?? ["-", "-"]
+            out += ["\(e.step)", String(format: "%.4e", e.learningRate)]
+                .joined(separator: "\t") + "\t" + (e.losses.map { String(format: "%.4f", $0) } + validation).joined(separator: "\t") + "\n"
         }
         return out
     }
 
+    static let logHeader = "step\tlearning_rate\tlargest\tsmallest\trandom1\trandom2\tvalidation_largest\tvalidation_smallest"
+
     /// Parses ``logText(_:)``: the header, then one line per step with steps increasing; an empty, malformed or
     /// out-of-order log is an error naming the file and line.
     public static func parseLog(_ text: String, file: String = trainingLogPath) throws -> [SupernetTrainingRun.LogEntry] {
-        let header = "step\tlargest\tsmallest\trandom1\trandom2"
         let lines = DataLines.split(text).filter { !$0.text.isEmpty }
-        guard let first = lines.first, first.text == header else {
-            throw ConfigurationError(field: "training-log", message: "\(file) does not start with the header '\(header.replacingOccurrences(of: "\t", with: "<TAB>"))'")
+        guard let first = lines.first, first.text == logHeader else {
+            throw ConfigurationError(field: "training-log", message: "\(file) does not start with the header '\(logHeader.replacingOccurrences(of: "\t", with: "<TAB>"))'")
         }
         var entries: [SupernetTrainingRun.LogEntry] = []
         for line in lines.dropFirst() {
             let f = line.text.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            let losses = f.dropFirst().compactMap(Double.init).filter(\.isFinite)
-            guard f.count == 5, let step = Int(f[0]), losses.count == 4 else {
-                throw ConfigurationError(field: "training-log", message: "line \(line.number) of \(file) is malformed (expected a step and four losses)")
+            let numbers = f.dropFirst().prefix(5).compactMap(Double.init).filter(\.isFinite)
+            let validation = f.dropFirst(6).compactMap(Double.init).filter(\.isFinite)
+            guard f.count == 8, let step = Int(f[0]), numbers.count == 5, numbers[0] >= 0,
+                  validation.count == 2 || (f[6] == "-" && f[7] == "-") else {
+                throw ConfigurationError(field: "training-log", message: "line \(line.number) of \(file) is malformed (expected a step, a learning rate, four losses and two validation losses or '-')")
             }
             guard step > (entries.last?.step ?? 0) else {
                 throw ConfigurationError(field: "training-log", message: "line \(line.number) of \(file): step \(step) does not follow step \(entries.last?.step ?? 0)")
             }
-            entries.append(.init(step: step, losses: losses))
+            entries.append(.init(step: step, learningRate: numbers[0], losses: Array(numbers.dropFirst()),
+                                 validation: validation.isEmpty ? nil : validation))
         }
         guard !entries.isEmpty else {
             throw ConfigurationError(field: "training-log", message: "\(file) holds no training steps")

@@ -1,13 +1,32 @@
 import Dispatch
+import Foundation
 
-/// Runs `body` for 0..<count, on one thread or, when `threads` > 1, on Dispatch's workers (which take the
-/// indices as they come free, so unequal items balance); each index runs once, and `body` writes only its own
-/// results, so the outcome does not depend on the threads.
-func forEach(_ count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
-    if threads <= 1 || count <= 1 {
+/// Runs `body` for 0..<count, on one thread or, when `threads` > 1, on at most `threads` of Dispatch's workers,
+/// each taking the next index as it comes free (so unequal items balance). Each index runs once, and `body`
+/// writes only its own results, so the outcome does not depend on the threads.
+func concurrentForEach(_ count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
+    let workers = min(threads, count)
+    guard workers > 1 else {
         for k in 0..<count { body(k) }
-    } else {
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        return
+    }
+    let next = IndexDispenser()
+    DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        while let k = next.take(below: count) { body(k) }
+    }
+}
+
+/// Hands out 0, 1, 2, … to whichever worker asks first.
+private final class IndexDispenser: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func take(below count: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard value < count else { return nil }
+        value += 1
+        return value - 1
     }
 }
 

@@ -1,32 +1,40 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 
 /// Adam (Kingma and Ba 2015) with a linear learning-rate schedule, and the sandwich-rule supernet step of
 /// BigNAS that survey §6.4.1 uses: each step trains the largest, the smallest and two random sub-networks on
 /// the same batch and applies the average of their gradients.
 
-/// Linear schedule: a linear warm-up from 0 to `peak` over `warmupSteps`, then a linear decay to 0 at `totalSteps`.
+/// Linear schedule: a linear warm-up from 0 to `peak` over `warmupSteps`, `peak` until `decayStart`, then a
+/// linear decay to 0 at `totalSteps`. With `decayStart` = `warmupSteps` (the default) it decays from the end of
+/// the warm-up; a later `decayStart` is the warm-up/stable/decay shape of Hu et al. 2024 (MiniCPM), whose stable
+/// phase can end when a rule says the validation loss has flattened (``SupernetTrainingRun/Flattening``).
 public struct LinearSchedule: Sendable, Hashable, Codable {
     public var peak: Double
     public var warmupSteps: Int
+    public var decayStart: Int
     public var totalSteps: Int
 
-    public init(peak: Double, warmupSteps: Int, totalSteps: Int) throws(ConfigurationError) {
+    public init(peak: Double, warmupSteps: Int, totalSteps: Int, decayStart: Int? = nil) throws(ConfigurationError) {
         guard peak > 0, peak.isFinite else {
             throw ConfigurationError(field: "learningRate", message: "\(peak) must be positive and finite")
         }
         try ConfigurationError.require(totalSteps, in: 1...100_000_000, field: "steps")
         try ConfigurationError.require(warmupSteps, in: 0...totalSteps, field: "warmupSteps")
+        try ConfigurationError.require(decayStart ?? warmupSteps, in: warmupSteps...totalSteps, field: "decayStart")
         self.peak = peak
         self.warmupSteps = warmupSteps
+        self.decayStart = decayStart ?? warmupSteps
         self.totalSteps = totalSteps
     }
 
     /// Learning rate of step `step` (0-based).
     public func rate(at step: Int) -> Double {
         if step < warmupSteps { return peak * Double(step + 1) / Double(warmupSteps) }
-        let remaining = Double(totalSteps - step) / Double(max(1, totalSteps - warmupSteps))
+        if step < decayStart { return peak }
+        let remaining = Double(totalSteps - step) / Double(max(1, totalSteps - decayStart))
         return peak * max(0, remaining)
     }
 }
@@ -68,7 +76,7 @@ public struct AdamState<Scalar: NASScalar>: Sendable {
 public struct SandwichTrainer<Scalar: NASScalar>: Sendable {
     public var supernet: Supernet<Scalar>
     public let space: NASSearchSpace
-    public let schedule: LinearSchedule
+    public private(set) var schedule: LinearSchedule
     public var adam: AdamState<Scalar>
     public var generator: SeededGenerator
     /// Sub-networks per step: largest, smallest and `randomPerStep` random ones (2 in the survey).
@@ -94,17 +102,39 @@ public struct SandwichTrainer<Scalar: NASScalar>: Sendable {
 
     /// One step on `batch`: the mean of the sub-networks' gradients, one Adam update. Returns each sub-network's
     /// loss (before the update), largest first.
-    public mutating func step(on batch: TokenBatch) throws(ConfigurationError) -> [Scalar] {
+    ///
+    /// Each sub-network's scaled gradient is computed whole by one thread into its own vector, and the vectors are
+    /// added in sandwich order, so `threads` changes only the time: the update is the same bits for any count
+    /// (BLAS must run one thread per call, as `nas --train` sets it).
+    public mutating func step(on batch: TokenBatch, threads: Int = 1) throws(ConfigurationError) -> [Scalar] {
         let architectures = sampleSandwich()
-        var gradient = [Scalar](repeating: 0, count: supernet.parameters.count)
-        let weight = 1 / Scalar(architectures.count)
-        var losses: [Scalar] = []
-        for architecture in architectures {
-            losses.append(try supernet.lossAndGradient(architecture, on: batch, scale: weight, into: &gradient))
+        for architecture in architectures { try supernet.check(architecture, batch) }
+        let count = supernet.parameters.count, n = architectures.count
+        let weight = 1 / Scalar(n)
+        let storage = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: n * count + n)
+        defer { storage.deallocate() }
+        _ = storage.initialize(repeating: 0)
+        let parts = SendablePointer(storage.baseAddress!), losses = parts.pointer + n * count
+        let net = supernet
+        concurrentForEach(n, threads: threads) { k in
+            let cache = net.forward(architectures[k], batch)
+            net.backward(architectures[k], batch, cache, scale: weight, gradient: parts.pointer + k * count)
+            (parts.pointer + n * count)[k] = cache.loss
+        }
+        var gradient = [Scalar](repeating: 0, count: count)
+        for k in 0..<n {
+            let v = parts.pointer + k * count
+            for i in 0..<count { gradient[i] += v[i] }
         }
         adam.update(&supernet.parameters, gradient: gradient, learningRate: schedule.rate(at: step))
         step += 1
-        return losses
+        return Array(UnsafeBufferPointer(start: losses, count: n))
+    }
+
+    /// Ends the constant phase of the schedule at the coming step and decays to 0 over `decaySteps` more.
+    public mutating func beginDecay(over decaySteps: Int) throws(ConfigurationError) {
+        schedule = try LinearSchedule(peak: schedule.peak, warmupSteps: min(schedule.warmupSteps, step),
+                                      totalSteps: step + decaySteps, decayStart: step)
     }
 }
 

@@ -81,6 +81,24 @@ public final class SupernetEvaluator {
         }
     }
 
+    /// Perplexity of each architecture on the first `windows` windows of `text`, and on each whole block of
+    /// `windowsPerBlock` consecutive ones among them, from one pass: each value is the bits
+    /// ``perplexities(_:on:maxWindows:)`` gives on those windows alone, since a window's loss does not depend on
+    /// the others.
+    public func perplexities(_ architectures: [NASArchitecture], on text: [UInt8], windows: Int, windowsPerBlock: Int)
+        throws(ConfigurationError) -> (whole: [Double], blocks: [[Double]]) {
+        try ConfigurationError.require(windowsPerBlock, in: 1...1_000_000, field: "windowsPerBlock")
+        let sums = try windowLosses(architectures, on: text, maxWindows: windows)
+        let T = Double(supernet.shape.context)
+        func perplexity(_ windows: ArraySlice<Double>) -> Double {
+            var total = 0.0
+            for w in windows { total += w }
+            return fok_exp(total / (Double(windows.count) * T))
+        }
+        return (sums.map { perplexity($0[...]) },
+                sums.map { s in (0..<(s.count / windowsPerBlock)).map { perplexity(s[($0 * windowsPerBlock)..<(($0 + 1) * windowsPerBlock)]) } })
+    }
+
     /// Every token's loss (nats) of `architecture`, window by window in text order.
     public func tokenLosses(_ architecture: NASArchitecture, on text: [UInt8], maxWindows: Int? = nil) throws(ConfigurationError)
         -> [Double] {

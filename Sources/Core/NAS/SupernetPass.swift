@@ -257,7 +257,7 @@ extension Supernet {
     // Specialised for Float: callers in other modules (chapters, benchmarks) would otherwise run the
     // unspecialised generic code, which is many times slower.
     @_specialize(where Scalar == Float)
-    private func backward(_ arch: NASArchitecture, _ batch: TokenBatch, _ cache: NASForwardCache<Scalar>,
+    func backward(_ arch: NASArchitecture, _ batch: TokenBatch, _ cache: NASForwardCache<Scalar>,
                           scale lossScale: Scalar, gradient g: UnsafeMutablePointer<Scalar>) {
         parameters.withUnsafeBufferPointer { buffer in
             let p = buffer.baseAddress!

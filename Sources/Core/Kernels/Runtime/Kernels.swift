@@ -47,9 +47,9 @@ enum Kernels {
     /// heads' products are too small to share out), restoring the thread count after.
     static func forHeads(_ heads: Int, _ body: @Sendable (Int) -> Void) {
         let threads = Int(openblas_get_num_threads())
-        guard threads > 1 else { return forEach(heads, threads: 1, body) }
+        guard threads > 1 else { return concurrentForEach(heads, threads: 1, body) }
         setThreads(1)
-        forEach(heads, threads: threads, body)
+        concurrentForEach(heads, threads: threads, body)
         setThreads(threads)
     }
 
