@@ -149,7 +149,6 @@ public enum GemminiCaseStudyChapter {
         let speedup = "The speedup divides the baseline's time, almost all of it the host CPU's (our sourced Rocket model; the survey gives no CPU constants), by the Transformer variant's, almost all of it matmuls, which the engine runs near full use while the survey's Fig. 13 shows about 90%. The single-buffered array agreed with 39.6× only because its matmuls were slower."
         d["speedup.end-to-end"] = .paperUnderspecified(speedup)
         d["compose.ours"] = .paperUnderspecified(speedup)
-        d["compose.ours-measured-nas"] = .paperUnderspecified("Both factors differ from the survey's: our speedup (see speedup.end-to-end) and chapter 5's measured NAS factor at +0.1 (its CPU-scale supernet admits other architectures within the budget).")
         let addedUnits = "Our LayerNorm and residual adds on the added units cost less than the survey's 7% and 4% (one accumulator row per cycle, accumulate-on-move-in; the survey does not state the units' timing, these are our assumptions in `IntegerUnitModel`)"
         d["fig14.middle.matmul-gelu"] = .modelDifference(addedUnits + ", so Matmul+GELU takes a larger share than 87%.")
         d["fig14.middle.layernorm"] = .modelDifference(addedUnits + ": LayerNorm's three passes take about 3 cycles per 16 values plus six 64-cycle divisions per row.")
