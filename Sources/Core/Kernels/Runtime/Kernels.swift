@@ -43,13 +43,22 @@ enum Kernels {
         }
     }
 
-    /// Runs `body` for every head, at several BLAS threads on parallel workers with one BLAS thread each (the
-    /// heads' products are too small to share out), restoring the thread count after.
-    static func forHeads(_ heads: Int, _ body: @Sendable (Int) -> Void) {
-        let threads = Int(openblas_get_num_threads())
-        guard threads > 1 else { return concurrentForEach(heads, threads: 1, body) }
+    /// The workers ``forHeads(_:_:)`` runs `heads` heads on: one per BLAS thread, at most one per head.
+    static func headWorkers(_ heads: Int) -> Int { max(1, min(Int(openblas_get_num_threads()), heads)) }
+
+    /// Runs `body(head, worker)` for every head, at several BLAS threads on parallel workers with one BLAS thread
+    /// each (the heads' products are too small to share out), restoring the thread count after. Worker w
+    /// (0 ..< ``headWorkers(_:)``) takes heads w, w + workers, …, so a worker's scratch can be reused head after head.
+    static func forHeads(_ heads: Int, _ body: @Sendable (_ head: Int, _ worker: Int) -> Void) {
+        let threads = Int(openblas_get_num_threads()), workers = headWorkers(heads)
+        guard workers > 1 else {
+            for head in 0..<heads { body(head, 0) }
+            return
+        }
         setThreads(1)
-        concurrentForEach(heads, threads: threads, body)
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            for head in stride(from: w, to: heads, by: workers) { body(head, w) }
+        }
         setThreads(threads)
     }
 

@@ -57,7 +57,7 @@ public final class TransformerRuntime {
         let weights = n * (4 * d * d + 2 * d * f + 7 * d + f) + Double(vocabulary) * d + L * d
         let activations: Double
         switch m.architecture {
-        case .encoder: activations = 7 * L * d + L * f + L * L      // x, q, k, v, attention, tmp ×2, hidden, scores
+        case .encoder: activations = 7 * L * d + L * f + Double(Kernels.headWorkers(m.heads)) * L * L   // x, q, k, v, attention, tmp ×2, hidden, scores per worker
         case .decoder: activations = n * 2 * L * d + 8 * d + f + L  // caches of every layer, one token's vectors
         }
         return 4 * (weights + activations)
@@ -113,7 +113,7 @@ public final class TransformerRuntime {
         var x = embed(tokens, firstPosition: 0)
         var q = [Float](repeating: 0, count: l * d), k = q, v = q, attention = q, projected = q
         var hidden = [Float](repeating: 0, count: l * f)
-        var scores = [Float](repeating: 0, count: h * l * l)
+        var scores = [Float](repeating: 0, count: Kernels.headWorkers(h) * l * l)   // one l × l block per worker
         for w in layers {
             times.add(.projection) {
                 Self.linear(x, rows: l, inner: d, out: d, w.wq, w.bq, into: &q)
@@ -186,8 +186,8 @@ public final class TransformerRuntime {
     /// Unmasked multi-head attention of `rows` positions, head by head (q·kᵀ, softmax, P·v, so one head's
     /// scores stay in cache); at several BLAS threads the heads run in parallel, one BLAS thread each. Each
     /// head times its own phases, and the attention's wall time is split between the two classes in proportion
-    /// to their summed times. q, k, v and the result have row stride `stride`; `scores` holds heads × rows ×
-    /// rows floats.
+    /// to their summed times. q, k, v and the result have row stride `stride`; `scores` holds
+    /// ``Kernels/headWorkers(_:)`` × rows × rows floats.
     static func selfAttention(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, rows l: Int,
                               heads h: Int, headDimension dh: Int, stride d: Int, scores: UnsafeMutablePointer<Float>,
                               into attention: UnsafeMutablePointer<Float>, times: inout OperationTimes) {
@@ -197,8 +197,8 @@ public final class TransformerRuntime {
         defer { phases.deallocate() }
         let pp = SendablePointer(phases), scale = 1 / Float(dh).squareRoot()
         let wall = OperationTimes.seconds {
-            Kernels.forHeads(h) { head in
-                let s = sp.pointer + head * l * l
+            Kernels.forHeads(h) { head, worker in
+                let s = sp.pointer + worker * l * l
                 let matmul1 = OperationTimes.seconds {
                     Kernels.gemm(m: l, n: l, k: dh, a: qp.pointer + head * dh, lda: d, b: kp.pointer + head * dh, ldb: d,
                                  c: s, ldc: l, transposeB: true)
