@@ -5,8 +5,9 @@ import Dispatch
 import Glibc
 #endif
 
-/// The fp32 building blocks of the runtime: matrix products through CBLAS, and the non-linear operations as
-/// tight loops over contiguous rows (LLVM vectorises the reductions and element-wise arithmetic).
+/// The fp32 building blocks of the runtime: matrix products through CBLAS; softmax, LayerNorm and GELU on the
+/// fixed-order C kernels (`Sources/CKernels`, the CPU's widest build), split over rows at several threads; the
+/// decoder's RMSNorm, RoPE and SwiGLU as Swift loops over contiguous rows (`DecoderKernels.swift`).
 enum Kernels {
     /// C (m×n) = A (m×k) · B (k×n) + C·beta, row-major with leading dimensions; `transposeB` uses Bᵀ (n×k).
     static func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
