@@ -403,8 +403,8 @@ enum NASSections {
             let others = run.evaluated.filter { $0.architecture != b.architecture && $0.architecture != found.architecture }
             let series = [
                 Series(name: "evaluated architectures", points: others.map { Point(x: $0.perplexity, y: value($0)) }),
-                Series(name: "baseline (largest)", points: [Point(x: b.perplexity, y: value(b), label: "baseline")]),
-                Series(name: "found (+0.1)", points: [Point(x: found.perplexity, y: value(found), label: "found")]),
+                Series(name: "baseline (largest)", points: [Point(x: b.perplexity, y: value(b))]),
+                Series(name: "found (+0.1)", points: [Point(x: found.perplexity, y: value(found))]),
             ]
             let c = ScatterChart(title: title, x: Axis(label: "validation perplexity (bytes)"), y: Axis(label: label),
                                  series: series, paretoFront: .minimiseBoth)
