@@ -265,7 +265,8 @@ enum ClockMeasurement {
 
     static let maxThreads = 1024
 
-    private final class Results: @unchecked Sendable {
+    /// One value per thread, written under a lock.
+    final class Results: @unchecked Sendable {
         private let lock = NSLock()
         private var storage: [Double]
         init(count: Int) { storage = Array(repeating: 0, count: count) }
@@ -289,13 +290,11 @@ enum PeakMeasurement {
         var one = 0.0
         for _ in 0..<5 { one = max(one, once(isa: isa, iterations: iterations)) }
         let threads = min(cores, ClockMeasurement.maxThreads)
-        let rates = UnsafeMutableBufferPointer<Double>.allocate(capacity: threads)
-        defer { rates.deallocate() }
-        let sink = SharedRates(rates.baseAddress!)
+        let rates = ClockMeasurement.Results(count: threads)
         var all = 0.0
         for _ in 0..<5 {
-            DispatchQueue.concurrentPerform(iterations: threads) { i in sink.pointer[i] = once(isa: isa, iterations: iterations) }
-            all = max(all, rates.reduce(0, +))
+            DispatchQueue.concurrentPerform(iterations: threads) { i in rates.set(i, once(isa: isa, iterations: iterations)) }
+            all = max(all, rates.values.reduce(0, +))
         }
         let method = "\(name) FMA chains, 12 × \(NumberFormat.grouped(iterations)) per thread, per second of thread CPU time, best of 5"
         return (one, all, method)
@@ -308,10 +307,5 @@ enum PeakMeasurement {
         let flops = fsti_fma_peak_flops(isa, iterations, &sink)
         let nanoseconds = ClockMeasurement.threadCPUNanoseconds() - start
         return flops / nanoseconds * 1e9
-    }
-
-    private struct SharedRates: @unchecked Sendable {
-        let pointer: UnsafeMutablePointer<Double>
-        init(_ pointer: UnsafeMutablePointer<Double>) { self.pointer = pointer }
     }
 }

@@ -108,18 +108,17 @@ public struct SandwichTrainer<Scalar: NASScalar>: Sendable {
     /// (BLAS must run one thread per call, as `nas --train` sets it).
     public mutating func step(on batch: TokenBatch, threads: Int = 1) throws(ConfigurationError) -> [Scalar] {
         let architectures = sampleSandwich()
-        for architecture in architectures { try supernet.check(architecture, batch) }
+        for architecture in architectures { try supernet.check(architecture, batch) }   // before any worker starts
         let count = supernet.parameters.count, n = architectures.count
         let weight = 1 / Scalar(n)
         let storage = UnsafeMutableBufferPointer<Scalar>.allocate(capacity: n * count + n)
         defer { storage.deallocate() }
-        _ = storage.initialize(repeating: 0)
+        storage.initialize(repeating: 0)
         let parts = SendablePointer(storage.baseAddress!), losses = parts.pointer + n * count
         let net = supernet
         concurrentForEach(n, threads: threads) { k in
-            let cache = net.forward(architectures[k], batch)
-            net.backward(architectures[k], batch, cache, scale: weight, gradient: parts.pointer + k * count)
-            (parts.pointer + n * count)[k] = cache.loss
+            (parts.pointer + n * count)[k] = net.checkedLossAndGradient(architectures[k], on: batch, scale: weight,
+                                                                        into: parts.pointer + k * count)
         }
         var gradient = [Scalar](repeating: 0, count: count)
         for k in 0..<n {
@@ -150,12 +149,19 @@ extension Supernet {
         guard !batches.isEmpty else {
             throw ConfigurationError(field: "validation", message: "text of \(text.count) bytes holds no window of \(shape.context + 1) bytes")
         }
+        for batch in batches { try check(architecture, batch) }
+        return Glibc.exp(blasMeanLoss(architecture, over: batches))
+    }
+
+    /// Mean next-byte cross-entropy (nats) of `architecture` over `batches` on the BLAS forward pass, each batch
+    /// weighted by its tokens, summed in batch order. The caller has checked the architecture and the batches.
+    func blasMeanLoss(_ architecture: NASArchitecture, over batches: [TokenBatch]) -> Double {
         var total = 0.0, tokens = 0
         for batch in batches {
             let n = batch.sequences * batch.length
-            total += Double(try loss(architecture, on: batch)) * Double(n)
+            total += Double(forward(architecture, batch).loss) * Double(n)
             tokens += n
         }
-        return Glibc.exp(total / Double(tokens))
+        return total / Double(tokens)
     }
 }

@@ -73,12 +73,14 @@ public final class SupernetEvaluator {
     /// `maxWindows`), in the order given.
     public func perplexities(_ architectures: [NASArchitecture], on text: [UInt8], maxWindows: Int? = nil) throws(ConfigurationError)
         -> [Double] {
-        let sums = try windowLosses(architectures, on: text, maxWindows: maxWindows)
-        return sums.map { windows in
-            var total = 0.0
-            for w in windows { total += w }
-            return fok_exp(total / Double(windows.count * supernet.shape.context))
-        }
+        try windowLosses(architectures, on: text, maxWindows: maxWindows).map { perplexity($0[...]) }
+    }
+
+    /// exp(mean token loss) of consecutive windows from their loss sums, added in window order.
+    private func perplexity(_ windowSums: ArraySlice<Double>) -> Double {
+        var total = 0.0
+        for w in windowSums { total += w }
+        return fok_exp(total / Double(windowSums.count * supernet.shape.context))
     }
 
     /// Perplexity of each architecture on the first `windows` windows of `text`, and on each whole block of
@@ -89,12 +91,6 @@ public final class SupernetEvaluator {
         throws(ConfigurationError) -> (whole: [Double], blocks: [[Double]]) {
         try ConfigurationError.require(windowsPerBlock, in: 1...1_000_000, field: "windowsPerBlock")
         let sums = try windowLosses(architectures, on: text, maxWindows: windows)
-        let T = Double(supernet.shape.context)
-        func perplexity(_ windows: ArraySlice<Double>) -> Double {
-            var total = 0.0
-            for w in windows { total += w }
-            return fok_exp(total / (Double(windows.count) * T))
-        }
         return (sums.map { perplexity($0[...]) },
                 sums.map { s in (0..<(s.count / windowsPerBlock)).map { perplexity(s[($0 * windowsPerBlock)..<(($0 + 1) * windowsPerBlock)]) } })
     }

@@ -138,10 +138,17 @@ extension Supernet {
                                 into gradient: inout [Scalar]) throws(ConfigurationError) -> Scalar {
         try check(architecture, batch)
         precondition(gradient.count == parameters.count, "gradient vector has the wrong size")
-        let cache = forward(architecture, batch)
-        gradient.withUnsafeMutableBufferPointer { g in
-            backward(architecture, batch, cache, scale: scale, gradient: g.baseAddress!)
+        return gradient.withUnsafeMutableBufferPointer { g in
+            checkedLossAndGradient(architecture, on: batch, scale: scale, into: g.baseAddress!)
         }
+    }
+
+    /// ``lossAndGradient(_:on:scale:into:)`` into `parameters.count` floats at `gradient`, for an architecture
+    /// and a batch already checked (the sandwich step runs it on several threads, one gradient vector each).
+    func checkedLossAndGradient(_ architecture: NASArchitecture, on batch: TokenBatch, scale: Scalar,
+                                into gradient: UnsafeMutablePointer<Scalar>) -> Scalar {
+        let cache = forward(architecture, batch)
+        backward(architecture, batch, cache, scale: scale, gradient: gradient)
         return cache.loss
     }
 
@@ -257,7 +264,7 @@ extension Supernet {
     // Specialised for Float: callers in other modules (chapters, benchmarks) would otherwise run the
     // unspecialised generic code, which is many times slower.
     @_specialize(where Scalar == Float)
-    func backward(_ arch: NASArchitecture, _ batch: TokenBatch, _ cache: NASForwardCache<Scalar>,
+    private func backward(_ arch: NASArchitecture, _ batch: TokenBatch, _ cache: NASForwardCache<Scalar>,
                           scale lossScale: Scalar, gradient g: UnsafeMutablePointer<Scalar>) {
         parameters.withUnsafeBufferPointer { buffer in
             let p = buffer.baseAddress!

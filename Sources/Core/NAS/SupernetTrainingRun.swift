@@ -152,18 +152,12 @@ public struct SupernetTrainingRun: Sendable, Hashable, Codable {
     /// Mean BLAS-path loss of each architecture over `batches` (one architecture per thread).
     static func validationLosses(_ net: Supernet<Float>, _ architectures: [NASArchitecture], _ batches: [TokenBatch],
                                  threads: Int) throws(ConfigurationError) -> [Double] {
-        for a in architectures { try net.check(a, batches[0]) }
+        for a in architectures { for b in batches { try net.check(a, b) } }
         let out = UnsafeMutableBufferPointer<Double>.allocate(capacity: architectures.count)
         defer { out.deallocate() }
         let sink = SendablePointer(out.baseAddress!)
         concurrentForEach(architectures.count, threads: threads) { k in
-            var total = 0.0, tokens = 0
-            for batch in batches {
-                let n = batch.sequences * batch.length
-                total += Double(net.forward(architectures[k], batch).loss) * Double(n)
-                tokens += n
-            }
-            sink.pointer[k] = total / Double(tokens)
+            sink.pointer[k] = net.blasMeanLoss(architectures[k], over: batches)
         }
         return Array(out)
     }

@@ -1,6 +1,5 @@
 import CBLAS
 import CKernels
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -57,7 +56,7 @@ enum Kernels {
             return
         }
         setThreads(1)
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
+        concurrentForEach(workers, threads: workers) { w in
             for head in stride(from: w, to: heads, by: workers) { body(head, w) }
         }
         setThreads(threads)
@@ -72,7 +71,7 @@ enum Kernels {
     static func forRowChunks(_ rows: Int, work: Int, _ body: @Sendable (Range<Int>) -> Void) {
         let threads = min(Int(openblas_get_num_threads()), rows)
         guard threads > 1, work >= 16_384 else { return body(0..<rows) }
-        DispatchQueue.concurrentPerform(iterations: threads) { t in body(rows * t / threads ..< rows * (t + 1) / threads) }
+        concurrentForEach(threads, threads: threads) { t in body(rows * t / threads ..< rows * (t + 1) / threads) }
     }
 
     @inline(__always) static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
