@@ -36,9 +36,9 @@ import time
 
 D, H, F = 768, 12, 3072
 DEFAULT_CASES = ["gemm:128x768x768", "gemm:128x3072x768", "gemm:512x768x768", "gemm:512x3072x768",
-                 "gemm:512x512x64", "layer:128", "layer:512", "decode:128",
+                 "gemm:512x512x64", "heads:12x512x64", "layer:128", "layer:512", "decode:128",
                  "llama-prefill:128x2", "llama-decode:128x8x2", "llama-head:32000"]
-CASE = re.compile(r"^(gemm:(\d+)x(\d+)x(\d+)|layer:(\d+)|decode:(\d+)|llama-prefill:(\d+)x(\d+)"
+CASE = re.compile(r"^(gemm:(\d+)x(\d+)x(\d+)|heads:(\d+)x(\d+)x(\d+)|layer:(\d+)|decode:(\d+)|llama-prefill:(\d+)x(\d+)"
                   r"|llama-decode:(\d+)x(\d+)x(\d+)|llama-head:(\d+))$")
 # TinyLlama-1.1B (Zhang et al. 2024, config.json): d, query heads, key/value heads, d_FFN; rotary base; RMSNorm eps.
 LLAMA_D, LLAMA_H, LLAMA_KV, LLAMA_F = 2048, 32, 4, 5632
@@ -51,7 +51,7 @@ def parse_case(text):
     """The case as a tuple, or ValueError with a message naming it."""
     m = CASE.match(text)
     if not m:
-        raise ValueError(f"unknown case {text!r}: expected gemm:MxNxK, layer:L, decode:STEPS, llama-prefill:LxN, "
+        raise ValueError(f"unknown case {text!r}: expected gemm:MxNxK, heads:HxLxDH, layer:L, decode:STEPS, llama-prefill:LxN, "
                          "llama-decode:CxSxN or llama-head:V")
     sizes = [int(g) for g in m.groups()[1:] if g is not None]
     if any(s < 1 or s > LIMIT for s in sizes):
@@ -114,6 +114,12 @@ class Cases:
             m, n, k = case[1:]
             a, b = torch.randn(m, k), torch.randn(k, n)
             return lambda: a @ b
+        if case[0] == "heads":
+            # Every head's scores q·kᵀ, q and k laid out as the layer's projections (l × heads·dh), as in "layer".
+            h, l, dh = case[1:]
+            q, k = torch.randn(l, h * dh), torch.randn(l, h * dh)
+            qh, kh = (t.view(l, h, dh).transpose(0, 1) for t in (q, k))
+            return lambda: qh @ kh.transpose(1, 2)
         if case[0].startswith("llama"):
             return self.build_llama(case)
         w = self.layer_weights()

@@ -291,12 +291,20 @@ enum PeakMeasurement {
         for _ in 0..<5 { one = max(one, once(isa: isa, iterations: iterations)) }
         let threads = min(cores, ClockMeasurement.maxThreads)
         let rates = ClockMeasurement.Results(count: threads)
-        var all = 0.0
-        for _ in 0..<5 {
-            DispatchQueue.concurrentPerform(iterations: threads) { i in rates.set(i, once(isa: isa, iterations: iterations)) }
-            all = max(all, rates.values.reduce(0, +))
+        // All cores at once, best of 5; on a virtual machine a neighbour can halve one such series (seen once on
+        // a 2-core AMD EPYC: 131 GFLOP/s on 2 cores, 250 in every other run), so a series below
+        // (cores - 1/2) × one core is repeated, at most twice; a result still that low is kept (the cores may share
+        // their FMA units) and the method says so.
+        var all = 0.0, series = 0
+        while series < 3, series == 0 || all < (Double(threads) - 0.5) * one {
+            series += 1
+            for _ in 0..<5 {
+                DispatchQueue.concurrentPerform(iterations: threads) { i in rates.set(i, once(isa: isa, iterations: iterations)) }
+                all = max(all, rates.values.reduce(0, +))
+            }
         }
-        let method = "\(name) FMA chains, 12 × \(NumberFormat.grouped(iterations)) per thread, per second of thread CPU time, best of 5"
+        var method = "\(name) FMA chains, 12 × \(NumberFormat.grouped(iterations)) per thread, per second of thread CPU time, best of 5"
+        if series > 1 { method += " (all cores: best of \(series) series of 5, the first below \(threads) - 1/2 times one core)" }
         return (one, all, method)
     }
 

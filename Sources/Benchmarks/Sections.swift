@@ -116,21 +116,26 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
     let torch = PyTorchDuel(ctx)
     defer { torch.stop() }
 
-    let peakAll = machine.measuredPeak(threads: all) ?? machine.computedPeak(threads: all)
-    let peakName = machine.measuredPeak(threads: all) == nil ? "computed peak" : "measured peak"
-    for (label, m, n, k) in [("W_Q at l=128", 128, 768, 768), ("W1 at l=128", 128, 3072, 768), ("W_Q at l=512", 512, 768, 768),
-                             ("W1 at l=512", 512, 3072, 768), ("q×k per head at l=512", 512, 512, 64)] {
-        let result = try torch.duel("gemm:\(m)x\(n)x\(k)", threads: all, calls: 5, warmEveryRound: true) {
-            GEMMTiming.seconds(m: m, n: n, k: k, repeats: 5, threads: all)
+    // Each product at one thread (the kernel alone) and at every core (the kernel and its threading).
+    for threads in threadCounts {
+        for (label, m, n, k) in [("W_Q at l=128", 128, 768, 768), ("W1 at l=128", 128, 3072, 768), ("W_Q at l=512", 512, 768, 768),
+                                 ("W1 at l=512", 512, 3072, 768), ("q×k per head at l=512", 512, 512, 64)] {
+            let result = try torch.duel("gemm:\(m)x\(n)x\(k)", threads: threads, calls: 5, warmEveryRound: true) {
+                GEMMTiming.seconds(m: m, n: n, k: k, repeats: 5, threads: threads)
+            }
+            recordGEMM(ctx, torch, key: "gemm \(m)x\(n)x\(k) threads=\(threads)",
+                       label: "  GEMM \(label) (\(m)×\(k)·\(k)×\(n)), \(threads) thread(s)", flops: 2.0 * Double(m * n * k),
+                       threads: threads, result: result)
         }
-        let rate = 2.0 * Double(m * n * k) / result.ours
-        let key = "gemm \(m)x\(n)x\(k) threads=\(all)"
-        var notes = ["\(NumberFormat.fixed(rate / 1e9, decimals: 1)) GFLOP/s"]
-        if let peakAll { notes[0] += ", \(NumberFormat.percent(rate / peakAll, decimals: 0)) of the \(peakName)" }
-        torch.record(key, "  GEMM \(label) (\(m)×\(k)·\(k)×\(n)), \(all) thread(s)", result, notes)
-        report.record("runtime \(key) rate", unit: "GFLOP/s", rate / 1e9, ratio: peakAll.map { rate / $0 },
-                      to: "fp32 \(peakName) of \(all) core(s)")
     }
+    // The attention's scores as the runtime computes them: the heads spread over the cores, one BLAS thread each.
+    let (heads, l, dh) = (12, 512, 64)
+    let scores = try torch.duel("heads:\(heads)x\(l)x\(dh)", threads: all, calls: 5, warmEveryRound: true) {
+        GEMMTiming.headsSeconds(heads: heads, l: l, headDimension: dh, repeats: 5, threads: all)
+    }
+    recordGEMM(ctx, torch, key: "heads \(heads)x\(l)x\(dh) threads=\(all)",
+               label: "  q×kᵀ of all \(heads) heads at l=\(l), heads over \(all) thread(s)", flops: 2.0 * Double(heads * l * l * dh),
+               threads: all, result: scores)
     for threads in threadCounts {
         TransformerRuntime.setThreads(threads)
         for l in [128, 512] {
@@ -165,6 +170,24 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
     report.time("runtime tiny", "  d=128 layer, l=64: runtime (BLAS, vector kernels)", fast,
                 "   (reference/runtime = \(NumberFormat.fixed(slow / fast, decimals: 0))x)", ratio: fast / slow,
                 to: "the plain reference, same run")
+}
+
+/// One product's row: its rate, its share of the measured (or computed) fp32 peak of `threads` cores, the
+/// PyTorch ratio.
+private func recordGEMM(_ ctx: BenchContext, _ torch: PyTorchDuel, key: String, label: String, flops: Double, threads: Int,
+                        result: (ours: Double, torch: Double?)) {
+    let measured = ctx.machine.measuredPeak(threads: threads)
+    let peak = measured ?? ctx.machine.computedPeak(threads: threads)
+    let peakName = measured == nil ? "computed peak" : "measured peak"
+    let rate = flops / result.ours
+    var notes = ["\(NumberFormat.fixed(rate / 1e9, decimals: 1)) GFLOP/s"]
+    if let peak {
+        notes[0] += ", \(NumberFormat.percent(rate / peak, decimals: 0)) of the \(peakName)"
+        if rate > peak { notes[0] += ", above it: the peak was measured while the machine was busy; run again" }
+    }
+    torch.record(key, label, result, notes)
+    ctx.report.record("runtime \(key) rate", unit: "GFLOP/s", rate / 1e9, ratio: peak.map { rate / $0 },
+                      to: "fp32 \(peakName) of \(threads) core(s)")
 }
 
 func benchmarkChapter1(_ ctx: BenchContext) throws {

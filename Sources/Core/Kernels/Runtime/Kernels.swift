@@ -114,11 +114,38 @@ public enum GEMMTiming {
         var g = SeededGenerator(seed: UInt64(m * 31 + n * 7 + k))
         let a = (0..<(m * k)).map { _ in g.uniform(1) }, b = (0..<(k * n)).map { _ in g.uniform(1) }
         var c = [Float](repeating: 0, count: m * n)
+        return median(repeats: repeats) { Kernels.gemm(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n) }
+    }
+
+    /// Median seconds of `repeats` runs of every head's scores q·kᵀ (l×dh by dh×l per head, q and k of row
+    /// stride heads·dh), after one warm-up, the way the runtime's attention runs them: heads spread over the
+    /// BLAS threads, one BLAS thread each (``Kernels/forHeads(_:_:)``).
+    public static func headsSeconds(heads: Int, l: Int, headDimension dh: Int, repeats: Int = 5, threads: Int = 2) -> Double {
+        Kernels.setThreads(threads)
+        let d = heads * dh
+        var g = SeededGenerator(seed: UInt64(heads * 31 + l * 7 + dh))
+        let q = (0..<(l * d)).map { _ in g.uniform(1) }, k = (0..<(l * d)).map { _ in g.uniform(1) }
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: Kernels.headWorkers(heads) * l * l)
+        defer { scores.deallocate() }
+        return q.withUnsafeBufferPointer { qb in
+            k.withUnsafeBufferPointer { kb in
+                let qp = SendablePointer(qb.baseAddress!), kp = SendablePointer(kb.baseAddress!), sp = SendablePointer(scores)
+                return median(repeats: repeats) {
+                    Kernels.forHeads(heads) { head, worker in
+                        Kernels.gemm(m: l, n: l, k: dh, a: qp.pointer + head * dh, lda: d, b: kp.pointer + head * dh,
+                                     ldb: d, c: sp.pointer + worker * l * l, ldc: l, transposeB: true)
+                    }
+                }
+            }
+        }
+    }
+
+    private static func median(repeats: Int, _ body: () -> Void) -> Double {
         let clock = ContinuousClock()
         var samples: [Double] = []
         for r in 0...repeats {
             let start = clock.now
-            Kernels.gemm(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n)
+            body()
             let elapsed = clock.now - start
             if r > 0 { samples.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18) }
         }
