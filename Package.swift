@@ -24,11 +24,13 @@ let package = Package(
     ],
     targets: [
         // The shared model: workload counts, accelerator models, claims. No I/O, no rendering.
-        .target(name: "Core", dependencies: ["CBLAS", "CKernels", .product(name: "Yams", package: "Yams")], path: "Sources/Core",
+        .target(name: "Core", dependencies: ["CBLAS", "CKernels", "CRuntime", .product(name: "Yams", package: "Yams")], path: "Sources/Core",
                 exclude: ["README.md"], linkerSettings: [.linkedLibrary("m")]),
         // Fixed-order fp32 kernels (GEMM, softmax, LayerNorm, GELU, exp/log) whose results do not depend on the
         // CPU, the ISA level or the thread count: chapter 5's perplexities (Core/NAS/SupernetEvaluator.swift).
         .target(name: "CKernels", path: "Sources/CKernels"),
+        // fp32 products on weights packed once (AVX-512F or AVX2 with FMA): the CPU runtime's projections and FFN.
+        .target(name: "CRuntime", path: "Sources/CRuntime"),
         // The FMA chains that measure the fp32 peak for `make bench`.
         .target(name: "CMachine", path: "Sources/CMachine"),
         // OpenBLAS's CBLAS through pkg-config, for the CPU runtime's matrix products.

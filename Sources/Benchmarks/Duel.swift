@@ -44,9 +44,10 @@ final class PyTorchDuel {
         let report = ctx.report
         _ = try ours()                                      // warm-up
         var mine: [Double] = [], theirs: [Double] = []
+        // OpenBLAS's and OpenMP's idle workers spin for a while after a call (up to about 0.1 s); before each
+        // of ours, let them stop first, with or without PyTorch.
         for round in 0..<ctx.rounds {
             if let p = peer {
-                // OpenBLAS's and OpenMP's idle workers spin for a while after a call; let them stop first.
                 Thread.sleep(forTimeInterval: 0.1)
                 mine.append(try ours() * perSample)
                 Thread.sleep(forTimeInterval: 0.1)
@@ -61,6 +62,7 @@ final class PyTorchDuel {
                     theirs = []
                 }
             } else {
+                Thread.sleep(forTimeInterval: 0.1)
                 mine.append(try ours() * perSample)
             }
         }

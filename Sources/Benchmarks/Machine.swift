@@ -128,7 +128,7 @@ struct Machine: Encodable {
                 : "OpenBLAS chose its generic \(replaced) kernels for this CPU"
             out.append("    (\(why); restarted with OPENBLAS_CORETYPE=\(openBLASCoreName), which the CPU's vector instructions allow)")
         }
-        out.append("    verified once against a plain loop on a 37×29×53 product")
+        out.append("    verified once against a plain loop on a 37×29×53 product; the runtime's packed kernel at each level on a 37×45×300 one")
         return out
     }
 }

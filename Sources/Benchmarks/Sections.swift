@@ -116,17 +116,38 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
     let torch = PyTorchDuel(ctx)
     defer { torch.stop() }
 
+    if let kernel = GEMMTiming.packedKernel {
+        report.say("  the runtime's weight products: its own kernel (\(kernel)) on weights packed once, OpenBLAS's sgemm timed in the same rounds")
+    } else {
+        report.say("  the runtime's weight products: OpenBLAS (no packed kernel runs on this CPU)")
+    }
     // Each product at one thread (the kernel alone) and at every core (the kernel and its threading).
     for threads in threadCounts {
-        for (label, m, n, k) in [("W_Q at l=128", 128, 768, 768), ("W1 at l=128", 128, 3072, 768), ("W_Q at l=512", 512, 768, 768),
-                                 ("W1 at l=512", 512, 3072, 768), ("q×k per head at l=512", 512, 512, 64)] {
+        for (label, m, n, k) in [("W_Q at l=128", 128, 768, 768), ("W1 at l=128", 128, 3072, 768), ("W2 at l=128", 128, 768, 3072),
+                                 ("W_Q at l=512", 512, 768, 768), ("W1 at l=512", 512, 3072, 768), ("W2 at l=512", 512, 768, 3072)] {
+            var openBLAS: [Double] = []
             let result = try torch.duel("gemm:\(m)x\(n)x\(k)", threads: threads, calls: 5, warmEveryRound: true) {
-                GEMMTiming.seconds(m: m, n: n, k: k, repeats: 5, threads: threads)
+                let ours = GEMMTiming.seconds(m: m, n: n, k: k, repeats: 5, threads: threads)
+                if GEMMTiming.packedKernel != nil {
+                    settle(threads)
+                    openBLAS.append(GEMMTiming.seconds(m: m, n: n, k: k, repeats: 5, threads: threads, product: .openBLAS))
+                    settle(threads)
+                }
+                return ours
             }
+            let flops = 2.0 * Double(m * n * k)
             recordGEMM(ctx, torch, key: "gemm \(m)x\(n)x\(k) threads=\(threads)",
-                       label: "  GEMM \(label) (\(m)×\(k)·\(k)×\(n)), \(threads) thread(s)", flops: 2.0 * Double(m * n * k),
-                       threads: threads, result: result)
+                       label: "  GEMM \(label) (\(m)×\(k)·\(k)×\(n)), \(threads) thread(s)", flops: flops, threads: threads,
+                       result: result, openBLAS: openBLAS.isEmpty ? nil : median(openBLAS))
         }
+        // One head's scores, on OpenBLAS as the runtime's attention computes them.
+        let (m, n, k) = (512, 512, 64)
+        let result = try torch.duel("gemm:\(m)x\(n)x\(k)", threads: threads, calls: 5, warmEveryRound: true) {
+            GEMMTiming.seconds(m: m, n: n, k: k, repeats: 5, threads: threads, product: .openBLAS)
+        }
+        recordGEMM(ctx, torch, key: "gemm \(m)x\(n)x\(k) threads=\(threads)",
+                   label: "  GEMM q×k per head at l=512 (\(m)×\(k)·\(k)×\(n)), OpenBLAS, \(threads) thread(s)",
+                   flops: 2.0 * Double(m * n * k), threads: threads, result: result)
     }
     // The attention's scores as the runtime computes them: the heads spread over the cores, one BLAS thread each.
     let (heads, l, dh) = (12, 512, 64)
@@ -172,10 +193,18 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
                 to: "the plain reference, same run")
 }
 
+/// After a product on several threads, waits until its idle workers have stopped polling, so that they do not
+/// share a core with the next timing: OpenBLAS's poll (with sched_yield) for 2^28 time-stamp cycles before they
+/// sleep (OpenBLAS 0.3.21, blas_server.c, THREAD_TIMEOUT 28), about 0.1 s at 2.6 GHz; the runtime's pool for
+/// RT_SPIN_SECONDS (10 ms, Sources/CRuntime).
+private func settle(_ threads: Int) {
+    if threads > 1 { Thread.sleep(forTimeInterval: 0.2) }
+}
+
 /// One product's row: its rate, its share of the measured (or computed) fp32 peak of `threads` cores, the
 /// PyTorch ratio.
 private func recordGEMM(_ ctx: BenchContext, _ torch: PyTorchDuel, key: String, label: String, flops: Double, threads: Int,
-                        result: (ours: Double, torch: Double?)) {
+                        result: (ours: Double, torch: Double?), openBLAS: Double? = nil) {
     let measured = ctx.machine.measuredPeak(threads: threads)
     let peak = measured ?? ctx.machine.computedPeak(threads: threads)
     let peakName = measured == nil ? "computed peak" : "measured peak"
@@ -184,6 +213,10 @@ private func recordGEMM(_ ctx: BenchContext, _ torch: PyTorchDuel, key: String, 
     if let peak {
         notes[0] += ", \(NumberFormat.percent(rate / peak, decimals: 0)) of the \(peakName)"
         if rate > peak { notes[0] += ", above it: the peak was measured while the machine was busy; run again" }
+    }
+    if let openBLAS {
+        notes.append("OpenBLAS \(NumberFormat.fixed(openBLAS * 1e3, decimals: 3)) ms, ours/OpenBLAS \(NumberFormat.fixed(result.ours / openBLAS, decimals: 2))x")
+        ctx.report.record("openblas \(key)", unit: "s", openBLAS)
     }
     torch.record(key, label, result, notes)
     ctx.report.record("runtime \(key) rate", unit: "GFLOP/s", rate / 1e9, ratio: peak.map { rate / $0 },

@@ -1,3 +1,4 @@
+import CRuntime
 import Dispatch
 import Foundation
 
@@ -13,6 +14,25 @@ func concurrentForEach(_ count: Int, threads: Int, _ body: @Sendable (Int) -> Vo
     let next = IndexDispenser()
     DispatchQueue.concurrentPerform(iterations: workers) { _ in
         while let k = next.take(below: count) { body(k) }
+    }
+}
+
+/// Runs `body` for 0..<count on at most `threads` threads of the runtime's pool (`rt_parallel_for`,
+/// Sources/CRuntime): the caller and workers that spin for a moment after each region instead of parking, so a
+/// run of short parallel phases (a layer's products and row-wise kernels) does not wait for threads to wake.
+/// Each index runs once, taken by whichever thread comes free; a call from inside a region runs serially.
+func runtimeForEach(_ count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
+    guard min(threads, count) > 1 else {
+        for k in 0..<count { body(k) }
+        return
+    }
+    withoutActuallyEscaping(body) { escapable in
+        var task = escapable
+        withUnsafeMutablePointer(to: &task) { pointer in
+            rt_parallel_for(Int32(count), Int32(threads), { context, index in
+                context!.assumingMemoryBound(to: (@Sendable (Int) -> Void).self).pointee(Int(index))
+            }, pointer)
+        }
     }
 }
 

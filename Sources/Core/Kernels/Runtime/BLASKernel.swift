@@ -48,14 +48,34 @@ public enum BLASKernel {
     }
 
     /// A 37×29×53 product through the BLAS against a plain triple loop in `Double`: every entry must agree to a
-    /// rounding-sized error (2⁻¹⁶ of the sum of the magnitudes of its terms), or the kernel is not trusted.
+    /// rounding-sized error (2⁻¹⁶ of the sum of the magnitudes of its terms), or the kernel is not trusted. Then
+    /// the runtime's packed kernel, at every level this CPU runs, on a 37×45×300 product (row groups, panels
+    /// and k-blocks of ``PackedWeights`` all with a remainder).
     public static func verify() throws(RuntimeError) {
-        let m = 37, n = 29, k = 53
+        try check(m: 37, n: 29, k: 53, kernel: "OpenBLAS's \(coreName) kernels",
+                  remedy: "set OPENBLAS_CORETYPE to a kernel set your CPU runs correctly") { m, n, k, a, b, c in
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b,
+                        Int32(n), 0, c, Int32(n))
+        }
+        for level in [Int32(1), 2] where PackedWeights.supports(level) {
+            try check(m: 37, n: 45, k: 300, kernel: "the runtime's packed kernel (level \(level))",
+                      remedy: "a fault in Sources/CRuntime on this CPU; please report it") { m, n, k, a, b, c in
+                PackedWeights.pack(Array(UnsafeBufferPointer(start: b, count: k * n)), k: k, n: n, level: level)!
+                    .multiply(m: m, a: a, lda: k, c: c, ldc: n, threads: 1)
+            }
+        }
+    }
+
+    private static func check(m: Int, n: Int, k: Int, kernel: String, remedy: String,
+                              _ product: (Int, Int, Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) throws(RuntimeError) {
         var g = SeededGenerator(seed: 2302_14017)
         let a = (0..<(m * k)).map { _ in g.uniform(1) }, b = (0..<(k * n)).map { _ in g.uniform(1) }
         var c = [Float](repeating: 0, count: m * n)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n),
-                    0, &c, Int32(n))
+        a.withUnsafeBufferPointer { ab in
+            b.withUnsafeBufferPointer { bb in
+                c.withUnsafeMutableBufferPointer { product(m, n, k, ab.baseAddress!, bb.baseAddress!, $0.baseAddress!) }
+            }
+        }
         for i in 0..<m {
             for j in 0..<n {
                 var exact = 0.0, magnitude = 0.0
@@ -65,7 +85,7 @@ public enum BLASKernel {
                     magnitude += abs(term)
                 }
                 guard abs(Double(c[i * n + j]) - exact) <= magnitude / 65_536 else {
-                    throw RuntimeError(field: "blas", message: "OpenBLAS's \(coreName) kernels computed C[\(i)][\(j)] = \(c[i * n + j]) where a plain loop gives \(exact); set OPENBLAS_CORETYPE to a kernel set your CPU runs correctly")
+                    throw RuntimeError(field: "blas", message: "\(kernel) computed C[\(i)][\(j)] = \(c[i * n + j]) where a plain loop gives \(exact); \(remedy)")
                 }
             }
         }

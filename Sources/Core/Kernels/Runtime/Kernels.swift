@@ -1,12 +1,14 @@
 import CBLAS
 import CKernels
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The fp32 building blocks of the runtime: matrix products through CBLAS; softmax, LayerNorm and GELU on the
-/// fixed-order C kernels (`Sources/CKernels`, the CPU's widest build), split over rows at several threads; the
-/// decoder's RMSNorm, RoPE and SwiGLU as Swift loops over contiguous rows (`DecoderKernels.swift`).
+/// The fp32 building blocks of the runtime: matrix products through CBLAS (weight products run on
+/// ``PackedWeights`` instead); softmax, LayerNorm and GELU on the fixed-order C kernels (`Sources/CKernels`, the
+/// CPU's widest build), split over rows on the runtime's pool at several threads; the decoder's RMSNorm, RoPE and
+/// SwiGLU as Swift loops over contiguous rows (`DecoderKernels.swift`).
 enum Kernels {
     /// C (m×n) = A (m×k) · B (k×n) + C·beta, row-major with leading dimensions; `transposeB` uses Bᵀ (n×k).
     static func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -56,7 +58,7 @@ enum Kernels {
             return
         }
         setThreads(1)
-        concurrentForEach(workers, threads: workers) { w in
+        runtimeForEach(workers, threads: workers) { w in
             for head in stride(from: w, to: heads, by: workers) { body(head, w) }
         }
         setThreads(threads)
@@ -71,7 +73,7 @@ enum Kernels {
     static func forRowChunks(_ rows: Int, work: Int, _ body: @Sendable (Range<Int>) -> Void) {
         let threads = min(Int(openblas_get_num_threads()), rows)
         guard threads > 1, work >= 16_384 else { return body(0..<rows) }
-        concurrentForEach(threads, threads: threads) { t in body(rows * t / threads ..< rows * (t + 1) / threads) }
+        runtimeForEach(threads, threads: threads) { t in body(rows * t / threads ..< rows * (t + 1) / threads) }
     }
 
     @inline(__always) static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
@@ -108,12 +110,38 @@ enum Kernels {
 
 /// Timing of the runtime's matrix product on its own, for benchmarks: C = A·B in fp32 through OpenBLAS.
 public enum GEMMTiming {
-    /// Median seconds of `repeats` products of an m×k by k×n matrix, after one warm-up.
-    public static func seconds(m: Int, n: Int, k: Int, repeats: Int = 5, threads: Int = 2) -> Double {
+    /// Which code computes the product: the runtime's own, on the weight packed beforehand (OpenBLAS where no
+    /// packed kernel runs: see ``packedKernel``), or OpenBLAS's `sgemm` on the plain matrix.
+    public enum Product: Sendable { case runtime, openBLAS }
+
+    /// The runtime's packed kernel on this CPU ("AVX2+FMA, 6×16 tiles, chosen over AVX-512F by timing: …"), or
+    /// nil where none runs and the runtime's products are OpenBLAS's.
+    public static var packedKernel: String? {
+        let (level, rates) = PackedWeights.calibration
+        func name(_ l: Int32) -> String { l == 2 ? "AVX-512F, 12×32 tiles" : "AVX2+FMA, 6×16 tiles" }
+        guard level > 0 else { return nil }
+        guard let other = rates.keys.first(where: { $0 != level }) else { return name(level) }
+        let rate = { (l: Int32) in String(format: "%.1f GFLOP/s", rates[l] ?? 0) }
+        return "\(name(level)), chosen over \(name(other)) by timing both once: \(rate(level)) against \(rate(other))"
+            + " on a 96×768·768×768 product, one thread"
+    }
+
+    /// Median seconds of `repeats` products of an m×k by k×n matrix, after one warm-up; the runtime's product
+    /// takes the right operand packed (not timed: the runtime packs its weights once, when it is built).
+    public static func seconds(m: Int, n: Int, k: Int, repeats: Int = 5, threads: Int = 2, product: Product = .runtime) -> Double {
         Kernels.setThreads(threads)
         var g = SeededGenerator(seed: UInt64(m * 31 + n * 7 + k))
         let a = (0..<(m * k)).map { _ in g.uniform(1) }, b = (0..<(k * n)).map { _ in g.uniform(1) }
         var c = [Float](repeating: 0, count: m * n)
+        if product == .runtime, let packed = PackedWeights.pack(b, k: k, n: n) {
+            return a.withUnsafeBufferPointer { ab in
+                c.withUnsafeMutableBufferPointer { cb in
+                    median(repeats: repeats) {
+                        packed.multiply(m: m, a: ab.baseAddress!, lda: k, c: cb.baseAddress!, ldc: n, threads: threads)
+                    }
+                }
+            }
+        }
         return median(repeats: repeats) { Kernels.gemm(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n) }
     }
 

@@ -29,7 +29,9 @@ public struct OperationTimes: Sendable, Equatable {
 public typealias RuntimeError = ConfigurationError
 
 /// A real fp32 Transformer running on this machine's CPU: BERT-style encoder layers (all tokens at once) and
-/// GPT-2-style decoding (one token per step with a key/value cache), matrix products through OpenBLAS.
+/// GPT-2-style decoding (one token per step with a key/value cache). Products of several rows by a weight run on
+/// the weight packed once (``PackedWeights``, where this CPU runs a packed kernel); attention's products and
+/// single-row products run on OpenBLAS.
 ///
 /// Weights come from a seeded generator; latency does not depend on their values. To keep long profiles
 /// affordable it can run a subset of the model's layers (`layersToRun`): every layer has the same shape, so
@@ -54,7 +56,9 @@ public final class TransformerRuntime {
     public static func estimatedBytes(_ m: TransformerConfig, maxSequenceLength l: Int, layersToRun: Int,
                                       vocabulary: Int) -> Double {
         let d = Double(m.dModel), f = Double(m.dFFN), L = Double(l), n = Double(layersToRun)
-        let weights = n * (4 * d * d + 2 * d * f + 7 * d + f) + Double(vocabulary) * d + L * d
+        let packed = 4 * PackedWeights.packedCount(k: m.dModel, n: m.dModel) + PackedWeights.packedCount(k: m.dModel, n: m.dFFN)
+            + PackedWeights.packedCount(k: m.dFFN, n: m.dModel)
+        let weights = n * (4 * d * d + 2 * d * f + 7 * d + f + Double(packed)) + Double(vocabulary) * d + L * d
         let activations: Double
         switch m.architecture {
         case .encoder: activations = 7 * L * d + L * f + Double(Kernels.headWorkers(m.heads)) * L * L   // x, q, k, v, attention, tmp ×2, hidden, scores per worker
@@ -63,8 +67,13 @@ public final class TransformerRuntime {
         return 4 * (weights + activations)
     }
 
+    /// How the weight products of several rows run: on the runtime's own kernel with the weights packed once
+    /// (where one runs on this CPU, else OpenBLAS), or on OpenBLAS's `sgemm` (for comparison).
+    public enum WeightProducts: Sendable { case packed, openBLAS }
+
     public init(_ config: TransformerConfig, maxSequenceLength: Int, layersToRun: Int? = nil, vocabulary: Int = 1024,
-                seed: UInt64 = 2302_14017, memoryLimitBytes: Double = 16 * 1_073_741_824) throws(RuntimeError) {
+                seed: UInt64 = 2302_14017, memoryLimitBytes: Double = 16 * 1_073_741_824,
+                weightProducts: WeightProducts = .packed) throws(RuntimeError) {
         try config.validate()
         let runLayers = try Self.checkRun(config, maxSequenceLength: maxSequenceLength, layersToRun: layersToRun,
                                           vocabulary: vocabulary, memoryLimitBytes: memoryLimitBytes) {
@@ -75,7 +84,9 @@ public final class TransformerRuntime {
         self.layersToRun = runLayers
         self.vocabulary = vocabulary
         var g = SeededGenerator(seed: seed)
-        layers = (0..<runLayers).map { _ in LayerWeights(d: config.dModel, f: config.dFFN, generator: &g) }
+        layers = (0..<runLayers).map { _ in
+            LayerWeights(d: config.dModel, f: config.dFFN, pack: weightProducts == .packed, generator: &g)
+        }
         tokenEmbedding = (0..<(vocabulary * config.dModel)).map { _ in g.uniform(1) }
         positionEmbedding = (0..<(maxSequenceLength * config.dModel)).map { _ in g.uniform(0.1) }
     }
@@ -116,9 +127,9 @@ public final class TransformerRuntime {
         var scores = [Float](repeating: 0, count: Kernels.headWorkers(h) * l * l)   // one l × l block per worker
         for w in layers {
             times.add(.projection) {
-                Self.linear(x, rows: l, inner: d, out: d, w.wq, w.bq, into: &q)
-                Self.linear(x, rows: l, inner: d, out: d, w.wk, w.bk, into: &k)
-                Self.linear(x, rows: l, inner: d, out: d, w.wv, w.bv, into: &v)
+                Self.linear(x, rows: l, inner: d, out: d, w.wq, w.packed?.q, w.bq, into: &q)
+                Self.linear(x, rows: l, inner: d, out: d, w.wk, w.packed?.k, w.bk, into: &k)
+                Self.linear(x, rows: l, inner: d, out: d, w.wv, w.packed?.v, w.bv, into: &v)
             }
             q.withUnsafeBufferPointer { qb in k.withUnsafeBufferPointer { kb in v.withUnsafeBufferPointer { vb in
                 scores.withUnsafeMutableBufferPointer { sb in attention.withUnsafeMutableBufferPointer { ab in
@@ -149,7 +160,7 @@ public final class TransformerRuntime {
             for (layer, w) in layers.enumerated() {
                 let n = t + 1   // positions attended, the new one included
                 times.add(.projection) {
-                    Self.linear(x, rows: 1, inner: d, out: d, w.wq, w.bq, into: &q)
+                    Self.linear(x, rows: 1, inner: d, out: d, w.wq, w.packed?.q, w.bq, into: &q)
                     keyCache[layer].withUnsafeMutableBufferPointer { kc in
                         Kernels.gemm(m: 1, n: d, k: d, a: x, lda: d, b: w.wk, ldb: d, c: kc.baseAddress! + t * d, ldc: d)
                         Kernels.addBias(kc.baseAddress! + t * d, rows: 1, columns: d, bias: w.bk)
@@ -217,9 +228,20 @@ public final class TransformerRuntime {
         times[.nonlinear] += wall * (1 - share)
     }
 
-    /// y = x · W + b for `rows` rows (row-major, W stored in × out).
-    static func linear(_ x: [Float], rows: Int, inner: Int, out: Int, _ w: [Float], _ b: [Float], into y: inout [Float]) {
-        Kernels.gemm(m: rows, n: out, k: inner, a: x, lda: inner, b: w, ldb: out, c: &y, ldc: out)
+    /// y = x · W + b for `rows` rows (row-major, W stored in × out): several rows on the packed copy of W where
+    /// there is one (at the BLAS thread count), a single row (a decoding step) as OpenBLAS's matrix-vector product.
+    static func linear(_ x: [Float], rows: Int, inner: Int, out: Int, _ w: [Float], _ packed: PackedWeights?, _ b: [Float],
+                       into y: inout [Float]) {
+        if rows > 1, let packed {
+            x.withUnsafeBufferPointer { xb in
+                y.withUnsafeMutableBufferPointer { yb in
+                    packed.multiply(m: rows, a: xb.baseAddress!, lda: inner, c: yb.baseAddress!, ldc: out,
+                                    threads: Int(openblas_get_num_threads()))
+                }
+            }
+        } else {
+            Kernels.gemm(m: rows, n: out, k: inner, a: x, lda: inner, b: w, ldb: out, c: &y, ldc: out)
+        }
         Kernels.addBias(&y, rows: rows, columns: out, bias: b)
     }
 
@@ -228,14 +250,14 @@ public final class TransformerRuntime {
     func finishLayer(_ w: LayerWeights, rows: Int, x: inout [Float], attention: [Float], projected: inout [Float],
                      hidden: inout [Float], times: inout OperationTimes) {
         let d = config.dModel, f = config.dFFN
-        times.add(.projection) { Self.linear(attention, rows: rows, inner: d, out: d, w.wo, w.bo, into: &projected) }
+        times.add(.projection) { Self.linear(attention, rows: rows, inner: d, out: d, w.wo, w.packed?.o, w.bo, into: &projected) }
         times.add(.nonlinear) {
             Kernels.addLayerNorm(&projected, residual: x, rows: rows, columns: d, gamma: w.ln1Gamma, beta: w.ln1Beta)
         }
         swap(&x, &projected)                 // x is now the first LayerNorm's output
-        times.add(.ffn) { Self.linear(x, rows: rows, inner: d, out: f, w.w1, w.b1, into: &hidden) }
+        times.add(.ffn) { Self.linear(x, rows: rows, inner: d, out: f, w.w1, w.packed?.w1, w.b1, into: &hidden) }
         times.add(.nonlinear) { Kernels.gelu(&hidden, count: rows * f) }
-        times.add(.ffn) { Self.linear(hidden, rows: rows, inner: f, out: d, w.w2, w.b2, into: &projected) }
+        times.add(.ffn) { Self.linear(hidden, rows: rows, inner: f, out: d, w.w2, w.packed?.w2, w.b2, into: &projected) }
         times.add(.nonlinear) {
             Kernels.addLayerNorm(&projected, residual: x, rows: rows, columns: d, gamma: w.ln2Gamma, beta: w.ln2Beta)
         }

@@ -1,0 +1,176 @@
+/* See include/CRuntime.h for what is computed and in which order. */
+#include "CRuntime.h"
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+/*
+ * One micro-tile: rows (<= R) x one panel of W columns over kc steps, accumulated in registers, then stored
+ * (first block) or added to C. The row count is a template parameter so each remainder gets its own unrolled
+ * kernel: R accumulators per vector of the panel, two vectors of B per step, one broadcast of A per row. A comes
+ * packed (step q's R values at a + q*R): rows of A taken straight from the matrix would sit lda floats apart,
+ * and at lda = 3072 (W2's input) all twelve fall in the same L1 set.
+ */
+#define PG_KERNEL(NAME, TARGET, R, VT, VW, LOAD, LOADU, STOREU, SET1, FMA, ADD, ZERO)                             \
+    TARGET static inline __attribute__((always_inline)) void NAME(int rows, int kc, const float *a,                 \
+                                                                  const float *b, float *c, int ldc, int first) {   \
+        VT acc[R][2];                                                                                                \
+        for (int i = 0; i < R; i++) { acc[i][0] = ZERO(); acc[i][1] = ZERO(); }                                      \
+        for (int q = 0; q < kc; q++) {                                                                               \
+            VT b0 = LOAD(b + q * 2 * VW), b1 = LOAD(b + q * 2 * VW + VW);                                            \
+            for (int i = 0; i < R; i++) {                                                                            \
+                if (i < rows) {                                                                                      \
+                    VT x = SET1(a[q * R + i]);                                                                       \
+                    acc[i][0] = FMA(x, b0, acc[i][0]);                                                               \
+                    acc[i][1] = FMA(x, b1, acc[i][1]);                                                               \
+                }                                                                                                    \
+            }                                                                                                        \
+        }                                                                                                            \
+        for (int i = 0; i < R; i++) {                                                                                \
+            if (i < rows) {                                                                                          \
+                float *ci = c + (size_t)i * ldc;                                                                     \
+                if (first) { STOREU(ci, acc[i][0]); STOREU(ci + VW, acc[i][1]); }                                    \
+                else { STOREU(ci, ADD(LOADU(ci), acc[i][0])); STOREU(ci + VW, ADD(LOADU(ci + VW), acc[i][1])); }     \
+            }                                                                                                        \
+        }                                                                                                            \
+    }
+
+#define AVX512 __attribute__((target("avx512f")))
+#define AVX2 __attribute__((target("avx2,fma")))
+PG_KERNEL(tile512, AVX512, 12, __m512, 16, _mm512_loadu_ps, _mm512_loadu_ps, _mm512_storeu_ps, _mm512_set1_ps,
+          _mm512_fmadd_ps, _mm512_add_ps, _mm512_setzero_ps)
+PG_KERNEL(tile256, AVX2, 6, __m256, 8, _mm256_loadu_ps, _mm256_loadu_ps, _mm256_storeu_ps, _mm256_set1_ps,
+          _mm256_fmadd_ps, _mm256_add_ps, _mm256_setzero_ps)
+
+/* One function per row count, so that `rows` is a constant inside each and the row loops unroll. */
+#define PG_ROWS(NAME, TILE, TARGET, N) \
+    TARGET static void NAME##_##N(int kc, const float *a, const float *b, float *c, int ldc, int first) { \
+        TILE(N, kc, a, b, c, ldc, first); }
+typedef void (*pg_tile)(int, const float *, const float *, float *, int, int);
+PG_ROWS(t512, tile512, AVX512, 1) PG_ROWS(t512, tile512, AVX512, 2) PG_ROWS(t512, tile512, AVX512, 3)
+PG_ROWS(t512, tile512, AVX512, 4) PG_ROWS(t512, tile512, AVX512, 5) PG_ROWS(t512, tile512, AVX512, 6)
+PG_ROWS(t512, tile512, AVX512, 7) PG_ROWS(t512, tile512, AVX512, 8) PG_ROWS(t512, tile512, AVX512, 9)
+PG_ROWS(t512, tile512, AVX512, 10) PG_ROWS(t512, tile512, AVX512, 11) PG_ROWS(t512, tile512, AVX512, 12)
+PG_ROWS(t256, tile256, AVX2, 1) PG_ROWS(t256, tile256, AVX2, 2) PG_ROWS(t256, tile256, AVX2, 3)
+PG_ROWS(t256, tile256, AVX2, 4) PG_ROWS(t256, tile256, AVX2, 5) PG_ROWS(t256, tile256, AVX2, 6)
+static const pg_tile tiles512[13] = {0, t512_1, t512_2, t512_3, t512_4, t512_5, t512_6, t512_7, t512_8, t512_9,
+                                     t512_10, t512_11, t512_12};
+static const pg_tile tiles256[7] = {0, t256_1, t256_2, t256_3, t256_4, t256_5, t256_6};
+
+int pg_level_supported(int level) {
+    switch (level) {
+    case 1: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case 2: return __builtin_cpu_supports("avx512f");
+    default: return 0;
+    }
+}
+#else
+int pg_level_supported(int level) { (void)level; return 0; }
+#endif
+
+int pg_best_level(void) { return pg_level_supported(2) ? 2 : (pg_level_supported(1) ? 1 : 0); }
+
+int pg_panel_width(int level) { return level == 2 ? 32 : (level == 1 ? 16 : 0); }
+
+/* Columns of B one pass over A's rows meets: a k-block of 512 columns is 512 KiB, held in L2 while every row
+ * group of A passes over it. */
+enum { PG_NC = 512 };
+
+static int pg_rows(int level) { return level == 2 ? 12 : 6; }
+
+size_t pg_packed_count(int level, int k, int n) {
+    int w = pg_panel_width(level);
+    if (w == 0 || k <= 0 || n <= 0) return 0;
+    return (size_t)k * (size_t)((n + w - 1) / w) * (size_t)w;
+}
+
+/* Layout: k-blocks of PG_KC rows in order; within a block of kc rows, the panels in order, each kc x W
+ * (row q of the panel: B[p0 + q][j0 ..< j0 + W], zeros past n). */
+void pg_pack(int level, int k, int n, const float *b, int ldb, float *packed) {
+    int w = pg_panel_width(level);
+    if (w == 0) return;
+    int panels = (n + w - 1) / w;
+    float *out = packed;
+    for (int p0 = 0; p0 < k; p0 += PG_KC) {
+        int kc = k - p0 < PG_KC ? k - p0 : PG_KC;
+        for (int j = 0; j < panels; j++) {
+            int j0 = j * w, width = n - j0 < w ? n - j0 : w;
+            for (int q = 0; q < kc; q++) {
+                memcpy(out, b + (size_t)(p0 + q) * ldb + j0, sizeof(float) * (size_t)width);
+                memset(out + width, 0, sizeof(float) * (size_t)(w - width));
+                out += w;
+            }
+        }
+    }
+}
+
+size_t pg_packed_rows_count(int level, int m, int k) {
+    if (pg_panel_width(level) == 0 || m <= 0 || k <= 0) return 0;
+    const int r = pg_rows(level);
+    return (size_t)k * (size_t)((m + r - 1) / r) * (size_t)r;
+}
+
+/* Layout: k-blocks of PG_KC columns in order; within a block of kc columns, the row groups in order, each
+ * kc x R (step q of group g: A[g*R ..< g*R + R][p0 + q], zeros past m). */
+int pg_row_groups(int level, int m) {
+    if (pg_panel_width(level) == 0 || m <= 0) return 0;
+    return (m + pg_rows(level) - 1) / pg_rows(level);
+}
+
+void pg_pack_rows(int level, int m, int k, const float *a, int lda, float *packed, int group_begin, int group_end) {
+    if (pg_panel_width(level) == 0) return;
+    const int r = pg_rows(level), groups = (m + r - 1) / r;
+    if (group_end > groups) group_end = groups;
+    for (int p0 = 0; p0 < k; p0 += PG_KC) {
+        const int kc = k - p0 < PG_KC ? k - p0 : PG_KC;
+        for (int g = group_begin; g < group_end; g++) {
+            float *out = packed + (size_t)p0 * groups * r + (size_t)g * kc * r;
+            const int rows = m - g * r < r ? m - g * r : r;
+            for (int y = 0; y < rows; y++) {
+                const float *row = a + (size_t)(g * r + y) * lda + p0;
+                for (int q = 0; q < kc; q++) out[q * r + y] = row[q];
+            }
+            for (int y = rows; y < r; y++)
+                for (int q = 0; q < kc; q++) out[q * r + y] = 0;
+        }
+    }
+}
+
+void pg_gemm(int level, int m, int n, int k, const float *a, const float *packed, float *c, int ldc,
+             int panel_begin, int panel_end) {
+#if defined(__x86_64__)
+    if (!pg_level_supported(level) || m <= 0 || n <= 0 || k <= 0) return;
+    const int w = pg_panel_width(level), r = pg_rows(level), panels = (n + w - 1) / w;
+    const size_t mr = (size_t)((m + r - 1) / r) * r;  /* rows of packed A */
+    const pg_tile *tiles = level == 2 ? tiles512 : tiles256;
+    if (panel_end > panels) panel_end = panels;
+    float edge[12 * 32];                             /* a tile whose panel runs past n */
+    for (int p0 = 0; p0 < k; p0 += PG_KC) {
+        const int kc = k - p0 < PG_KC ? k - p0 : PG_KC, first = p0 == 0;
+        const float *block = packed + (size_t)p0 * panels * w;
+        for (int j0 = panel_begin; j0 < panel_end; j0 += PG_NC / w) {
+          const int j1 = j0 + PG_NC / w < panel_end ? j0 + PG_NC / w : panel_end;
+          for (int i = 0; i < m; i += r) {
+            const int rows = m - i < r ? m - i : r;
+            const float *ai = a + (size_t)p0 * mr + (size_t)(i / r) * kc * r;
+            for (int j = j0; j < j1; j++) {
+                const float *bj = block + (size_t)j * kc * w;
+                float *cij = c + (size_t)i * ldc + (size_t)j * w;
+                const int width = n - j * w < w ? n - j * w : w;
+                if (width == w) { tiles[rows](kc, ai, bj, cij, ldc, first); continue; }
+                for (int y = 0; y < rows; y++) {
+                    memset(edge + y * w, 0, sizeof(float) * (size_t)w);
+                    if (!first) memcpy(edge + y * w, cij + (size_t)y * ldc, sizeof(float) * (size_t)width);
+                }
+                tiles[rows](kc, ai, bj, edge, w, first);
+                for (int y = 0; y < rows; y++) memcpy(cij + (size_t)y * ldc, edge + y * w, sizeof(float) * (size_t)width);
+            }
+          }
+        }
+    }
+#else
+    (void)level; (void)m; (void)n; (void)k; (void)a; (void)packed; (void)c; (void)ldc;
+    (void)panel_begin; (void)panel_end;
+#endif
+}

@@ -1,0 +1,95 @@
+import CRuntime
+
+/// A weight matrix (k × n, row-major, y = x · W) packed once for the runtime's own products
+/// (`Sources/CRuntime`): a general BLAS copies its right operand into panels on every call, which at l = 128
+/// costs OpenBLAS a tenth or more of a BERT-Base FFN product (README, "The runtime's own weight products");
+/// packed at load time, the copy is gone.
+///
+/// Packing happens only where a packed kernel runs (AVX-512F or AVX2 with FMA); elsewhere ``pack(_:k:n:)``
+/// returns nil and the runtime keeps OpenBLAS. The products' bits do not depend on the kernel level or the thread
+/// count (CRuntime.h); they differ from OpenBLAS's in the last bits (the sums run in another order).
+final class PackedWeights: @unchecked Sendable {
+    let level: Int32, k: Int, n: Int
+    let storage: UnsafeMutablePointer<Float>
+
+    /// The kernel level products run on in this process (0: none, OpenBLAS runs them): where both levels run,
+    /// the faster on this CPU, timed once (``calibration``). Both give the same bits, so the choice, which can
+    /// vary with the machine's load, changes only the speed.
+    static var level: Int32 { calibration.level }
+
+    /// The level chosen and the GFLOP/s each supported level reached on a 96×768·768×768 product, one thread,
+    /// best of 3 alternating runs. On an AMD Zen 4, whose AVX-512 units split each 512-bit operation in two, the
+    /// AVX2 kernel can be the faster; on Intel's AVX-512 cores the wider one is.
+    static let calibration: (level: Int32, gflops: [Int32: Double]) = {
+        let levels = [Int32(2), 1].filter(supports)
+        guard levels.count > 1 else { return (levels.first ?? 0, [:]) }
+        let (m, k, n) = (96, 768, 768)
+        var g = SeededGenerator(seed: 96_768)
+        let a = (0..<(m * k)).map { _ in g.uniform(1) }, w = (0..<(k * n)).map { _ in g.uniform(1) }
+        var c = [Float](repeating: 0, count: m * n)
+        var best: [Int32: Double] = [:]
+        let packed = levels.compactMap { PackedWeights.pack(w, k: k, n: n, level: $0) }
+        for _ in 0..<3 {
+            for p in packed {
+                let seconds = OperationTimes.seconds {
+                    a.withUnsafeBufferPointer { ab in
+                        c.withUnsafeMutableBufferPointer { p.multiply(m: m, a: ab.baseAddress!, lda: k, c: $0.baseAddress!, ldc: n, threads: 1) }
+                    }
+                }
+                best[p.level] = max(best[p.level] ?? 0, 2 * Double(m * n * k) / seconds / 1e9)
+            }
+        }
+        let fastest = levels.max { (best[$0] ?? 0) < (best[$1] ?? 0) } ?? levels[0]
+        return (fastest, best)
+    }()
+
+    /// Panels of the packed matrix (columns in groups of the kernel's width): what the threads split.
+    var panels: Int { (n + Int(pg_panel_width(level)) - 1) / Int(pg_panel_width(level)) }
+
+    private init(level: Int32, k: Int, n: Int, _ w: UnsafePointer<Float>) {
+        self.level = level
+        self.k = k
+        self.n = n
+        let count = pg_packed_count(level, Int32(k), Int32(n))
+        // 64-byte aligned: a panel row of 16 or 32 floats then never straddles two cache lines.
+        storage = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: count)
+        pg_pack(level, Int32(k), Int32(n), w, Int32(n), storage)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// `w` (k × n) packed for this CPU's level, or nil where no packed kernel runs.
+    static func pack(_ w: [Float], k: Int, n: Int, level: Int32 = level) -> PackedWeights? {
+        precondition(w.count == k * n, "a \(k)×\(n) weight matrix needs \(k * n) values")
+        guard level > 0, supports(level) else { return nil }
+        return w.withUnsafeBufferPointer { PackedWeights(level: level, k: k, n: n, $0.baseAddress!) }
+    }
+
+    /// Whether this CPU runs the packed kernel at `level` (1: AVX2 with FMA, 2: AVX-512F).
+    static func supports(_ level: Int32) -> Bool { pg_level_supported(level) != 0 }
+
+    /// Floats a packed k × n matrix takes on this CPU (0 where nothing is packed), for memory estimates.
+    static func packedCount(k: Int, n: Int) -> Int { level > 0 ? pg_packed_count(level, Int32(k), Int32(n)) : 0 }
+
+    /// C (m × n, row stride ldc) = A (m × k, row stride lda) · W: A packed once (its row groups split over
+    /// `threads` workers), then the panels split over them.
+    func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
+        let count = pg_packed_rows_count(level, Int32(m), Int32(k))
+        let rows = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: count)
+        defer { rows.deallocate() }
+        let groups = Int(pg_row_groups(level, Int32(m))), packers = min(groups, max(1, threads))
+        let source = SendablePointer(a), ap = SendablePointer(rows), cp = SendablePointer(c)
+        runtimeForEach(packers, threads: threads) { t in
+            pg_pack_rows(self.level, Int32(m), Int32(self.k), source.pointer, Int32(lda), ap.pointer,
+                         Int32(groups * t / packers), Int32(groups * (t + 1) / packers))
+        }
+        let total = panels, chunks = min(total, max(1, threads))
+        // One contiguous run of panels per thread: each reads the packed A once per 512 columns.
+        runtimeForEach(chunks, threads: threads) { chunk in
+            pg_gemm(self.level, Int32(m), Int32(self.n), Int32(self.k), ap.pointer, self.storage,
+                    cp.pointer, Int32(ldc), Int32(total * chunk / chunks), Int32(total * (chunk + 1) / chunks))
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Testing
+@testable import Core
+
+/// The runtime's own products on packed weights (Sources/CRuntime) and the worker pool its parallel phases run on.
+@Suite("Packed weight products and the runtime's pool", .serialized)
+struct PackedWeightsTests {
+    static let levels = [Int32(1), 2].filter(PackedWeights.supports)
+
+    /// (m, n, k): single elements, every remainder of the row groups (6, 12), panels (16, 32) and k-blocks (256).
+    static let shapes = [(1, 1, 1), (5, 17, 3), (13, 33, 257), (37, 45, 300), (128, 70, 520), (2, 768, 64)]
+
+    /// A (m × k, row stride k + 3) · W (k × n) into C (row stride n + 5) through the packed kernel.
+    static func product(_ m: Int, _ n: Int, _ k: Int, level: Int32, threads: Int) -> (a: [Float], w: [Float], c: [Float]) {
+        var g = SeededGenerator(seed: UInt64(m * 1_000_003 + n * 1_009 + k))
+        let a = (0..<(m * (k + 3))).map { _ in g.uniform(1) }, w = (0..<(k * n)).map { _ in g.uniform(1) }
+        var c = [Float](repeating: .nan, count: m * (n + 5))
+        let packed = PackedWeights.pack(w, k: k, n: n, level: level)!
+        a.withUnsafeBufferPointer { ab in
+            c.withUnsafeMutableBufferPointer { packed.multiply(m: m, a: ab.baseAddress!, lda: k + 3, c: $0.baseAddress!, ldc: n + 5, threads: threads) }
+        }
+        return (a, w, c)
+    }
+
+    @Test("every entry is within the rounding bound of its summation order of a Double loop, at every level",
+          .enabled(if: !levels.isEmpty), arguments: shapes)
+    func matchesDoubleLoop(shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        for level in Self.levels {
+            let (a, w, c) = Self.product(m, n, k, level: level, threads: 1)
+            // Sums of kc <= 256 fused products, then one addition per further block: an entry's error is at most
+            // (256 + blocks) units of 2^-24 of the sum of its terms' magnitudes (Higham, Accuracy and Stability of
+            // Numerical Algorithms, 2nd ed., eq. 3.5, for this order).
+            let blocks = (k + 255) / 256, unit = Double(min(k, 256) + blocks) * 0x1p-24
+            var worst = 0.0
+            for i in 0..<m {
+                for j in 0..<n {
+                    var exact = 0.0, magnitude = 0.0
+                    for p in 0..<k {
+                        let term = Double(a[i * (k + 3) + p]) * Double(w[p * n + j])
+                        exact += term
+                        magnitude += abs(term)
+                    }
+                    worst = max(worst, abs(Double(c[i * (n + 5) + j]) - exact) / (unit * magnitude))
+                }
+                // The padding columns past n keep their NaN: the kernel writes C's m × n only.
+                #expect((n..<(n + 5)).allSatisfy { c[i * (n + 5) + $0].isNaN }, "row \(i) written past n at level \(level)")
+            }
+            #expect(worst <= 1, "level \(level), \(m)×\(n)×\(k): worst error \(worst) of the bound")
+        }
+    }
+
+    @Test("the bits do not depend on the level or on the threads the panels are split over",
+          .enabled(if: !levels.isEmpty), arguments: shapes)
+    func sameBits(shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        let reference = Self.product(m, n, k, level: Self.levels[0], threads: 1).c.map(\.bitPattern)
+        for level in Self.levels {
+            for threads in [1, 2, 3] {
+                #expect(Self.product(m, n, k, level: level, threads: threads).c.map(\.bitPattern) == reference,
+                        "level \(level), \(threads) threads, \(m)×\(n)×\(k)")
+            }
+        }
+    }
+
+    @Test("the runtime's pool runs every index once, on up to the threads asked for; a nested region runs serially")
+    func poolRunsEveryIndexOnce() {
+        let count = 1_000, inner = 7
+        let hits = UnsafeMutablePointer<Int>.allocate(capacity: count * inner)
+        hits.initialize(repeating: 0, count: count * inner)
+        defer { hits.deallocate() }
+        let p = SendablePointer(hits)
+        for threads in [1, 2, 3, 8] {
+            runtimeForEach(count, threads: threads) { i in
+                runtimeForEach(inner, threads: 2) { j in p.pointer[i * inner + j] += 1 }
+            }
+        }
+        #expect((0..<(count * inner)).allSatisfy { hits[$0] == 4 })
+        // Regions back to back with changing thread counts: a worker left out of one must not join the next
+        // on the count it read for the previous one.
+        let slots = UnsafeMutablePointer<Int>.allocate(capacity: 5)
+        slots.initialize(repeating: 0, count: 5)
+        defer { slots.deallocate() }
+        let q = SendablePointer(slots)
+        for round in 0..<3_000 { runtimeForEach(5, threads: [2, 8, 3][round % 3]) { i in q.pointer[i] += 1 } }
+        #expect((0..<5).allSatisfy { slots[$0] == 3_000 })
+    }
+
+    @Test("the runtime on its packed products and on OpenBLAS's agree to rounding", .enabled(if: !levels.isEmpty))
+    func packedRuntimeMatchesOpenBLAS() throws {
+        let config = TransformerConfig(name: "tiny", layers: 2, dModel: 48, heads: 4, dFFN: 96, architecture: .encoder)
+        let tokens = (0..<40).map { ($0 * 11) % 64 }
+        var times = OperationTimes()
+        let packed = try TransformerRuntime(config, maxSequenceLength: 40, vocabulary: 64).encode(tokens: tokens, times: &times)
+        let plain = try TransformerRuntime(config, maxSequenceLength: 40, vocabulary: 64, weightProducts: .openBLAS)
+            .encode(tokens: tokens, times: &times)
+        let worst = zip(packed, plain).map { abs($0 - $1) }.max()!
+        #expect(worst < 1e-4, "largest difference \(worst)")
+    }
+}
