@@ -18,8 +18,8 @@ func concurrentForEach(_ count: Int, threads: Int, _ body: @Sendable (Int) -> Vo
 }
 
 /// Runs `body` for 0..<count on at most `threads` threads of the runtime's pool (`rt_parallel_for`,
-/// Sources/CRuntime): the caller and workers that spin for a moment after each region instead of parking, so a
-/// run of short parallel phases (a layer's products and row-wise kernels) does not wait for threads to wake.
+/// Sources/CRuntime): the caller and workers that poll for up to 10 ms after each region before they sleep, so
+/// a run of short parallel phases (a layer's products and row-wise kernels) does not wait for threads to wake.
 /// Each index runs once, taken by whichever thread comes free; a call from inside a region runs serially.
 func runtimeForEach(_ count: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
     guard min(threads, count) > 1 else {

@@ -108,7 +108,8 @@ enum Kernels {
     static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
 }
 
-/// Timing of the runtime's matrix product on its own, for benchmarks: C = A·B in fp32 through OpenBLAS.
+/// Timing of the runtime's matrix products on their own, for benchmarks: C = A·B in fp32, on the runtime's packed
+/// kernel or on OpenBLAS.
 public enum GEMMTiming {
     /// Which code computes the product: the runtime's own, on the weight packed beforehand (OpenBLAS where no
     /// packed kernel runs: see ``packedKernel``), or OpenBLAS's `sgemm` on the plain matrix.

@@ -19,7 +19,8 @@ final class PackedWeights: @unchecked Sendable {
 
     /// The level chosen and the GFLOP/s each supported level reached on a 96×768·768×768 product, one thread,
     /// best of 3 alternating runs. On an AMD Zen 4, whose AVX-512 units split each 512-bit operation in two, the
-    /// AVX2 kernel can be the faster; on Intel's AVX-512 cores the wider one is.
+    /// AVX2 kernel was faster in some processes and slower in others; on cores with two full 512-bit FMA units
+    /// the wider one should win (not measured here).
     static let calibration: (level: Int32, gflops: [Int32: Double]) = {
         let levels = [Int32(2), 1].filter(supports)
         guard levels.count > 1 else { return (levels.first ?? 0, [:]) }
