@@ -57,12 +57,16 @@ public enum BLASKernel {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b,
                         Int32(n), 0, c, Int32(n))
         }
-        for level in [Int32(1), 2] where PackedWeights.supports(level) {
-            try check(m: 37, n: 45, k: 300, kernel: "the runtime's packed kernel (level \(level))",
-                      remedy: "a fault in Sources/CRuntime on this CPU; please report it") { m, n, k, a, b, c in
-                PackedWeights.pack(Array(UnsafeBufferPointer(start: b, count: k * n)), k: k, n: n, level: level)!
-                    .multiply(m: m, a: a, lda: k, c: c, ldc: n, threads: 1)
-            }
+        for level in [Int32(1), 2] where PackedWeights.supports(level) { try verifyPacked(level: level) }
+    }
+
+    /// The packed kernel at `level` on a 37×45×300 product against the plain loop (``verify()``); the runtime
+    /// also runs it before it uses a level (``PackedWeights/calibration``).
+    static func verifyPacked(level: Int32) throws(RuntimeError) {
+        try check(m: 37, n: 45, k: 300, kernel: "the runtime's packed kernel (level \(level))",
+                  remedy: "a fault in Sources/CRuntime on this CPU; please report it") { m, n, k, a, b, c in
+            PackedWeights.pack(Array(UnsafeBufferPointer(start: b, count: k * n)), k: k, n: n, level: level)!
+                .multiply(m: m, a: a, lda: k, c: c, ldc: n, threads: 1)
         }
     }
 

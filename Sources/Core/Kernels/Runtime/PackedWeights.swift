@@ -21,8 +21,9 @@ final class PackedWeights: @unchecked Sendable {
     /// best of 3 alternating runs. On an AMD Zen 4, whose AVX-512 units split each 512-bit operation in two, the
     /// AVX2 kernel was faster in some processes and slower in others; on cores with two full 512-bit FMA units
     /// the wider one should win (not measured here).
+    /// A level whose products disagree with a plain loop (``BLASKernel/verifyPacked(level:)``) is not used.
     static let calibration: (level: Int32, gflops: [Int32: Double]) = {
-        let levels = [Int32(2), 1].filter(supports)
+        let levels = [Int32(2), 1].filter { supports($0) && (try? BLASKernel.verifyPacked(level: $0)) != nil }
         guard levels.count > 1 else { return (levels.first ?? 0, [:]) }
         let (m, k, n) = (96, 768, 768)
         var g = SeededGenerator(seed: 96_768)
