@@ -69,8 +69,6 @@ int pg_level_supported(int level) {
 int pg_level_supported(int level) { (void)level; return 0; }
 #endif
 
-int pg_best_level(void) { return pg_level_supported(2) ? 2 : (pg_level_supported(1) ? 1 : 0); }
-
 int pg_panel_width(int level) { return level == 2 ? 32 : (level == 1 ? 16 : 0); }
 
 /* Columns of B one pass over A's rows meets: a k-block of 512 columns is 512 KiB, held in L2 while every row
@@ -111,12 +109,13 @@ size_t pg_packed_rows_count(int level, int m, int k) {
     return (size_t)k * (size_t)((m + r - 1) / r) * (size_t)r;
 }
 
-/* Layout: k-blocks of PG_KC columns in order; within a block of kc columns, the row groups in order, each
- * kc x R (step q of group g: A[g*R ..< g*R + R][p0 + q], zeros past m). */
 int pg_row_groups(int level, int m) {
     if (pg_panel_width(level) == 0 || m <= 0) return 0;
     return (m + pg_rows(level) - 1) / pg_rows(level);
 }
+
+/* Layout: k-blocks of PG_KC columns in order; within a block of kc columns, the row groups in order, each
+ * kc x R (step q of group g: A[g*R ..< g*R + R][p0 + q], zeros past m). */
 
 void pg_pack_rows(int level, int m, int k, const float *a, int lda, float *packed, int group_begin, int group_end) {
     if (pg_panel_width(level) == 0) return;

@@ -22,9 +22,7 @@ extern "C" {
 /* The k-block of the order above: 256 rows of B (32 KiB of a 32-column panel, in L1 with the A rows it meets). */
 enum { PG_KC = 256 };
 
-/* The highest level this CPU runs (0 when neither AVX2 with FMA nor AVX-512F runs, or off x86-64). */
-int pg_best_level(void);
-/* 1 when this CPU runs `level` (levels 1 and 2), else 0. */
+/* 1 when this CPU runs `level` (levels 1 and 2), else 0 (always 0 off x86-64). */
 int pg_level_supported(int level);
 /* Columns per packed panel at `level` (32 or 16; 0 for an unknown level). */
 int pg_panel_width(int level);

@@ -160,11 +160,13 @@ enum Profiling {
         let prov = { (key: String) in p.provenance(key) ?? "unknown" }
         s.prose("""
             The survey times BERT-Base, BERT-Large and GPT-2 on an Intel Xeon Gold 6242 without saying which \
-            framework, threads or batch size. We run the models for real: Core's fp32 runtime (matrix products \
-            through OpenBLAS, Softmax, LayerNorm and GELU as vectorised Swift), batch 1, GPT-2 generating every \
-            token with a key/value cache. Weights are seeded random numbers: latency does not depend on their \
-            values. The profile below was measured on \(prov("cpu")) (\(prov("cores")) cores, \(prov("threads")) \
-            BLAS threads, \(prov("blas"))) on \(prov("date")) with `\(prov("command"))`, and is rendered from \
+            framework, threads or batch size. We run the models for real: Core's fp32 runtime (today its weight \
+            products run on its own kernel with the weights packed once, attention's products on OpenBLAS, and \
+            Softmax, LayerNorm and GELU on fixed-order C kernels; the profile records what ran when it was \
+            measured), batch 1, GPT-2 generating every token with a key/value cache. Weights are seeded random \
+            numbers: latency does not depend on their values. The profile below was measured on \(prov("cpu")) \
+            (\(prov("cores")) cores, \(prov("threads")) threads, matrix products: \(prov("blas"))) on \(prov("date")) \
+            with `\(prov("command"))`, and is rendered from \
             `\(defaultPath)`; `--measure` measures afresh (about 2 minutes on 2 cores). Method: \(prov("method")).
             """)
         for (m, ref, title) in [(TransformerConfig.bertBase, "Fig. 7", "01-fig7-bert-base-cpu"),
