@@ -52,14 +52,17 @@ final class PackedWeights: @unchecked Sendable {
         self.level = level
         self.k = k
         self.n = n
-        let count = pg_packed_count(level, Int32(k), Int32(n))
-        // 64-byte aligned: a panel row of 16 or 32 floats then never straddles two cache lines.
-        storage = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
-            .bindMemory(to: Float.self, capacity: count)
+        storage = Self.alignedFloats(pg_packed_count(level, Int32(k), Int32(n)))
         pg_pack(level, Int32(k), Int32(n), w, Int32(n), storage)
     }
 
     deinit { storage.deallocate() }
+
+    /// `count` floats, 64-byte aligned: a packed row of 16 or 32 floats then never straddles two cache lines.
+    private static func alignedFloats(_ count: Int) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+            .bindMemory(to: Float.self, capacity: count)
+    }
 
     /// `w` (k × n) packed for this CPU's level, or nil where no packed kernel runs.
     static func pack(_ w: [Float], k: Int, n: Int, level: Int32 = level) -> PackedWeights? {
@@ -77,9 +80,7 @@ final class PackedWeights: @unchecked Sendable {
     /// C (m × n, row stride ldc) = A (m × k, row stride lda) · W: A packed once (its row groups split over
     /// `threads` workers), then the panels split over them.
     func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
-        let count = pg_packed_rows_count(level, Int32(m), Int32(k))
-        let rows = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
-            .bindMemory(to: Float.self, capacity: count)
+        let rows = Self.alignedFloats(pg_packed_rows_count(level, Int32(m), Int32(k)))
         defer { rows.deallocate() }
         let groups = Int(pg_row_groups(level, Int32(m))), packers = min(groups, max(1, threads))
         let source = SendablePointer(a), ap = SendablePointer(rows), cp = SendablePointer(c)

@@ -54,9 +54,9 @@ public final class TransformerRuntime {
     /// Bytes the runtime would allocate for this configuration (weights, activations, caches), estimated
     /// before anything is allocated.
     public static func estimatedBytes(_ m: TransformerConfig, maxSequenceLength l: Int, layersToRun: Int,
-                                      vocabulary: Int) -> Double {
+                                      vocabulary: Int, weightProducts: WeightProducts = .packed) -> Double {
         let d = Double(m.dModel), f = Double(m.dFFN), L = Double(l), n = Double(layersToRun)
-        let packed = 4 * PackedWeights.packedCount(k: m.dModel, n: m.dModel) + PackedWeights.packedCount(k: m.dModel, n: m.dFFN)
+        let packed = weightProducts == .openBLAS ? 0 : 4 * PackedWeights.packedCount(k: m.dModel, n: m.dModel) + PackedWeights.packedCount(k: m.dModel, n: m.dFFN)
             + PackedWeights.packedCount(k: m.dFFN, n: m.dModel)
         let weights = n * (4 * d * d + 2 * d * f + 7 * d + f + Double(packed)) + Double(vocabulary) * d + L * d
         let activations: Double
@@ -77,7 +77,8 @@ public final class TransformerRuntime {
         try config.validate()
         let runLayers = try Self.checkRun(config, maxSequenceLength: maxSequenceLength, layersToRun: layersToRun,
                                           vocabulary: vocabulary, memoryLimitBytes: memoryLimitBytes) {
-            Self.estimatedBytes(config, maxSequenceLength: maxSequenceLength, layersToRun: $0, vocabulary: vocabulary)
+            Self.estimatedBytes(config, maxSequenceLength: maxSequenceLength, layersToRun: $0, vocabulary: vocabulary,
+                                weightProducts: weightProducts)
         }
         self.config = config
         self.maxSequenceLength = maxSequenceLength
