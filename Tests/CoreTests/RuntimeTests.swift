@@ -63,24 +63,17 @@ struct RuntimeTests {
 
 @Suite("Runtime vector math")
 struct VectorMathTests {
-    @Test("vector exp and erf against libm on a dense grid")
+    @Test("vector exp against libm on a dense grid, both signs (the SiLU gate takes e^-g for any g)")
     func accuracy() {
-        var worstExp: Float = 0, worstErf: Float = 0
+        var worstExp: Float = 0
         var x: Float = -30
-        while x <= 0 {
+        while x <= 30 {
             let v = VectorMath.exp(SIMD8(repeating: x))[0]
             let exact = Float(Double(x).exponentialForTest)
             worstExp = max(worstExp, abs(v - exact) / exact)
             x += 0.001
         }
-        x = -6
-        while x <= 6 {
-            let v = VectorMath.erf(SIMD8(repeating: x))[0]
-            worstErf = max(worstErf, abs(v - Float(erfForTest(Double(x)))))
-            x += 0.001
-        }
         #expect(worstExp < 2e-6, "exp relative error \(worstExp)")
-        #expect(worstErf < 5e-7, "erf absolute error \(worstErf)")
     }
 }
 
@@ -90,7 +83,6 @@ import Glibc
 extension Double {
     var exponentialForTest: Double { Glibc.exp(self) }
 }
-func erfForTest(_ x: Double) -> Double { Glibc.erf(x) }
 
 @Suite("Runtime profiles")
 struct ProfileTests {

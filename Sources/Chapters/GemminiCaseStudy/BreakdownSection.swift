@@ -316,7 +316,6 @@ extension BreakdownSection {
     static func fig14Left(_ s: GemminiCaseStudySettings, base: GemminiEncoderModel, handBase: GemminiEncoderModel,
                           figures: inout FigureSet) throws -> SectionOutput {
         let l = s.sequenceLength
-        let pct = { (x: Double) in NumberFormat.percent(x, decimals: 1) }
         var left = Section("3.4.2 / Fig. 14 left: where the baseline's time goes (l = \(l))")
         left.prose("""
             One layer on the baseline: the matmuls from the Gemmini engine (Int32 outputs where the CPU consumes them), \

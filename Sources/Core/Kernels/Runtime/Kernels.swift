@@ -123,8 +123,9 @@ public enum GEMMTiming {
         guard level > 0 else { return nil }
         guard let other = rates.keys.first(where: { $0 != level }) else { return name(level) }
         let rate = { (l: Int32) in String(format: "%.1f GFLOP/s", rates[l] ?? 0) }
-        return "\(name(level)), chosen over \(name(other)) by timing both once: \(rate(level)) against \(rate(other))"
-            + " on a 96×768·768×768 product, one thread"
+        let (m, k, n) = PackedWeights.calibrationShape
+        return "\(name(level)), chosen over \(name(other)) by timing both once per process: \(rate(level)) against \(rate(other))"
+            + " on a \(m)×\(k)·\(k)×\(n) product, one thread, best of \(PackedWeights.calibrationRuns)"
     }
 
     /// Median seconds of `repeats` products of an m×k by k×n matrix, after one warm-up; the runtime's product

@@ -17,21 +17,24 @@ final class PackedWeights: @unchecked Sendable {
     /// vary with the machine's load, changes only the speed.
     static var level: Int32 { calibration.level }
 
-    /// The level chosen and the GFLOP/s each supported level reached on a 96×768·768×768 product, one thread,
-    /// best of 3 alternating runs. On an AMD Zen 4, whose AVX-512 units split each 512-bit operation in two, the
-    /// AVX2 kernel was faster in some processes and slower in others; on cores with two full 512-bit FMA units
-    /// the wider one should win (not measured here).
+    /// The level chosen and the GFLOP/s each supported level reached on BERT-Base's l = 128 query product
+    /// (128×768·768×768), one thread, best of 7 alternating runs. The row count matters: 128 rows are ten full
+    /// 12-row groups and one of 8 for the AVX-512F tiles, 21 of 6 and one of 2 for the AVX2 ones. On a 2-core AMD
+    /// Zen 4 VM (whose AVX-512 units split each 512-bit operation in two), 20 such choices in a row picked AVX2
+    /// 15 times at one thread (16 at two), while on a 96-row product, which both tile exactly, three runs each
+    /// picked AVX-512F 16 times in 20. On cores with two full 512-bit FMA units the wider one should win (not
+    /// measured here).
     /// A level whose products disagree with a plain loop (``BLASKernel/verifyPacked(level:)``) is not used.
     static let calibration: (level: Int32, gflops: [Int32: Double]) = {
         let levels = [Int32(2), 1].filter { supports($0) && (try? BLASKernel.verifyPacked(level: $0)) != nil }
         guard levels.count > 1 else { return (levels.first ?? 0, [:]) }
-        let (m, k, n) = (96, 768, 768)
-        var g = SeededGenerator(seed: 96_768)
+        let (m, k, n) = calibrationShape
+        var g = SeededGenerator(seed: 128_768)
         let a = (0..<(m * k)).map { _ in g.uniform(1) }, w = (0..<(k * n)).map { _ in g.uniform(1) }
         var c = [Float](repeating: 0, count: m * n)
         var best: [Int32: Double] = [:]
         let packed = levels.compactMap { PackedWeights.pack(w, k: k, n: n, level: $0) }
-        for _ in 0..<3 {
+        for _ in 0..<calibrationRuns {
             for p in packed {
                 let seconds = OperationTimes.seconds {
                     a.withUnsafeBufferPointer { ab in
@@ -44,6 +47,9 @@ final class PackedWeights: @unchecked Sendable {
         let fastest = levels.max { (best[$0] ?? 0) < (best[$1] ?? 0) } ?? levels[0]
         return (fastest, best)
     }()
+
+    /// The product the calibration times (m, k, n) and how many times each level runs it.
+    static let calibrationShape = (m: 128, k: 768, n: 768), calibrationRuns = 7
 
     /// Panels of the packed matrix (columns in groups of the kernel's width): what the threads split.
     var panels: Int { (n + Int(pg_panel_width(level)) - 1) / Int(pg_panel_width(level)) }

@@ -1,5 +1,6 @@
-/// exp and erf on eight floats at once, for the runtime's Softmax and GELU. Scalar libm calls cannot be
-/// vectorised; these can, and they are accurate to a few float ulps over the ranges the runtime uses.
+/// exp on eight floats at once, for the decoder runtime's SiLU gate (`DecoderKernels`; Softmax, LayerNorm and
+/// GELU run on the C kernels of `Sources/CKernels`). Scalar libm calls cannot be vectorised; this can, and it is
+/// accurate to a few float ulps over the range the gate uses.
 enum VectorMath {
     /// e^x by range reduction, x = k·ln2 + r with |r| ≤ ln2/2, then a degree-6 Taylor polynomial for e^r and
     /// 2^k built in the exponent bits. Inputs below −87 flush to 0 (Softmax feeds x ≤ 0).
@@ -22,21 +23,5 @@ enum VectorMath {
         let kBits = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
         let bits = (kBits &+ 127) &<< 23
         return p * unsafeBitCast(bits, to: SIMD8<Float>.self)
-    }
-
-    /// erf(x) by Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7), with the sign restored.
-    @inline(__always)
-    static func erf(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let a = x.replacing(with: -x, where: x .< 0)
-        let t = SIMD8<Float>(repeating: 1) / (SIMD8<Float>(repeating: 1) + 0.3275911 * a)
-        var poly = SIMD8<Float>(repeating: 1.061405429)
-        poly = poly * t - 1.453152027
-        poly = poly * t + 1.421413741
-        poly = poly * t - 0.284496736
-        poly = poly * t + 0.254829592
-        poly = poly * t
-        let one = SIMD8<Float>(repeating: 1)
-        let y = one - poly * exp(-(a * a))
-        return y.replacing(with: -y, where: x .< 0)
     }
 }
