@@ -119,7 +119,7 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
     if let kernel = GEMMTiming.packedKernel {
         report.say("  the runtime's weight products: its own kernel (\(kernel)) on weights packed once, OpenBLAS's sgemm timed in the same rounds")
     } else {
-        report.say("  the runtime's weight products: OpenBLAS (no packed kernel runs on this CPU)")
+        report.say("  the runtime's weight products: \(GEMMTiming.weightProducts)")
     }
     // Each product at one thread (the kernel alone) and at every core (the kernel and its threading).
     for threads in threadCounts {

@@ -90,10 +90,27 @@ struct PackedWeightsTests {
         let config = TransformerConfig(name: "tiny", layers: 2, dModel: 48, heads: 4, dFFN: 96, architecture: .encoder)
         let tokens = (0..<40).map { ($0 * 11) % 64 }
         var times = OperationTimes()
-        let packed = try TransformerRuntime(config, maxSequenceLength: 40, vocabulary: 64).encode(tokens: tokens, times: &times)
+        let runtime = try TransformerRuntime(config, maxSequenceLength: 40, vocabulary: 64, weightProducts: .packed)
+        #expect(runtime.layers.allSatisfy { $0.packed != nil }, "weightProducts: .packed left a layer's weights plain")
+        let packed = try runtime.encode(tokens: tokens, times: &times)
         let plain = try TransformerRuntime(config, maxSequenceLength: 40, vocabulary: 64, weightProducts: .openBLAS)
             .encode(tokens: tokens, times: &times)
         let worst = zip(packed, plain).map { abs($0 - $1) }.max()!
         #expect(worst < 1e-4, "largest difference \(worst)")
+    }
+
+    @Test("the calibration keeps the fastest packed level unless OpenBLAS is more than the margin faster")
+    func choice() {
+        let margin = PackedWeights.openBLASMargin
+        #expect(PackedWeights.choose([:]) == 0)
+        #expect(PackedWeights.choose([0: 200]) == 0)
+        #expect(PackedWeights.choose([1: 100, 2: 90, 0: 100 * margin]) == 1)
+        #expect(PackedWeights.choose([1: 100, 2: 90, 0: 100 * margin + 1]) == 0)
+        #expect(PackedWeights.choose([1: 90, 2: 100, 0: 95]) == 2)
+        #expect(PackedWeights.choose([1: 100, 2: 100]) == 2)
+        // What this process chose is what its timings pick, and only a level that runs here.
+        let (level, rates) = PackedWeights.calibration
+        #expect(level == PackedWeights.choose(rates))
+        #expect(level == 0 || PackedWeights.supports(level))
     }
 }

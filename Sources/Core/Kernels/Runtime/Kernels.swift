@@ -46,13 +46,13 @@ enum Kernels {
     }
 
     /// The workers ``forHeads(_:_:)`` runs `heads` heads on: one per BLAS thread, at most one per head.
-    static func headWorkers(_ heads: Int) -> Int { max(1, min(Int(openblas_get_num_threads()), heads)) }
+    static func headWorkers(_ heads: Int) -> Int { max(1, min(threads, heads)) }
 
     /// Runs `body(head, worker)` for every head, at several BLAS threads on parallel workers with one BLAS thread
     /// each (the heads' products are too small to share out), restoring the thread count after. Worker w
     /// (0 ..< ``headWorkers(_:)``) takes heads w, w + workers, …, so a worker's scratch can be reused head after head.
     static func forHeads(_ heads: Int, _ body: @Sendable (_ head: Int, _ worker: Int) -> Void) {
-        let threads = Int(openblas_get_num_threads()), workers = headWorkers(heads)
+        let threads = Self.threads, workers = headWorkers(heads)
         guard workers > 1 else {
             for head in 0..<heads { body(head, 0) }
             return
@@ -71,7 +71,7 @@ enum Kernels {
     /// several threads and `work` (elements touched) is large enough to pay for waking them. Row-wise kernels
     /// give the same bits for any split.
     static func forRowChunks(_ rows: Int, work: Int, _ body: @Sendable (Range<Int>) -> Void) {
-        let threads = min(Int(openblas_get_num_threads()), rows)
+        let threads = min(Self.threads, rows)
         guard threads > 1, work >= 16_384 else { return body(0..<rows) }
         runtimeForEach(threads, threads: threads) { t in body(rows * t / threads ..< rows * (t + 1) / threads) }
     }
@@ -106,26 +106,34 @@ enum Kernels {
 
     /// Sets the number of threads OpenBLAS uses for the following calls.
     static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    static var threads: Int { Int(openblas_get_num_threads()) }
 }
 
 /// Timing of the runtime's matrix products on their own, for benchmarks: C = A·B in fp32, on the runtime's packed
 /// kernel or on OpenBLAS.
 public enum GEMMTiming {
-    /// Which code computes the product: the runtime's own, on the weight packed beforehand (OpenBLAS where no
-    /// packed kernel runs: see ``packedKernel``), or OpenBLAS's `sgemm` on the plain matrix.
+    /// Which code computes the product: the runtime's, as it multiplies its weights on this CPU (the packed
+    /// kernel on the weight packed beforehand, or OpenBLAS: see ``weightProducts``), or OpenBLAS's `sgemm` on
+    /// the plain matrix.
     public enum Product: Sendable { case runtime, openBLAS }
 
-    /// The runtime's packed kernel on this CPU ("AVX2+FMA, 6×16 tiles, chosen over AVX-512F by timing: …"), or
-    /// nil where none runs and the runtime's products are OpenBLAS's.
+    /// The runtime's packed kernel on this CPU and the timings that chose it ("AVX2+FMA, 6×16 tiles; chosen by
+    /// timing …"), or nil where the runtime's weight products are OpenBLAS's (``weightProducts`` says why).
     public static var packedKernel: String? {
+        PackedWeights.level > 0 ? weightProducts : nil
+    }
+
+    /// What multiplies the runtime's weights on this CPU, and why.
+    public static var weightProducts: String {
         let (level, rates) = PackedWeights.calibration
-        func name(_ l: Int32) -> String { l == 2 ? "AVX-512F, 12×32 tiles" : "AVX2+FMA, 6×16 tiles" }
-        guard level > 0 else { return nil }
-        guard let other = rates.keys.first(where: { $0 != level }) else { return name(level) }
-        let rate = { (l: Int32) in String(format: "%.1f GFLOP/s", rates[l] ?? 0) }
+        guard !rates.isEmpty else { return "OpenBLAS (no packed kernel runs on this CPU)" }
+        func name(_ l: Int32) -> String { l == 2 ? "AVX-512F" : l == 1 ? "AVX2+FMA" : "OpenBLAS sgemm" }
+        let chosen = level == 2 ? "AVX-512F, 12×32 tiles" : level == 1 ? "AVX2+FMA, 6×16 tiles" : "OpenBLAS's sgemm"
+        let rule = level == 0 ? ", more than \(Int((PackedWeights.openBLASMargin - 1) * 100 + 0.5))% above the fastest packed level" : ""
         let (m, k, n) = PackedWeights.calibrationShape
-        return "\(name(level)), chosen over \(name(other)) by timing both once per process: \(rate(level)) against \(rate(other))"
-            + " on a \(m)×\(k)·\(k)×\(n) product, one thread, best of \(PackedWeights.calibrationRuns)"
+        let timings = rates.keys.sorted(by: >).map { "\(name($0)) \(String(format: "%.1f", rates[$0] ?? 0))" }
+        return "\(chosen); chosen by timing once per process (\(m)×\(k)·\(k)×\(n), one thread, best of "
+            + "\(PackedWeights.calibrationRuns))\(rule): \(timings.joined(separator: ", ")) GFLOP/s"
     }
 
     /// Median seconds of `repeats` products of an m×k by k×n matrix, after one warm-up; the runtime's product

@@ -5,51 +5,78 @@ import CRuntime
 /// costs OpenBLAS a tenth or more of a BERT-Base FFN product (README, "The runtime's own weight products");
 /// packed at load time, the copy is gone.
 ///
-/// Packing happens only where a packed kernel runs (AVX-512F or AVX2 with FMA); elsewhere ``pack(_:k:n:)``
-/// returns nil and the runtime keeps OpenBLAS. The products' bits do not depend on the kernel level or the thread
+/// Packing happens only where a packed kernel runs (AVX-512F or AVX2 with FMA) and OpenBLAS was not timed
+/// clearly faster (``calibration``); elsewhere ``pack(_:k:n:)`` returns nil and the runtime keeps OpenBLAS. The products' bits do not depend on the kernel level or the thread
 /// count (CRuntime.h); they differ from OpenBLAS's in the last bits (the sums run in another order).
 final class PackedWeights: @unchecked Sendable {
     let level: Int32, k: Int, n: Int
     let storage: UnsafeMutablePointer<Float>
 
-    /// The kernel level products run on in this process (0: none, OpenBLAS runs them): where both levels run,
-    /// the faster on this CPU, timed once (``calibration``). Both give the same bits, so the choice, which can
-    /// vary with the machine's load, changes only the speed.
+    /// The kernel level products run on in this process (0: OpenBLAS runs them): the choice of ``calibration``.
+    /// Both packed levels give the same bits, so a choice between them, which can vary with the machine's load,
+    /// changes only the speed.
     static var level: Int32 { calibration.level }
 
-    /// The level chosen and the GFLOP/s each supported level reached on BERT-Base's l = 128 query product
-    /// (128×768·768×768), one thread, best of 7 alternating runs. The row count matters: 128 rows are ten full
-    /// 12-row groups and one of 8 for the AVX-512F tiles, 21 of 6 and one of 2 for the AVX2 ones. On a 2-core AMD
-    /// Zen 4 VM (whose AVX-512 units split each 512-bit operation in two), 20 such choices in a row picked AVX2
-    /// 15 times at one thread (16 at two), while on a 96-row product, which both tile exactly, three runs each
-    /// picked AVX-512F 16 times in 20. On cores with two full 512-bit FMA units the wider one should win (not
-    /// measured here).
-    /// A level whose products disagree with a plain loop (``BLASKernel/verifyPacked(level:)``) is not used.
+    /// The faster packed level on this CPU whatever OpenBLAS's timing (0 where none runs): what
+    /// ``TransformerRuntime/WeightProducts/packed`` packs for.
+    static var packedLevel: Int32 { choose(calibration.gflops.filter { $0.key > 0 }) }
+
+    /// The level chosen, and the GFLOP/s each candidate reached (key 0: OpenBLAS's `sgemm` on the plain matrix,
+    /// packing its operands as it always does), on BERT-Base's l = 128 query product (128×768·768×768), one
+    /// thread, best of 7 alternating runs. The row count matters: 128 rows are ten full 12-row groups and one of 8
+    /// for the AVX-512F tiles, 21 of 6 and one of 2 for the AVX2 ones. On a 2-core AMD Zen 4 VM (whose AVX-512
+    /// units split each 512-bit operation in two), 20 such choices in a row picked AVX2 15 times at one thread (16
+    /// at two), while on a 96-row product, which both tile exactly, three runs each picked AVX-512F 16 times in 20.
+    /// On cores with two full 512-bit FMA units the wider one should win (not measured here).
+    /// A level whose products disagree with a plain loop (``BLASKernel/verifyPacked(level:)``) is not used; where
+    /// none runs, nothing is timed.
     static let calibration: (level: Int32, gflops: [Int32: Double]) = {
         let levels = [Int32(2), 1].filter { supports($0) && (try? BLASKernel.verifyPacked(level: $0)) != nil }
-        guard levels.count > 1 else { return (levels.first ?? 0, [:]) }
+        guard !levels.isEmpty else { return (0, [:]) }
         let (m, k, n) = calibrationShape
         var g = SeededGenerator(seed: 128_768)
         let a = (0..<(m * k)).map { _ in g.uniform(1) }, w = (0..<(k * n)).map { _ in g.uniform(1) }
         var c = [Float](repeating: 0, count: m * n)
-        var best: [Int32: Double] = [:]
         let packed = levels.compactMap { PackedWeights.pack(w, k: k, n: n, level: $0) }
+        let threads = Kernels.threads
+        Kernels.setThreads(1)
+        defer { Kernels.setThreads(threads) }
+        var best: [Int32: Double] = [:]
+        func time(_ level: Int32, _ body: () -> Void) {
+            best[level] = max(best[level] ?? 0, 2 * Double(m * n * k) / OperationTimes.seconds(body) / 1e9)
+        }
         for _ in 0..<calibrationRuns {
             for p in packed {
-                let seconds = OperationTimes.seconds {
+                time(p.level) {
                     a.withUnsafeBufferPointer { ab in
                         c.withUnsafeMutableBufferPointer { p.multiply(m: m, a: ab.baseAddress!, lda: k, c: $0.baseAddress!, ldc: n, threads: 1) }
                     }
                 }
-                best[p.level] = max(best[p.level] ?? 0, 2 * Double(m * n * k) / seconds / 1e9)
             }
+            time(0) { Kernels.gemm(m: m, n: n, k: k, a: a, lda: k, b: w, ldb: n, c: &c, ldc: n) }
         }
-        let fastest = levels.max { (best[$0] ?? 0) < (best[$1] ?? 0) } ?? levels[0]
-        return (fastest, best)
+        return (choose(best), best)
     }()
 
-    /// The product the calibration times (m, k, n) and how many times each level runs it.
+    /// The product the calibration times (m, k, n) and how many times each candidate runs it.
     static let calibrationShape = (m: 128, k: 768, n: 768), calibrationRuns = 7
+
+    /// How much faster than the fastest packed level OpenBLAS must be for the runtime to multiply on it instead:
+    /// 10%, set before any machine where OpenBLAS won was seen. A choice between two kernels within the machine's
+    /// noise would flip from process to process, and with it the runtime's bits (OpenBLAS sums in its own order);
+    /// on the 2-core AMD Zen 4 VM the two measured 0.84-1.20× of each other, around 1.0. The guard is for CPUs the
+    /// packed kernel was never measured on, such as the Intel Xeons whose `SkylakeX` OpenBLAS kernels reached 254
+    /// GFLOP/s on one product (issue 18).
+    static let openBLASMargin = 1.1
+
+    /// The level `rates` (GFLOP/s per level, 0 for OpenBLAS) pick: the fastest packed level, the wider on a tie,
+    /// unless OpenBLAS beats it by more than ``openBLASMargin``; 0 when no packed level was timed.
+    static func choose(_ rates: [Int32: Double]) -> Int32 {
+        let packed = rates.filter { $0.key > 0 }
+        guard let fastest = packed.max(by: { ($0.value, $0.key) < ($1.value, $1.key) }) else { return 0 }
+        if let blas = rates[0], blas > openBLASMargin * fastest.value { return 0 }
+        return fastest.key
+    }
 
     /// Panels of the packed matrix (columns in groups of the kernel's width): what the threads split.
     var panels: Int { (n + Int(pg_panel_width(level)) - 1) / Int(pg_panel_width(level)) }
@@ -80,8 +107,8 @@ final class PackedWeights: @unchecked Sendable {
     /// Whether this CPU runs the packed kernel at `level` (1: AVX2 with FMA, 2: AVX-512F).
     static func supports(_ level: Int32) -> Bool { pg_level_supported(level) != 0 }
 
-    /// Floats a packed k × n matrix takes on this CPU (0 where nothing is packed), for memory estimates.
-    static func packedCount(k: Int, n: Int) -> Int { level > 0 ? pg_packed_count(level, Int32(k), Int32(n)) : 0 }
+    /// Floats a k × n matrix takes packed for `level` (0 for level 0: nothing is packed), for memory estimates.
+    static func packedCount(k: Int, n: Int, level: Int32) -> Int { pg_packed_count(level, Int32(k), Int32(n)) }
 
     /// C (m × n, row stride ldc) = A (m × k, row stride lda) · W: A packed once (its row groups split over
     /// `threads` workers), then the panels split over them.

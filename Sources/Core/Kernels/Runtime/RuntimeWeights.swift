@@ -6,14 +6,15 @@ struct LayerWeights {
     var w1: [Float], b1: [Float]       // d×d_FFN
     var w2: [Float], b2: [Float]       // d_FFN×d
     var ln1Gamma, ln1Beta, ln2Gamma, ln2Beta: [Float]
-    /// The six matrices packed once for the runtime's products of several rows; nil where no packed kernel runs.
+    /// The six matrices packed once for the runtime's products of several rows; nil where they run on OpenBLAS.
     let packed: PackedLayer?
 
     struct PackedLayer {
         let q, k, v, o, w1, w2: PackedWeights
     }
 
-    init(d: Int, f: Int, pack: Bool, generator g: inout SeededGenerator) {
+    /// `level`: the packed kernel level to pack for (0: none, the products run on OpenBLAS).
+    init(d: Int, f: Int, level: Int32, generator g: inout SeededGenerator) {
         func matrix(_ rows: Int, _ cols: Int) -> [Float] {
             let bound = 1 / Float(rows).squareRoot()
             return (0..<(rows * cols)).map { _ in g.uniform(bound) }
@@ -25,9 +26,9 @@ struct LayerWeights {
         w2 = matrix(f, d); b2 = vector(d, 0.02)
         ln1Gamma = (0..<d).map { _ in 1 + g.uniform(0.1) }; ln1Beta = vector(d, 0.1)
         ln2Gamma = (0..<d).map { _ in 1 + g.uniform(0.1) }; ln2Beta = vector(d, 0.1)
-        if pack, let q = PackedWeights.pack(wq, k: d, n: d), let k = PackedWeights.pack(wk, k: d, n: d),
-           let v = PackedWeights.pack(wv, k: d, n: d), let o = PackedWeights.pack(wo, k: d, n: d),
-           let p1 = PackedWeights.pack(w1, k: d, n: f), let p2 = PackedWeights.pack(w2, k: f, n: d) {
+        func pack(_ w: [Float], _ k: Int, _ n: Int) -> PackedWeights? { PackedWeights.pack(w, k: k, n: n, level: level) }
+        if let q = pack(wq, d, d), let k = pack(wk, d, d), let v = pack(wv, d, d), let o = pack(wo, d, d),
+           let p1 = pack(w1, d, f), let p2 = pack(w2, f, d) {
             packed = PackedLayer(q: q, k: k, v: v, o: o, w1: p1, w2: p2)
         } else {
             packed = nil

@@ -54,10 +54,11 @@ public final class TransformerRuntime {
     /// Bytes the runtime would allocate for this configuration (weights, activations, caches), estimated
     /// before anything is allocated.
     public static func estimatedBytes(_ m: TransformerConfig, maxSequenceLength l: Int, layersToRun: Int,
-                                      vocabulary: Int, weightProducts: WeightProducts = .packed) -> Double {
+                                      vocabulary: Int, weightProducts: WeightProducts = .fastest) -> Double {
         let d = Double(m.dModel), f = Double(m.dFFN), L = Double(l), n = Double(layersToRun)
-        let packed = weightProducts == .openBLAS ? 0 : 4 * PackedWeights.packedCount(k: m.dModel, n: m.dModel) + PackedWeights.packedCount(k: m.dModel, n: m.dFFN)
-            + PackedWeights.packedCount(k: m.dFFN, n: m.dModel)
+        let level = weightProducts.level
+        let packed = 4 * PackedWeights.packedCount(k: m.dModel, n: m.dModel, level: level)
+            + PackedWeights.packedCount(k: m.dModel, n: m.dFFN, level: level) + PackedWeights.packedCount(k: m.dFFN, n: m.dModel, level: level)
         let weights = n * (4 * d * d + 2 * d * f + 7 * d + f + Double(packed)) + Double(vocabulary) * d + L * d
         let activations: Double
         switch m.architecture {
@@ -67,13 +68,26 @@ public final class TransformerRuntime {
         return 4 * (weights + activations)
     }
 
-    /// How the weight products of several rows run: on the runtime's own kernel with the weights packed once
-    /// (where one runs on this CPU, else OpenBLAS), or on OpenBLAS's `sgemm` (for comparison).
-    public enum WeightProducts: Sendable { case packed, openBLAS }
+    /// How the weight products of several rows run: on whichever the calibration timed faster on this CPU
+    /// (``PackedWeights/calibration``: the runtime's own kernel with the weights packed once, unless OpenBLAS was
+    /// clearly faster), on the packed kernel whatever the timings (where one runs on this CPU, else OpenBLAS), or on
+    /// OpenBLAS's `sgemm` (for comparison).
+    public enum WeightProducts: Sendable {
+        case fastest, packed, openBLAS
+
+        /// The packed kernel level the weights are packed for (0: they stay plain, OpenBLAS multiplies).
+        var level: Int32 {
+            switch self {
+            case .fastest: PackedWeights.level
+            case .packed: PackedWeights.packedLevel
+            case .openBLAS: 0
+            }
+        }
+    }
 
     public init(_ config: TransformerConfig, maxSequenceLength: Int, layersToRun: Int? = nil, vocabulary: Int = 1024,
                 seed: UInt64 = 2302_14017, memoryLimitBytes: Double = 16 * 1_073_741_824,
-                weightProducts: WeightProducts = .packed) throws(RuntimeError) {
+                weightProducts: WeightProducts = .fastest) throws(RuntimeError) {
         try config.validate()
         let runLayers = try Self.checkRun(config, maxSequenceLength: maxSequenceLength, layersToRun: layersToRun,
                                           vocabulary: vocabulary, memoryLimitBytes: memoryLimitBytes) {
@@ -85,9 +99,8 @@ public final class TransformerRuntime {
         self.layersToRun = runLayers
         self.vocabulary = vocabulary
         var g = SeededGenerator(seed: seed)
-        layers = (0..<runLayers).map { _ in
-            LayerWeights(d: config.dModel, f: config.dFFN, pack: weightProducts == .packed, generator: &g)
-        }
+        let level = weightProducts.level
+        layers = (0..<runLayers).map { _ in LayerWeights(d: config.dModel, f: config.dFFN, level: level, generator: &g) }
         tokenEmbedding = (0..<(vocabulary * config.dModel)).map { _ in g.uniform(1) }
         positionEmbedding = (0..<(maxSequenceLength * config.dModel)).map { _ in g.uniform(0.1) }
     }
@@ -237,7 +250,7 @@ public final class TransformerRuntime {
             x.withUnsafeBufferPointer { xb in
                 y.withUnsafeMutableBufferPointer { yb in
                     packed.multiply(m: rows, a: xb.baseAddress!, lda: inner, c: yb.baseAddress!, ldc: out,
-                                    threads: Int(openblas_get_num_threads()))
+                                    threads: Kernels.threads)
                 }
             }
         } else {
