@@ -115,6 +115,7 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
     report.say("CPU runtime (Core/Kernels/Runtime), fp32, batch 1, against PyTorch on the same cores in the same run")
     let torch = PyTorchDuel(ctx)
     defer { torch.stop() }
+    let targets = RuntimeTargets()
 
     if let kernel = GEMMTiming.packedKernel {
         report.say("  the runtime's weight products: its own kernel (\(kernel)) on weights packed once, OpenBLAS's sgemm timed in the same rounds")
@@ -138,7 +139,8 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
             let flops = 2.0 * Double(m * n * k)
             recordGEMM(ctx, torch, key: "gemm \(m)x\(n)x\(k) threads=\(threads)",
                        label: "  GEMM \(label) (\(m)×\(k)·\(k)×\(n)), \(threads) thread(s)", flops: flops, threads: threads,
-                       result: result, openBLAS: openBLAS.isEmpty ? nil : median(openBLAS))
+                       result: result, openBLAS: openBLAS.isEmpty ? nil : median(openBLAS),
+                       target: (targets, "\(label), \(threads) thread(s)"))
         }
         // One head's scores, on OpenBLAS as the runtime's attention computes them.
         let (m, n, k) = (512, 512, 64)
@@ -156,7 +158,7 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
     }
     recordGEMM(ctx, torch, key: "heads \(heads)x\(l)x\(dh) threads=\(all)",
                label: "  q×kᵀ of all \(heads) heads at l=\(l), heads over \(all) thread(s)", flops: 2.0 * Double(heads * l * l * dh),
-               threads: all, result: scores)
+               threads: all, result: scores, target: (targets, "q×kᵀ of all \(heads) heads at l=\(l)"))
     for threads in threadCounts {
         TransformerRuntime.setThreads(threads)
         for l in [128, 512] {
@@ -168,6 +170,7 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
             let flops = try ModelWorkload(.bertBase, sequenceLength: l).total.flops / 12
             torch.record("bert-base layer l=\(l) threads=\(threads)", "  BERT-Base layer, l=\(l), \(threads) thread(s)", result,
                    ["\(NumberFormat.fixed(flops / result.ours / 1e9, decimals: 1)) GFLOP/s"])
+            targets.layer("l=\(l), \(threads) thread(s)", ratio: result.torch.map { result.ours / $0 })
             let total = OperationClass.allCases.map { times[$0] }.reduce(0, +)
             report.say("    ours by class: " + OperationClass.allCases.map {
                 "\($0.rawValue) \(NumberFormat.percent(times[$0] / total, decimals: 0))"
@@ -180,6 +183,7 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
             try seconds { _ = try decoder.generate(steps: 128, times: &decodeTimes) }
         }
         torch.record("gpt2 token threads=\(threads)", "  GPT-2 decode per token (12 layers, l ≤ 128), \(threads) thread(s)", result, [])
+        targets.decode("\(threads) thread(s)", ratio: result.torch.map { result.ours / $0 })
     }
     TransformerRuntime.setThreads(all)
     let tiny = TransformerConfig(name: "tiny", layers: 1, dModel: 128, heads: 4, dFFN: 512, architecture: .encoder)
@@ -191,6 +195,8 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
     report.time("runtime tiny", "  d=128 layer, l=64: runtime (BLAS, vector kernels)", fast,
                 "   (reference/runtime = \(NumberFormat.fixed(slow / fast, decimals: 0))x)", ratio: fast / slow,
                 to: "the plain reference, same run")
+    report.say("  targets (issue 18), on this run's numbers:")
+    for line in targets.lines { report.note("    " + line) }
 }
 
 /// After a product on several threads, waits until its idle workers have stopped polling, so that they do not
@@ -204,7 +210,8 @@ private func settle(_ threads: Int) {
 /// One product's row: its rate, its share of the measured (or computed) fp32 peak of `threads` cores, the
 /// PyTorch ratio.
 private func recordGEMM(_ ctx: BenchContext, _ torch: PyTorchDuel, key: String, label: String, flops: Double, threads: Int,
-                        result: (ours: Double, torch: Double?), openBLAS: Double? = nil) {
+                        result: (ours: Double, torch: Double?), openBLAS: Double? = nil,
+                        target: (RuntimeTargets, String)? = nil) {
     let measured = ctx.machine.measuredPeak(threads: threads)
     let peak = measured ?? ctx.machine.computedPeak(threads: threads)
     let peakName = measured == nil ? "computed peak" : "measured peak"
@@ -213,6 +220,10 @@ private func recordGEMM(_ ctx: BenchContext, _ torch: PyTorchDuel, key: String, 
     if let peak {
         notes[0] += ", \(NumberFormat.percent(rate / peak, decimals: 0)) of the \(peakName)"
         if rate > peak { notes[0] += ", above it: the peak was measured while the machine was busy; run again" }
+        if let (targets, name) = target {
+            targets.product(name, share: rate / peak, of: peakName, openBLAS: openBLAS.map { flops / $0 / peak },
+                            pytorch: result.torch.map { flops / $0 / peak })
+        }
     }
     if let openBLAS {
         notes.append("OpenBLAS \(NumberFormat.fixed(openBLAS * 1e3, decimals: 3)) ms, ours/OpenBLAS \(NumberFormat.fixed(result.ours / openBLAS, decimals: 2))x")
