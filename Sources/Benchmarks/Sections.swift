@@ -195,7 +195,7 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
     report.time("runtime tiny", "  d=128 layer, l=64: runtime (BLAS, vector kernels)", fast,
                 "   (reference/runtime = \(NumberFormat.fixed(slow / fast, decimals: 0))x)", ratio: fast / slow,
                 to: "the plain reference, same run")
-    report.say("  targets (issue 18), on this run's numbers:")
+    report.say("  the runtime's speed targets, on this run's numbers:")
     for line in targets.lines { report.note("    " + line) }
 }
 

@@ -5,9 +5,10 @@ import CRuntime
 /// costs OpenBLAS a tenth or more of a BERT-Base FFN product (README, "The runtime's own weight products");
 /// packed at load time, the copy is gone.
 ///
-/// Packing happens only where a packed kernel runs (AVX-512F or AVX2 with FMA) and OpenBLAS was not timed
-/// clearly faster (``calibration``); elsewhere ``pack(_:k:n:)`` returns nil and the runtime keeps OpenBLAS. The products' bits do not depend on the kernel level or the thread
-/// count (CRuntime.h); they differ from OpenBLAS's in the last bits (the sums run in another order).
+/// Packing happens only where a packed kernel runs (AVX-512F or AVX2 with FMA); elsewhere ``pack(_:k:n:level:)``
+/// returns nil and the runtime keeps OpenBLAS, as it does where OpenBLAS was timed clearly faster
+/// (``calibration``). The products' bits do not depend on the kernel level or the thread count (CRuntime.h); they
+/// differ from OpenBLAS's in the last bits (the sums run in another order).
 final class PackedWeights: @unchecked Sendable {
     let level: Int32, k: Int, n: Int
     let storage: UnsafeMutablePointer<Float>
@@ -64,9 +65,9 @@ final class PackedWeights: @unchecked Sendable {
     /// How much faster than the fastest packed level OpenBLAS must be for the runtime to multiply on it instead:
     /// 10%, set before any machine where OpenBLAS won was seen. A choice between two kernels within the machine's
     /// noise would flip from process to process, and with it the runtime's bits (OpenBLAS sums in its own order);
-    /// on the 2-core AMD Zen 4 VM the two measured 0.84-1.20× of each other, around 1.0. The guard is for CPUs the
-    /// packed kernel was never measured on, such as the Intel Xeons whose `SkylakeX` OpenBLAS kernels reached 254
-    /// GFLOP/s on one product (issue 18).
+    /// on the 2-core AMD Zen 4 VM the two measured 0.80-1.20× of each other over ten benchmark runs, around 1.0.
+    /// The guard is for CPUs the packed kernel was never measured on, such as the Intel Xeons whose `SkylakeX`
+    /// OpenBLAS kernels reached 254 GFLOP/s on one product (issue 18).
     static let openBLASMargin = 1.1
 
     /// The level `rates` (GFLOP/s per level, 0 for OpenBLAS) pick: the fastest packed level, the wider on a tie,
