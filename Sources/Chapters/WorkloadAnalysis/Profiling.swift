@@ -45,7 +45,7 @@ enum Profiling {
         return CPUProfile(provenance: [
             ("cpu", cpuModel()), ("cores", "\(ProcessInfo.processInfo.activeProcessorCount)"),
             ("threads", "\(threads)"), ("blas", GEMMTiming.packedKernel.map { "weights on the runtime's packed kernel (\($0)); attention on OpenBLAS (\(BLASKernel.coreName))" }
-                ?? "OpenBLAS (\(BLASKernel.coreName))"),
+                ?? "OpenBLAS (\(BLASKernel.coreName)) for every product (weights: \(GEMMTiming.weightProducts))"),
             ("date", day), ("command", command),
             ("method", "median of the repeats per class; warm-up and repeats as in Profiling.settings; above l = 512 two encoder layers or one decoder layer are timed and scaled to the model's layer count"),
             ("precision", "fp32, batch 1, seeded random weights (latency does not depend on weight values)"),
