@@ -5,9 +5,10 @@ import Testing
 struct RuntimeTests {
     static let small = TransformerConfig(name: "tiny", layers: 2, dModel: 32, heads: 4, dFFN: 64, architecture: .encoder)
 
-    @Test("the BLAS encoder matches the plain reference within 1e-4")
-    func encoderMatchesReference() throws {
-        let rt = try TransformerRuntime(Self.small, maxSequenceLength: 24, vocabulary: 50)
+    @Test("the BLAS encoder matches the plain reference within 1e-4, with its weights on each kernel",
+          arguments: [TransformerRuntime.WeightProducts.fastest, .packed, .openBLAS])
+    func encoderMatchesReference(_ weights: TransformerRuntime.WeightProducts) throws {
+        let rt = try TransformerRuntime(Self.small, maxSequenceLength: 24, vocabulary: 50, weightProducts: weights)
         let tokens = (0..<24).map { ($0 * 7) % 50 }
         var times = OperationTimes()
         let fast = try rt.encode(tokens: tokens, times: &times)
