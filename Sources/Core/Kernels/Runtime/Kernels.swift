@@ -106,6 +106,7 @@ enum Kernels {
 
     /// Sets the number of threads OpenBLAS uses for the following calls.
     static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(n)) }
+    /// The thread count OpenBLAS uses now: the runtime's parallel phases and packed products use as many.
     static var threads: Int { Int(openblas_get_num_threads()) }
 }
 
@@ -128,7 +129,7 @@ public enum GEMMTiming {
         let (level, rates) = PackedWeights.calibration
         guard !rates.isEmpty else { return "OpenBLAS (no packed kernel runs on this CPU)" }
         func name(_ l: Int32) -> String { l == 2 ? "AVX-512F" : l == 1 ? "AVX2+FMA" : "OpenBLAS sgemm" }
-        let chosen = level == 2 ? "AVX-512F, 12×32 tiles" : level == 1 ? "AVX2+FMA, 6×16 tiles" : "OpenBLAS's sgemm"
+        let chosen = level == 0 ? "OpenBLAS's sgemm" : "\(name(level)), \(level == 2 ? "12×32" : "6×16") tiles"
         let rule = level == 0 ? ", more than \(Int((PackedWeights.openBLASMargin - 1) * 100 + 0.5))% above the fastest packed level" : ""
         let (m, k, n) = PackedWeights.calibrationShape
         let timings = rates.keys.sorted(by: >).map { "\(name($0)) \(String(format: "%.1f", rates[$0] ?? 0))" }
