@@ -36,7 +36,7 @@ import time
 
 D, H, F = 768, 12, 3072
 DEFAULT_CASES = ["gemm:128x768x768", "gemm:128x3072x768", "gemm:512x768x768", "gemm:512x3072x768",
-                 "gemm:512x512x64", "heads:12x512x64", "layer:128", "layer:512", "decode:128",
+                 "heads:1x512x64", "heads:12x512x64", "layer:128", "layer:512", "decode:128",
                  "llama-prefill:128x2", "llama-decode:128x8x2", "llama-head:32000"]
 CASE = re.compile(r"^(gemm:(\d+)x(\d+)x(\d+)|heads:(\d+)x(\d+)x(\d+)|layer:(\d+)|decode:(\d+)|llama-prefill:(\d+)x(\d+)"
                   r"|llama-decode:(\d+)x(\d+)x(\d+)|llama-head:(\d+))$")

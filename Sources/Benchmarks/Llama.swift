@@ -15,7 +15,7 @@ func benchmarkLlama(_ ctx: BenchContext) throws {
     let vocabulary = model.block.vocabulary ?? 32_000
     let scale = Double(model.layers) / Double(layersRun)
     report.say("TinyLlama-1.1B on the decoder runtime (Core/Kernels/Runtime/DecoderRuntime), fp32, batch 1, random weights, "
-               + "OpenBLAS kernel \(BLASKernel.coreName): \(layersRun) of \(model.layers) layers timed and scaled ×"
+               + "products on \(GEMMTiming.packedKernel == nil ? "OpenBLAS (\(BLASKernel.coreName))" : "the runtime's packed kernel"): \(layersRun) of \(model.layers) layers timed and scaled ×"
                + "\(NumberFormat.trimmed(scale, maxDecimals: 1)), plus the final RMSNorm and the full \(NumberFormat.grouped(vocabulary))-word "
                + "LM head timed once per token")
     let torch = PyTorchDuel(ctx)
@@ -67,7 +67,10 @@ func benchmarkLlama(_ ctx: BenchContext) throws {
     }
     let shares = OperationClass.allCases.map { "\($0.rawValue) \(NumberFormat.percent(times[$0] / times.total, decimals: 0))" }
     report.say("  time by operation class over every call above (layers and head): " + shares.joined(separator: ", "))
+    let estimate = DecoderRuntime.estimatedBytes(model, maxSequenceLength: prompt + decodeSteps, layersToRun: layersRun,
+                                                 vocabulary: vocabulary)
     ctx.memoryLine("tinyllama peak resident memory") {
-        "  peak resident memory of the benchmark process so far: \($0) MiB (2 layers 352 MB, embedding and LM head 524 MB)"
+        "  peak resident memory of the benchmark process so far: \($0) MiB (the runtime's own estimate: \(Int(estimate / 1_048_576)) MiB, "
+            + "its weights as drawn and, on the packed kernel, packed, with the caches and activations)"
     }
 }

@@ -117,10 +117,11 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
     defer { torch.stop() }
     let targets = RuntimeTargets()
 
+    let againstOpenBLAS = GEMMTiming.packedKernel != nil
     if let kernel = GEMMTiming.packedKernel {
-        report.say("  the runtime's weight products: its own kernel (\(kernel)) on weights packed once, OpenBLAS's sgemm timed in the same rounds")
+        report.say("  the runtime's matrix products: its own kernel (\(kernel)), weights packed once and attention's operands for each product; OpenBLAS's sgemm timed in the same rounds")
     } else {
-        report.say("  the runtime's weight products: \(GEMMTiming.weightProducts)")
+        report.say("  the runtime's matrix products: \(GEMMTiming.products)")
     }
     // Each product at one thread (the kernel alone) and at every core (the kernel and its threading).
     for threads in threadCounts {
@@ -129,7 +130,7 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
             var openBLAS: [Double] = []
             let result = try torch.duel("gemm:\(m)x\(n)x\(k)", threads: threads, calls: 5, warmEveryRound: true) {
                 let ours = GEMMTiming.seconds(m: m, n: n, k: k, repeats: 5, threads: threads)
-                if GEMMTiming.packedKernel != nil {
+                if againstOpenBLAS {
                     settle(threads)
                     openBLAS.append(GEMMTiming.seconds(m: m, n: n, k: k, repeats: 5, threads: threads, product: .openBLAS))
                     settle(threads)
@@ -142,23 +143,20 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
                        result: result, openBLAS: openBLAS.isEmpty ? nil : median(openBLAS),
                        target: (targets, "\(label), \(threads) thread(s)"))
         }
-        // One head's scores, on OpenBLAS as the runtime's attention computes them.
-        let (m, n, k) = (512, 512, 64)
-        let result = try torch.duel("gemm:\(m)x\(n)x\(k)", threads: threads, calls: 5, warmEveryRound: true) {
-            GEMMTiming.seconds(m: m, n: n, k: k, repeats: 5, threads: threads, product: .openBLAS)
-        }
-        recordGEMM(ctx, torch, key: "gemm \(m)x\(n)x\(k) threads=\(threads)",
-                   label: "  GEMM q×k per head at l=512 (\(m)×\(k)·\(k)×\(n)), OpenBLAS, \(threads) thread(s)",
-                   flops: 2.0 * Double(m * n * k), threads: threads, result: result)
+        // One head's scores q·kᵀ, as the runtime's attention computes them (k packed for the product).
+        let (l, dh) = (512, 64)
+        let head = try scoresRow(ctx, torch, heads: 1, l: l, dh: dh, threads: threads, againstOpenBLAS: againstOpenBLAS)
+        recordGEMM(ctx, torch, key: "heads 1x\(l)x\(dh) threads=\(threads)",
+                   label: "  q×kᵀ of one head at l=\(l) (\(l)×\(dh)·\(dh)×\(l)), \(threads) thread(s)",
+                   flops: 2.0 * Double(l * l * dh), threads: threads, result: head.result, openBLAS: head.openBLAS)
     }
-    // The attention's scores as the runtime computes them: the heads spread over the cores, one BLAS thread each.
+    // The attention's scores as the runtime computes them: the heads spread over the cores, one thread each.
     let (heads, l, dh) = (12, 512, 64)
-    let scores = try torch.duel("heads:\(heads)x\(l)x\(dh)", threads: all, calls: 5, warmEveryRound: true) {
-        GEMMTiming.headsSeconds(heads: heads, l: l, headDimension: dh, repeats: 5, threads: all)
-    }
+    let scores = try scoresRow(ctx, torch, heads: heads, l: l, dh: dh, threads: all, againstOpenBLAS: againstOpenBLAS)
     recordGEMM(ctx, torch, key: "heads \(heads)x\(l)x\(dh) threads=\(all)",
                label: "  q×kᵀ of all \(heads) heads at l=\(l), heads over \(all) thread(s)", flops: 2.0 * Double(heads * l * l * dh),
-               threads: all, result: scores, target: (targets, "q×kᵀ of all \(heads) heads at l=\(l)"))
+               threads: all, result: scores.result, openBLAS: scores.openBLAS,
+               target: (targets, "q×kᵀ of all \(heads) heads at l=\(l)"))
     for threads in threadCounts {
         TransformerRuntime.setThreads(threads)
         for l in [128, 512] {
@@ -197,6 +195,24 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
                 to: "the plain reference, same run")
     report.say("  the runtime's speed targets, on this run's numbers:")
     for line in targets.lines { report.note("    " + line) }
+}
+
+/// Attention's scores q·kᵀ of `heads` heads at length l (``GEMMTiming/headsSeconds(heads:l:headDimension:repeats:threads:product:)``),
+/// against PyTorch's in the same rounds and, when the runtime's products run on its own kernel, OpenBLAS's.
+private func scoresRow(_ ctx: BenchContext, _ torch: PyTorchDuel, heads: Int, l: Int, dh: Int, threads: Int,
+                       againstOpenBLAS: Bool) throws -> (result: (ours: Double, torch: Double?), openBLAS: Double?) {
+    var openBLAS: [Double] = []
+    let result = try torch.duel("heads:\(heads)x\(l)x\(dh)", threads: threads, calls: 5, warmEveryRound: true) {
+        let ours = GEMMTiming.headsSeconds(heads: heads, l: l, headDimension: dh, repeats: 5, threads: threads)
+        if againstOpenBLAS {
+            settle(threads)
+            openBLAS.append(GEMMTiming.headsSeconds(heads: heads, l: l, headDimension: dh, repeats: 5, threads: threads,
+                                                    product: .openBLAS))
+            settle(threads)
+        }
+        return ours
+    }
+    return (result, openBLAS.isEmpty ? nil : median(openBLAS))
 }
 
 /// After a product on several threads, waits until its idle workers have stopped polling, so that they do not

@@ -103,6 +103,27 @@ void pg_pack(int level, int k, int n, const float *b, int ldb, float *packed) {
     }
 }
 
+/* The same layout from B's transpose: B[p][j] = bt[j * ldbt + p]. Each source row (one column of B) is read once,
+ * contiguously, and spread down its panel's column. */
+void pg_pack_transposed(int level, int k, int n, const float *bt, int ldbt, float *packed) {
+    int w = pg_panel_width(level);
+    if (w == 0) return;
+    int panels = (n + w - 1) / w;
+    for (int p0 = 0; p0 < k; p0 += PG_KC) {
+        int kc = k - p0 < PG_KC ? k - p0 : PG_KC;
+        for (int j = 0; j < panels; j++) {
+            int j0 = j * w, width = n - j0 < w ? n - j0 : w;
+            float *out = packed + (size_t)p0 * panels * w + (size_t)j * kc * w;
+            for (int x = 0; x < width; x++) {
+                const float *column = bt + (size_t)(j0 + x) * ldbt + p0;
+                for (int q = 0; q < kc; q++) out[q * w + x] = column[q];
+            }
+            for (int x = width; x < w; x++)
+                for (int q = 0; q < kc; q++) out[q * w + x] = 0;
+        }
+    }
+}
+
 size_t pg_packed_rows_count(int level, int m, int k) {
     if (pg_panel_width(level) == 0 || m <= 0 || k <= 0) return 0;
     const int r = pg_rows(level);

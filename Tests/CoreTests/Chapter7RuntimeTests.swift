@@ -16,8 +16,10 @@ import Glibc
 ///   projections, attention and FFN, then the head), and RMSNorm rescales after each, so ≈ 6e-5: 2e-4 leaves a
 ///   margin of 3 over the worst case, while a wrong rotation, key/value head or window moves logits by 1e-2 or more.
 /// - two runtime paths over the same fp32 weights (prefill against token-by-token decoding, GQA against MHA with
-///   copied key/value heads): 1e-5. Only the BLAS's summation order differs (sgemm against sgemv), a few 6e-8
-///   roundings of sums of ≤ 96 terms.
+///   copied key/value heads): 1e-5. On OpenBLAS only the summation order differs (sgemm against sgemv), a few
+///   6e-8 roundings of sums of ≤ 96 terms. On the packed kernel prefill and decoding give the same bits: every
+///   product sums each entry in the same order whatever the number of rows, and the norms, rotation and softmax
+///   are row by row (so for contexts of at most 256 positions, one k-block of the attention's second product).
 @Suite("Chapter7Runtime: a Llama-style decoder on the CPU", .serialized)
 struct Chapter7RuntimeTests {
     static let tiny = TransformerConfig(name: "tiny-llama-test", layers: 2, dModel: 64, heads: 8, dFFN: 96,
@@ -49,9 +51,10 @@ struct Chapter7RuntimeTests {
 
     static let prompt = (0..<10).map { ($0 * 17 + 3) % 50 }
 
-    @Test("prefill logits and three decode steps' logits match the Double reference within 2e-4")
-    func matchesReference() throws {
-        let rt = try DecoderRuntime(Self.tiny, maxSequenceLength: 16)
+    @Test("prefill logits and three decode steps' logits match the Double reference within 2e-4, on each kernel",
+          arguments: [RuntimeProducts.packed, .openBLAS])
+    func matchesReference(_ products: RuntimeProducts) throws {
+        let rt = try DecoderRuntime(Self.tiny, maxSequenceLength: 16, products: products)
         var times = OperationTimes()
         let continuation = [4, 41, 29]
         let reference = ReferenceDecoder(rt).logits(tokens: Self.prompt + continuation)
@@ -70,10 +73,12 @@ struct Chapter7RuntimeTests {
         #expect(largest > 0.3 && largest < 10, "largest logit \(largest)")
     }
 
-    @Test("prefill of n tokens then decoding equals decoding token by token (within 1e-5)")
-    func prefillEqualsStepByStep() throws {
+    @Test("prefill of n tokens then decoding equals decoding token by token (within 1e-5 on OpenBLAS, bit for bit on the packed kernel)",
+          arguments: [RuntimeProducts.packed, .openBLAS])
+    func prefillEqualsStepByStep(_ products: RuntimeProducts) throws {
         let tokens = Self.prompt + [4, 41, 29]
-        let a = try DecoderRuntime(Self.tiny, maxSequenceLength: 16), b = try DecoderRuntime(Self.tiny, maxSequenceLength: 16)
+        let a = try DecoderRuntime(Self.tiny, maxSequenceLength: 16, products: products)
+        let b = try DecoderRuntime(Self.tiny, maxSequenceLength: 16, products: products)
         var times = OperationTimes()
         var together = [try a.prefill(tokens: Array(tokens.prefix(10)), times: &times)]
         for token in tokens.dropFirst(10) { together.append(try a.decode(token: token, times: &times)) }
@@ -81,6 +86,7 @@ struct Chapter7RuntimeTests {
         for (offset, logits) in together.enumerated() {
             let error = Self.worst(logits, separate[9 + offset])
             #expect(error < Self.pathTolerance, "position \(9 + offset): \(error)")
+            if a.level > 0 { #expect(logits == separate[9 + offset], "position \(9 + offset): the packed kernel's bits differ") }
         }
         // reset() starts again from position 0 with the same weights: the same logits.
         a.reset()
@@ -111,8 +117,8 @@ struct Chapter7RuntimeTests {
         }
         mha.layers = grouped.layers.map { layer in
             var expanded = layer
-            expanded.wk = copied(layer.wk)
-            expanded.wv = copied(layer.wv)
+            expanded.wk = WeightMatrix(copied(layer.wk.values), k: d, n: d, level: mha.level)
+            expanded.wv = WeightMatrix(copied(layer.wv.values), k: d, n: d, level: mha.level)
             return expanded
         }
         mha.tokenEmbedding = grouped.tokenEmbedding

@@ -62,6 +62,51 @@ struct PackedWeightsTests {
         }
     }
 
+    @Test("a product packed for one call (attention's) gives the bits of the weight path, B given as stored or transposed",
+          .enabled(if: !levels.isEmpty), arguments: shapes)
+    func perProductPacking(shape: (Int, Int, Int)) {
+        let (m, n, k) = shape
+        for level in Self.levels {
+            let (a, w, reference) = Self.product(m, n, k, level: level, threads: 1)
+            // B inside a wider matrix (row stride n + 2), and Bᵀ (n × k) inside one of row stride k + 4.
+            var wide = [Float](repeating: .nan, count: k * (n + 2)), transposed = [Float](repeating: .nan, count: n * (k + 4))
+            for p in 0..<k {
+                for j in 0..<n {
+                    wide[p * (n + 2) + j] = w[p * n + j]
+                    transposed[j * (k + 4) + p] = w[p * n + j]
+                }
+            }
+            for (b, ldb, transposeB) in [(wide, n + 2, false), (transposed, k + 4, true)] {
+                var c = [Float](repeating: .nan, count: m * (n + 5))
+                PackedWeights.multiply(level: level, m: m, n: n, k: k, a: a, lda: k + 3, b: b, ldb: ldb, transposeB: transposeB,
+                                       c: &c, ldc: n + 5, threads: 2)
+                #expect(c.map(\.bitPattern) == reference.map(\.bitPattern), "level \(level), transposed \(transposeB), \(m)×\(n)×\(k)")
+            }
+        }
+    }
+
+    @Test("the runtime on the packed kernel gives the same bits at any thread count (encoder and cached decoding)",
+          .enabled(if: !levels.isEmpty))
+    func runtimeBitsIndependentOfThreads() throws {
+        let encoder = TransformerConfig(name: "tiny", layers: 2, dModel: 64, heads: 4, dFFN: 256, architecture: .encoder)
+        var decoder = encoder
+        decoder.architecture = .decoder
+        let threads = Kernels.threads
+        defer { Kernels.setThreads(threads) }
+        var outputs: [[UInt32]] = []
+        for n in [1, 2, 3] {
+            Kernels.setThreads(n)
+            var times = OperationTimes()
+            let tokens = (0..<96).map { ($0 * 13) % 64 }
+            let encoded = try TransformerRuntime(encoder, maxSequenceLength: 96, vocabulary: 64, products: .packed)
+                .encode(tokens: tokens, times: &times)
+            let generated = try TransformerRuntime(decoder, maxSequenceLength: 24, vocabulary: 64, products: .packed)
+                .generate(steps: 24, times: &times)
+            outputs.append((encoded + generated).map(\.bitPattern))
+        }
+        #expect(outputs[1] == outputs[0] && outputs[2] == outputs[0])
+    }
+
     @Test("the runtime's pool runs every index once, on up to the threads asked for; a nested region runs serially")
     func poolRunsEveryIndexOnce() {
         let count = 1_000, inner = 7
@@ -90,10 +135,11 @@ struct PackedWeightsTests {
         let config = TransformerConfig(name: "tiny", layers: 2, dModel: 48, heads: 4, dFFN: 96, architecture: .encoder)
         let tokens = (0..<40).map { ($0 * 11) % 64 }
         var times = OperationTimes()
-        let runtime = try TransformerRuntime(config, maxSequenceLength: 40, vocabulary: 64, weightProducts: .packed)
-        #expect(runtime.layers.allSatisfy { $0.packed != nil }, "weightProducts: .packed left a layer's weights plain")
+        let runtime = try TransformerRuntime(config, maxSequenceLength: 40, vocabulary: 64, products: .packed)
+        #expect(runtime.level > 0 && runtime.layers.allSatisfy { w in [w.wq, w.wk, w.wv, w.wo, w.w1, w.w2].allSatisfy { $0.packed != nil } },
+                "products: .packed left a layer's weights plain")
         let packed = try runtime.encode(tokens: tokens, times: &times)
-        let plain = try TransformerRuntime(config, maxSequenceLength: 40, vocabulary: 64, weightProducts: .openBLAS)
+        let plain = try TransformerRuntime(config, maxSequenceLength: 40, vocabulary: 64, products: .openBLAS)
             .encode(tokens: tokens, times: &times)
         let worst = zip(packed, plain).map { abs($0 - $1) }.max()!
         #expect(worst < 1e-4, "largest difference \(worst)")

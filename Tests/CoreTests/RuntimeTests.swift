@@ -5,10 +5,10 @@ import Testing
 struct RuntimeTests {
     static let small = TransformerConfig(name: "tiny", layers: 2, dModel: 32, heads: 4, dFFN: 64, architecture: .encoder)
 
-    @Test("the BLAS encoder matches the plain reference within 1e-4, with its weights on each kernel",
-          arguments: [TransformerRuntime.WeightProducts.fastest, .packed, .openBLAS])
-    func encoderMatchesReference(_ weights: TransformerRuntime.WeightProducts) throws {
-        let rt = try TransformerRuntime(Self.small, maxSequenceLength: 24, vocabulary: 50, weightProducts: weights)
+    @Test("the encoder matches the plain reference within 1e-4, with its products on each kernel",
+          arguments: [RuntimeProducts.fastest, .packed, .openBLAS])
+    func encoderMatchesReference(_ products: RuntimeProducts) throws {
+        let rt = try TransformerRuntime(Self.small, maxSequenceLength: 24, vocabulary: 50, products: products)
         let tokens = (0..<24).map { ($0 * 7) % 50 }
         var times = OperationTimes()
         let fast = try rt.encode(tokens: tokens, times: &times)
@@ -18,11 +18,12 @@ struct RuntimeTests {
         #expect(times.total > 0 && OperationClass.allCases.allSatisfy { times[$0] > 0 })
     }
 
-    @Test("decoding with the KV cache matches recomputing the whole prefix causally")
-    func cacheMatchesRecompute() throws {
+    @Test("decoding with the KV cache matches recomputing the whole prefix causally, on each kernel",
+          arguments: [RuntimeProducts.packed, .openBLAS])
+    func cacheMatchesRecompute(_ products: RuntimeProducts) throws {
         var m = Self.small
         m.architecture = .decoder
-        let rt = try TransformerRuntime(m, maxSequenceLength: 20, vocabulary: 1000)
+        let rt = try TransformerRuntime(m, maxSequenceLength: 20, vocabulary: 1000, products: products)
         var times = OperationTimes()
         let cached = try rt.generate(steps: 20, times: &times)
         let recomputed = ReferenceTransformer(rt).forward(tokens: Array(0..<20), causal: true)

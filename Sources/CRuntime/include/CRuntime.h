@@ -1,10 +1,11 @@
 #ifndef CRUNTIME_H
 #define CRUNTIME_H
 /*
- * The CPU runtime's own C (Core/Kernels/Runtime): a pool of worker threads for its parallel phases, and fp32
- * matrix products whose right operand, a weight matrix, is packed once. A general BLAS packs its operands again
- * on every call; at the survey's l = 128 that copy of a 768 x 3072 weight costs OpenBLAS about a tenth of the
- * product's time.
+ * The CPU runtime's own C (Core/Kernels/Runtime): a pool of worker threads for its parallel phases, and the fp32
+ * matrix products of the runtime. A weight matrix, the right operand of most of them, is packed once; a general
+ * BLAS packs its operands again on every call, and at the survey's l = 128 that copy of a 768 x 3072 weight costs
+ * OpenBLAS about a tenth of the product's time. Attention's operands change with every product and are packed
+ * for it, as a BLAS does.
  *
  * Kernel levels: 2 = AVX-512F (micro-tiles of 12 rows x 32 columns), 1 = AVX2 with FMA (6 x 16), 0 = none
  * (the caller uses its BLAS). Both levels compute every C[i][j] in the same order:
@@ -30,6 +31,10 @@ int pg_panel_width(int level);
 size_t pg_packed_count(int level, int k, int n);
 /* Packs B (k x n, row-major, row stride ldb) for `level` into `packed` (pg_packed_count floats). */
 void pg_pack(int level, int k, int n, const float *b, int ldb, float *packed);
+
+/* The same from B's transpose: packs B = Bt^T, where Bt is n x k (row-major, row stride ldbt), e.g. the keys of
+   q . k^T, whose rows are positions. */
+void pg_pack_transposed(int level, int k, int n, const float *bt, int ldbt, float *packed);
 
 /* Floats the left operand A (m x k) takes packed at `level` (m rounded up to whole row groups). */
 size_t pg_packed_rows_count(int level, int m, int k);

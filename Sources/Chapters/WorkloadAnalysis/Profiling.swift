@@ -44,8 +44,8 @@ enum Profiling {
                                               formatOptions: [.withFullDate])
         return CPUProfile(provenance: [
             ("cpu", cpuModel()), ("cores", "\(ProcessInfo.processInfo.activeProcessorCount)"),
-            ("threads", "\(threads)"), ("blas", GEMMTiming.packedKernel.map { "weights on the runtime's packed kernel (\($0)); attention on OpenBLAS (\(BLASKernel.coreName))" }
-                ?? "OpenBLAS (\(BLASKernel.coreName)) for every product (weights: \(GEMMTiming.weightProducts))"),
+            ("threads", "\(threads)"), ("blas", GEMMTiming.packedKernel.map { "every product on the runtime's packed kernel (\($0))" }
+                ?? "OpenBLAS (\(BLASKernel.coreName)) for every product (\(GEMMTiming.products))"),
             ("date", day), ("command", command),
             ("method", "median of the repeats per class; warm-up and repeats as in Profiling.settings; above l = 512 two encoder layers or one decoder layer are timed and scaled to the model's layer count"),
             ("precision", "fp32, batch 1, seeded random weights (latency does not depend on weight values)"),
@@ -160,10 +160,9 @@ enum Profiling {
         let prov = { (key: String) in p.provenance(key) ?? "unknown" }
         s.prose("""
             The survey times BERT-Base, BERT-Large and GPT-2 on an Intel Xeon Gold 6242 without saying which \
-            framework, threads or batch size. We run the models for real: Core's fp32 runtime (today its weight \
-            products run on its own kernel with the weights packed once, attention's products on OpenBLAS, and \
-            Softmax, LayerNorm and GELU on fixed-order C kernels; the profile records what ran when it was \
-            measured), batch 1, GPT-2 generating every token with a key/value cache. Weights are seeded random \
+            framework, threads or batch size. We run the models for real: Core's fp32 runtime (today its matrix \
+            products run on its own kernel, with the weights packed once, and Softmax, LayerNorm and GELU on \
+            fixed-order C kernels; the profile records what ran when it was measured), batch 1, GPT-2 generating every token with a key/value cache. Weights are seeded random \
             numbers: latency does not depend on their values. The profile below was measured on \(prov("cpu")) \
             (\(prov("cores")) cores, \(prov("threads")) threads, matrix products: \(prov("blas"))) on \(prov("date")) \
             with `\(prov("command"))`, and is rendered from \

@@ -1,16 +1,17 @@
 /// Seeded fp32 weights of one Llama-style layer (no biases), stored (in × out) row-major: y = x · W.
 struct DecoderLayerWeights {
-    var wq: [Float]                    // d × (h·dh)
-    var wk, wv: [Float]                // d × (kvHeads·dh)
-    var wo: [Float]                    // (h·dh) × d
-    var wGate, wUp: [Float]            // d × d_FFN
-    var wDown: [Float]                 // d_FFN × d
+    var wq: WeightMatrix               // d × (h·dh)
+    var wk, wv: WeightMatrix           // d × (kvHeads·dh)
+    var wo: WeightMatrix               // (h·dh) × d
+    var wGate, wUp: WeightMatrix       // d × d_FFN
+    var wDown: WeightMatrix            // d_FFN × d
     var attentionNorm, ffnNorm: [Float] // RMSNorm γ before attention and before the FFN
 
-    init(d: Int, kvWidth: Int, f: Int, generator g: inout SeededGenerator) {
-        func matrix(_ rows: Int, _ cols: Int) -> [Float] {
+    /// `level`: the packed kernel level the runtime's products run on (0: OpenBLAS).
+    init(d: Int, kvWidth: Int, f: Int, level: Int32, generator g: inout SeededGenerator) {
+        func matrix(_ rows: Int, _ cols: Int) -> WeightMatrix {
             let bound = 1 / Float(rows).squareRoot()
-            return (0..<(rows * cols)).map { _ in g.uniform(bound) }
+            return WeightMatrix((0..<(rows * cols)).map { _ in g.uniform(bound) }, k: rows, n: cols, level: level)
         }
         wq = matrix(d, d); wk = matrix(d, kvWidth); wv = matrix(d, kvWidth); wo = matrix(d, d)
         wGate = matrix(d, f); wUp = matrix(d, f); wDown = matrix(f, d)
@@ -21,8 +22,9 @@ struct DecoderLayerWeights {
 
 /// A Llama-style decoder (chapter 7) running on this machine's CPU in fp32: pre-RMSNorm, grouped-query attention
 /// with rotary position embedding and a key/value cache (optionally a sliding window), a SwiGLU FFN, a final
-/// RMSNorm and an untied LM head. Matrix products go through OpenBLAS; the element-wise parts are the fixed-order
-/// kernels of `DecoderKernels.swift`.
+/// RMSNorm and an untied LM head. Matrix products run as ``TransformerRuntime``'s do (``RuntimeProducts``: the
+/// packed kernel, weights packed once, where this CPU runs one and OpenBLAS was not clearly faster); the
+/// element-wise parts are the fixed-order kernels of `DecoderKernels.swift`.
 ///
 /// Per layer, for the new rows x (one per token):
 ///
@@ -48,9 +50,11 @@ public final class DecoderRuntime {
     /// The rotary embedding's base (10000 in Llama 1 and 2 and TinyLlama; 500000 in Llama 3).
     public let ropeBase: Double
     var layers: [DecoderLayerWeights]
+    /// The packed kernel level every product runs on (0: OpenBLAS).
+    let level: Int32
     var tokenEmbedding: [Float]        // vocabulary × d
     var finalNorm: [Float]             // d
-    var lmHead: [Float]                // d × vocabulary
+    var lmHead: WeightMatrix           // d × vocabulary
     let rotary: RotaryTable
     /// One cache per layer, maxSequenceLength × (kvHeads·dh): row p holds position p's rotated key (or value).
     var keyCache: [[Float]]
@@ -61,10 +65,13 @@ public final class DecoderRuntime {
     /// Bytes the runtime would allocate for this configuration (weights, caches, the rotary table, and the largest
     /// prefill's activations), estimated before anything is allocated.
     public static func estimatedBytes(_ m: TransformerConfig, maxSequenceLength l: Int, layersToRun: Int,
-                                      vocabulary: Int) -> Double {
-        let d = Double(m.dModel), f = Double(m.dFFN), L = Double(l), n = Double(layersToRun)
-        let kv = Double(m.kvHeads * m.headDimension), v = Double(vocabulary)
-        let weights = n * (2 * d * d + 2 * d * kv + 3 * d * f + 2 * d) + 2 * v * d + d
+                                      vocabulary: Int, products: RuntimeProducts = .fastest) -> Double {
+        let d = Double(m.dModel), L = Double(l), n = Double(layersToRun)
+        let kv = Double(m.kvHeads * m.headDimension), f = Double(m.dFFN), v = Double(vocabulary), level = products.level
+        func floats(_ k: Int, _ n: Int) -> Double { Double(WeightMatrix.floats(k: k, n: n, level: level)) }
+        let (dm, kvWidth, ffn) = (m.dModel, m.kvHeads * m.headDimension, m.dFFN)
+        let matrices = 2 * floats(dm, dm) + 2 * floats(dm, kvWidth) + 2 * floats(dm, ffn) + floats(ffn, dm)
+        let weights = n * (matrices + 2 * d) + v * d + floats(dm, vocabulary) + d
         let caches = n * 2 * L * kv + L * Double(m.headDimension)              // K and V per layer, cos and sin
         let activations = 5 * L * d + 2 * L * f + L * L + v                    // x, x_n, Q, attention, projected; gate, up; scores; logits
         return 4 * (weights + caches + activations)
@@ -92,9 +99,10 @@ public final class DecoderRuntime {
     /// - Parameters:
     ///   - vocabulary: the LM head's width; nil takes the block's (`config.block.vocabulary`).
     ///   - ropeBase: the rotary base b of θ_i = b^(−2i/dh).
+    ///   - products: the kernel of every matrix product (as ``TransformerRuntime``'s).
     public init(_ config: TransformerConfig, maxSequenceLength: Int, layersToRun: Int? = nil, vocabulary: Int? = nil,
                 ropeBase: Double = 10_000, seed: UInt64 = 2302_14017,
-                memoryLimitBytes: Double = 16 * 1_073_741_824) throws(RuntimeError) {
+                memoryLimitBytes: Double = 16 * 1_073_741_824, products: RuntimeProducts = .fastest) throws(RuntimeError) {
         try config.validate()
         try Self.checkBlock(config)
         guard let vocabulary = vocabulary ?? config.block.vocabulary else {
@@ -105,7 +113,8 @@ public final class DecoderRuntime {
         }
         let runLayers = try TransformerRuntime.checkRun(config, maxSequenceLength: maxSequenceLength, layersToRun: layersToRun,
                                                         vocabulary: vocabulary, memoryLimitBytes: memoryLimitBytes) {
-            Self.estimatedBytes(config, maxSequenceLength: maxSequenceLength, layersToRun: $0, vocabulary: vocabulary)
+            Self.estimatedBytes(config, maxSequenceLength: maxSequenceLength, layersToRun: $0, vocabulary: vocabulary,
+                                products: products)
         }
         self.config = config
         self.maxSequenceLength = maxSequenceLength
@@ -114,17 +123,21 @@ public final class DecoderRuntime {
         self.ropeBase = ropeBase
         let d = config.dModel, kvWidth = config.kvHeads * config.headDimension
         var g = SeededGenerator(seed: seed)
-        layers = (0..<runLayers).map { _ in DecoderLayerWeights(d: d, kvWidth: kvWidth, f: config.dFFN, generator: &g) }
+        let level = products.level
+        self.level = level
+        layers = (0..<runLayers).map { _ in
+            DecoderLayerWeights(d: d, kvWidth: kvWidth, f: config.dFFN, level: level, generator: &g)
+        }
         tokenEmbedding = (0..<(vocabulary * d)).map { _ in g.uniform(1) }
         finalNorm = (0..<d).map { _ in 1 + g.uniform(0.1) }
         let headBound = 1 / Float(d).squareRoot()
-        lmHead = (0..<(d * vocabulary)).map { _ in g.uniform(headBound) }
+        lmHead = WeightMatrix((0..<(d * vocabulary)).map { _ in g.uniform(headBound) }, k: d, n: vocabulary, level: level)
         rotary = RotaryTable(positions: maxSequenceLength, headDimension: config.headDimension, base: ropeBase)
         keyCache = [[Float]](repeating: [Float](repeating: 0, count: maxSequenceLength * kvWidth), count: runLayers)
         valueCache = keyCache
     }
 
-    /// Sets the number of BLAS threads for later calls.
+    /// Sets the number of threads of later products and row-wise kernels (OpenBLAS's and the runtime's pool's).
     public static func setThreads(_ n: Int) { Kernels.setThreads(n) }
 
     /// Empties the key/value cache: the next token is at position 0.
@@ -154,7 +167,7 @@ public final class DecoderRuntime {
         var normed = [Float](repeating: 0, count: d), logits = [Float](repeating: 0, count: vocabulary)
         times.add(.nonlinear) { Kernels.rmsNorm(hidden, into: &normed, rows: 1, columns: d, gamma: finalNorm) }
         times.add(.projection) {
-            Kernels.gemm(m: 1, n: vocabulary, k: d, a: normed, lda: d, b: lmHead, ldb: vocabulary, c: &logits, ldc: vocabulary)
+            lmHead.multiply(normed, rows: 1, into: &logits)
         }
         return logits
     }
@@ -188,14 +201,12 @@ public final class DecoderRuntime {
         for (layer, w) in layers.enumerated() {
             times.add(.nonlinear) { Kernels.rmsNorm(x, into: &normed, rows: l, columns: d, gamma: w.attentionNorm) }
             times.add(.projection) {
-                Kernels.gemm(m: l, n: d, k: d, a: normed, lda: d, b: w.wq, ldb: d, c: &q, ldc: d)
+                w.wq.multiply(normed, rows: l, into: &q)
                 keyCache[layer].withUnsafeMutableBufferPointer { kc in
-                    Kernels.gemm(m: l, n: kvWidth, k: d, a: normed, lda: d, b: w.wk, ldb: kvWidth,
-                                 c: kc.baseAddress! + start * kvWidth, ldc: kvWidth)
+                    w.wk.multiply(normed, rows: l, into: kc.baseAddress! + start * kvWidth)
                 }
                 valueCache[layer].withUnsafeMutableBufferPointer { vc in
-                    Kernels.gemm(m: l, n: kvWidth, k: d, a: normed, lda: d, b: w.wv, ldb: kvWidth,
-                                 c: vc.baseAddress! + start * kvWidth, ldc: kvWidth)
+                    w.wv.multiply(normed, rows: l, into: vc.baseAddress! + start * kvWidth)
                 }
             }
             times.add(.nonlinear) {
@@ -209,7 +220,7 @@ public final class DecoderRuntime {
                 let offset = head * dh, kvOffset = (head / group) * dh
                 times.add(.actToAct) {
                     keyCache[layer].withUnsafeBufferPointer { kc in q.withUnsafeBufferPointer { qp in
-                        Kernels.gemm(m: l, n: columns, k: dh, a: qp.baseAddress! + offset, lda: d,
+                        Kernels.gemm(level: level, m: l, n: columns, k: dh, a: qp.baseAddress! + offset, lda: d,
                                      b: kc.baseAddress! + first * kvWidth + kvOffset, ldb: kvWidth, c: &scores, ldc: columns,
                                      transposeB: true)
                     } }
@@ -229,26 +240,26 @@ public final class DecoderRuntime {
                 }
                 times.add(.actToAct) {
                     valueCache[layer].withUnsafeBufferPointer { vc in attention.withUnsafeMutableBufferPointer { ap in
-                        Kernels.gemm(m: l, n: dh, k: columns, a: scores, lda: columns,
+                        Kernels.gemm(level: level, m: l, n: dh, k: columns, a: scores, lda: columns,
                                      b: vc.baseAddress! + first * kvWidth + kvOffset, ldb: kvWidth, c: ap.baseAddress! + offset,
                                      ldc: d)
                     } }
                 }
             }
             times.add(.projection) {
-                Kernels.gemm(m: l, n: d, k: d, a: attention, lda: d, b: w.wo, ldb: d, c: &projected, ldc: d)
+                w.wo.multiply(attention, rows: l, into: &projected)
             }
             times.add(.nonlinear) {
                 Kernels.add(&x, projected, count: l * d)
                 Kernels.rmsNorm(x, into: &normed, rows: l, columns: d, gamma: w.ffnNorm)
             }
             times.add(.ffn) {
-                Kernels.gemm(m: l, n: f, k: d, a: normed, lda: d, b: w.wGate, ldb: f, c: &gate, ldc: f)
-                Kernels.gemm(m: l, n: f, k: d, a: normed, lda: d, b: w.wUp, ldb: f, c: &up, ldc: f)
+                w.wGate.multiply(normed, rows: l, into: &gate)
+                w.wUp.multiply(normed, rows: l, into: &up)
             }
             times.add(.nonlinear) { Kernels.siluGate(&gate, up: up, count: l * f) }
             times.add(.ffn) {
-                Kernels.gemm(m: l, n: d, k: f, a: gate, lda: f, b: w.wDown, ldb: d, c: &projected, ldc: d)
+                w.wDown.multiply(gate, rows: l, into: &projected)
             }
             times.add(.nonlinear) { Kernels.add(&x, projected, count: l * d) }
         }

@@ -5,26 +5,32 @@ import Foundation
 import Glibc
 #endif
 
-/// The fp32 building blocks of the runtime: matrix products through CBLAS (weight products run on
-/// ``PackedWeights`` instead); softmax, LayerNorm and GELU on the fixed-order C kernels (`Sources/CKernels`, the
-/// CPU's widest build), split over rows on the runtime's pool at several threads; the decoder's RMSNorm, RoPE and
-/// SwiGLU as Swift loops over contiguous rows (`DecoderKernels.swift`).
+/// The fp32 building blocks of the runtime: matrix products on its packed kernel (``PackedWeights``) or through
+/// CBLAS, as the runtime was built to run them (``RuntimeProducts``); softmax, LayerNorm and GELU on the
+/// fixed-order C kernels (`Sources/CKernels`, the CPU's widest build), split over rows on the runtime's pool at
+/// several threads; the decoder's RMSNorm, RoPE and SwiGLU as Swift loops over contiguous rows
+/// (`DecoderKernels.swift`).
 enum Kernels {
-    /// C (m×n) = A (m×k) · B (k×n) + C·beta, row-major with leading dimensions; `transposeB` uses Bᵀ (n×k).
-    static func gemm(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                     c: UnsafeMutablePointer<Float>, ldc: Int, transposeB: Bool = false, beta: Float = 0) {
-        if m == 1 {
+    /// C (m×n) = A (m×k) · B (k×n), row-major with leading dimensions; `transposeB` uses Bᵀ (B stored n×k). At a
+    /// packed kernel `level` (1 or 2) B is packed for this product alone and the product runs on the runtime's
+    /// kernel at the BLAS thread count; at level 0 it runs on OpenBLAS.
+    static func gemm(level: Int32, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+                     ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, transposeB: Bool = false) {
+        if level > 0 {
+            PackedWeights.multiply(level: level, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, transposeB: transposeB,
+                                   c: c, ldc: ldc, threads: threads)
+        } else if m == 1 {
             // A single row (a decoding step): a matrix-vector product, which OpenBLAS runs faster as gemv.
             // y = a·B reads B (k×n) transposed; y = a·Bᵀ reads B (n×k) as stored.
             if transposeB {
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, b, Int32(ldb), a, 1, beta, c, 1)
+                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, b, Int32(ldb), a, 1, 0, c, 1)
             } else {
-                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(ldb), a, 1, beta, c, 1)
+                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(ldb), a, 1, 0, c, 1)
             }
-            return
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
+                        1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
         }
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
-                    1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
     /// Adds `bias` (length n) to every row of an m×n matrix.
@@ -110,22 +116,21 @@ enum Kernels {
     static var threads: Int { Int(openblas_get_num_threads()) }
 }
 
-/// Timing of the runtime's matrix products on their own, for benchmarks: C = A·B in fp32, on the runtime's packed
-/// kernel or on OpenBLAS.
+/// Timing of the runtime's matrix products on their own, for benchmarks: C = A·B (or A·Bᵀ) in fp32, on the
+/// runtime's packed kernel or on OpenBLAS.
 public enum GEMMTiming {
-    /// Which code computes the product: the runtime's, as it multiplies its weights on this CPU (the packed
-    /// kernel on the weight packed beforehand, or OpenBLAS: see ``weightProducts``), or OpenBLAS's `sgemm` on
-    /// the plain matrix.
+    /// Which code computes the product: the runtime's, as it multiplies on this CPU (the packed kernel, or
+    /// OpenBLAS: see ``products``), or OpenBLAS's `sgemm` on the plain matrices.
     public enum Product: Sendable { case runtime, openBLAS }
 
     /// The runtime's packed kernel on this CPU and the timings that chose it ("AVX2+FMA, 6×16 tiles; chosen by
-    /// timing …"), or nil where the runtime's weight products are OpenBLAS's (``weightProducts`` says why).
+    /// timing …"), or nil where the runtime's products are OpenBLAS's (``products`` says why).
     public static var packedKernel: String? {
-        PackedWeights.level > 0 ? weightProducts : nil
+        PackedWeights.level > 0 ? products : nil
     }
 
-    /// What multiplies the runtime's weights on this CPU, and why.
-    public static var weightProducts: String {
+    /// What runs the runtime's matrix products on this CPU, and why.
+    public static var products: String {
         let (level, rates) = PackedWeights.calibration
         guard !rates.isEmpty else { return "OpenBLAS (no packed kernel runs on this CPU)" }
         func name(_ l: Int32) -> String { l == 2 ? "AVX-512F" : l == 1 ? "AVX2+FMA" : "OpenBLAS sgemm" }
@@ -153,14 +158,17 @@ public enum GEMMTiming {
                 }
             }
         }
-        return median(repeats: repeats) { Kernels.gemm(m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n) }
+        return median(repeats: repeats) { Kernels.gemm(level: 0, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n, c: &c, ldc: n) }
     }
 
     /// Median seconds of `repeats` runs of every head's scores q·kᵀ (l×dh by dh×l per head, q and k of row
     /// stride heads·dh), after one warm-up, the way the runtime's attention runs them: heads spread over the
-    /// BLAS threads, one BLAS thread each (``Kernels/forHeads(_:_:)``).
-    public static func headsSeconds(heads: Int, l: Int, headDimension dh: Int, repeats: Int = 5, threads: Int = 2) -> Double {
+    /// BLAS threads, one BLAS thread each (``Kernels/forHeads(_:_:)``), each product on the runtime's kernel (k
+    /// packed for it) or on OpenBLAS.
+    public static func headsSeconds(heads: Int, l: Int, headDimension dh: Int, repeats: Int = 5, threads: Int = 2,
+                                    product: Product = .runtime) -> Double {
         Kernels.setThreads(threads)
+        let level = product == .runtime ? PackedWeights.level : 0
         let d = heads * dh
         var g = SeededGenerator(seed: UInt64(heads * 31 + l * 7 + dh))
         let q = (0..<(l * d)).map { _ in g.uniform(1) }, k = (0..<(l * d)).map { _ in g.uniform(1) }
@@ -171,7 +179,7 @@ public enum GEMMTiming {
                 let qp = SendablePointer(qb.baseAddress!), kp = SendablePointer(kb.baseAddress!), sp = SendablePointer(scores)
                 return median(repeats: repeats) {
                     Kernels.forHeads(heads) { head, worker in
-                        Kernels.gemm(m: l, n: l, k: dh, a: qp.pointer + head * dh, lda: d, b: kp.pointer + head * dh,
+                        Kernels.gemm(level: level, m: l, n: l, k: dh, a: qp.pointer + head * dh, lda: d, b: kp.pointer + head * dh,
                                      ldb: d, c: sp.pointer + worker * l * l, ldc: l, transposeB: true)
                     }
                 }

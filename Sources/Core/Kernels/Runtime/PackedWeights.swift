@@ -1,14 +1,15 @@
 import CRuntime
 
-/// A weight matrix (k × n, row-major, y = x · W) packed once for the runtime's own products
-/// (`Sources/CRuntime`): a general BLAS copies its right operand into panels on every call, which at l = 128
-/// costs OpenBLAS a tenth or more of a BERT-Base FFN product (README, "The runtime's own weight products");
-/// packed at load time, the copy is gone.
+/// A right operand (k × n, row-major) packed for the runtime's own products (`Sources/CRuntime`). A weight matrix
+/// (y = x · W) is packed once, when its runtime is built: a general BLAS copies its right operand into panels on
+/// every call, which at l = 128 costs OpenBLAS a tenth or more of a BERT-Base FFN product (README, "The runtime's
+/// own matrix products"); packed at load time, the copy is gone. Attention's operands change with every product
+/// and are packed for it (``multiply(level:m:n:k:a:lda:b:ldb:transposeB:c:ldc:threads:)``).
 ///
 /// Packing happens only where a packed kernel runs (AVX-512F or AVX2 with FMA); elsewhere ``pack(_:k:n:level:)``
 /// returns nil and the runtime keeps OpenBLAS, as it does where OpenBLAS was timed clearly faster
-/// (``calibration``). The products' bits do not depend on the kernel level or the thread count (CRuntime.h); they
-/// differ from OpenBLAS's in the last bits (the sums run in another order).
+/// (``calibration``). The products' bits do not depend on the kernel level, the thread count or the number of rows
+/// (CRuntime.h); they differ from OpenBLAS's in the last bits (the sums run in another order).
 final class PackedWeights: @unchecked Sendable {
     let level: Int32, k: Int, n: Int
     let storage: UnsafeMutablePointer<Float>
@@ -19,7 +20,7 @@ final class PackedWeights: @unchecked Sendable {
     static var level: Int32 { calibration.level }
 
     /// The faster packed level on this CPU whatever OpenBLAS's timing (0 where none runs): what
-    /// ``TransformerRuntime/WeightProducts/packed`` packs for.
+    /// ``RuntimeProducts/packed`` runs on.
     static var packedLevel: Int32 { choose(calibration.gflops.filter { $0.key > 0 }) }
 
     /// The level chosen, and the GFLOP/s each candidate reached (key 0: OpenBLAS's `sgemm` on the plain matrix,
@@ -54,7 +55,7 @@ final class PackedWeights: @unchecked Sendable {
                     }
                 }
             }
-            time(0) { Kernels.gemm(m: m, n: n, k: k, a: a, lda: k, b: w, ldb: n, c: &c, ldc: n) }
+            time(0) { Kernels.gemm(level: 0, m: m, n: n, k: k, a: a, lda: k, b: w, ldb: n, c: &c, ldc: n) }
         }
         return (choose(best), best)
     }()
@@ -82,12 +83,18 @@ final class PackedWeights: @unchecked Sendable {
     /// Panels of the packed matrix (columns in groups of the kernel's width): what the threads split.
     var panels: Int { (n + Int(pg_panel_width(level)) - 1) / Int(pg_panel_width(level)) }
 
-    private init(level: Int32, k: Int, n: Int, _ w: UnsafePointer<Float>) {
+    /// Packs B (k × n): `b` holds B row-major with row stride `ldb`, or with `transposed`, Bᵀ (n × k) with row
+    /// stride `ldb`.
+    private init(level: Int32, k: Int, n: Int, _ b: UnsafePointer<Float>, ldb: Int, transposed: Bool = false) {
         self.level = level
         self.k = k
         self.n = n
         storage = Self.alignedFloats(pg_packed_count(level, Int32(k), Int32(n)))
-        pg_pack(level, Int32(k), Int32(n), w, Int32(n), storage)
+        if transposed {
+            pg_pack_transposed(level, Int32(k), Int32(n), b, Int32(ldb), storage)
+        } else {
+            pg_pack(level, Int32(k), Int32(n), b, Int32(ldb), storage)
+        }
     }
 
     deinit { storage.deallocate() }
@@ -102,7 +109,17 @@ final class PackedWeights: @unchecked Sendable {
     static func pack(_ w: [Float], k: Int, n: Int, level: Int32 = level) -> PackedWeights? {
         precondition(w.count == k * n, "a \(k)×\(n) weight matrix needs \(k * n) values")
         guard level > 0, supports(level) else { return nil }
-        return w.withUnsafeBufferPointer { PackedWeights(level: level, k: k, n: n, $0.baseAddress!) }
+        return w.withUnsafeBufferPointer { PackedWeights(level: level, k: k, n: n, $0.baseAddress!, ldb: n) }
+    }
+
+    /// C (m × n, row stride ldc) = A (m × k) · B (k × n), or A · Bᵀ with `transposeB` (B stored n × k), row-major
+    /// with leading dimensions, on the packed kernel at `level` (which this CPU must run), B packed for this product
+    /// alone: attention's products, whose operands change with every call.
+    static func multiply(level: Int32, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                         b: UnsafePointer<Float>, ldb: Int, transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int,
+                         threads: Int) {
+        PackedWeights(level: level, k: k, n: n, b, ldb: ldb, transposed: transposeB)
+            .multiply(m: m, a: a, lda: lda, c: c, ldc: ldc, threads: threads)
     }
 
     /// Whether this CPU runs the packed kernel at `level` (1: AVX2 with FMA, 2: AVX-512F).

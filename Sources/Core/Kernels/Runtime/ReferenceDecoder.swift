@@ -44,9 +44,9 @@ public struct ReferenceDecoder {
             var x = (0..<d).map { Double(runtime.tokenEmbedding[token * d + $0]) }
             for (layer, w) in runtime.layers.enumerated() {
                 let normed = rmsNorm(x, w.attentionNorm)
-                var q = linear(normed, w.wq, inner: d, out: d)
-                var k = linear(normed, w.wk, inner: d, out: kvWidth)
-                let v = linear(normed, w.wv, inner: d, out: kvWidth)
+                var q = linear(normed, w.wq.values, inner: d, out: d)
+                var k = linear(normed, w.wk.values, inner: d, out: kvWidth)
+                let v = linear(normed, w.wv.values, inner: d, out: kvWidth)
                 rotate(&q, heads: h, position: p)
                 rotate(&k, heads: kvHeads, position: p)
                 keys[layer].append(k)
@@ -69,15 +69,15 @@ public struct ReferenceDecoder {
                         attention[head * dh + c] = acc
                     }
                 }
-                let projected = linear(attention, w.wo, inner: d, out: d)
+                let projected = linear(attention, w.wo.values, inner: d, out: d)
                 for j in 0..<d { x[j] += projected[j] }
                 let normed2 = rmsNorm(x, w.ffnNorm)
-                let gate = linear(normed2, w.wGate, inner: d, out: f), up = linear(normed2, w.wUp, inner: d, out: f)
+                let gate = linear(normed2, w.wGate.values, inner: d, out: f), up = linear(normed2, w.wUp.values, inner: d, out: f)
                 let hidden = (0..<f).map { gate[$0] / (1 + exp(-gate[$0])) * up[$0] }
-                let down = linear(hidden, w.wDown, inner: f, out: d)
+                let down = linear(hidden, w.wDown.values, inner: f, out: d)
                 for j in 0..<d { x[j] += down[j] }
             }
-            result.append(linear(rmsNorm(x, runtime.finalNorm), runtime.lmHead, inner: d, out: vocabulary))
+            result.append(linear(rmsNorm(x, runtime.finalNorm), runtime.lmHead.values, inner: d, out: vocabulary))
         }
         return result
     }

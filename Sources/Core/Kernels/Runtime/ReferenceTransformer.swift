@@ -37,9 +37,9 @@ public struct ReferenceTransformer {
             return y
         }
         for w in runtime.layers {
-            let q = linear(x, rows: l, inner: d, out: d, w.wq, w.bq)
-            let k = linear(x, rows: l, inner: d, out: d, w.wk, w.bk)
-            let v = linear(x, rows: l, inner: d, out: d, w.wv, w.bv)
+            let q = linear(x, rows: l, inner: d, out: d, w.wq.values, w.bq)
+            let k = linear(x, rows: l, inner: d, out: d, w.wk.values, w.bk)
+            let v = linear(x, rows: l, inner: d, out: d, w.wv.values, w.bv)
             var attention = [Double](repeating: 0, count: l * d)
             for head in 0..<h {
                 for i in 0..<l {
@@ -59,11 +59,11 @@ public struct ReferenceTransformer {
                     }
                 }
             }
-            let projected = linear(attention, rows: l, inner: d, out: d, w.wo, w.bo)
+            let projected = linear(attention, rows: l, inner: d, out: d, w.wo.values, w.bo)
             let y = layerNorm(projected, x, w.ln1Gamma, w.ln1Beta)
-            var hidden = linear(y, rows: l, inner: d, out: f, w.w1, w.b1)
+            var hidden = linear(y, rows: l, inner: d, out: f, w.w1.values, w.b1)
             hidden = hidden.map { 0.5 * $0 * (1 + erf($0 / 2.0.squareRoot())) }
-            let z = linear(hidden, rows: l, inner: f, out: d, w.w2, w.b2)
+            let z = linear(hidden, rows: l, inner: f, out: d, w.w2.values, w.b2)
             x = layerNorm(z, y, w.ln2Gamma, w.ln2Beta)
         }
         return x

@@ -1,23 +1,66 @@
+/// How a runtime's matrix products run. All of a runtime's products run on one kernel: on the packed kernel its
+/// results have the same bits at either level and any thread count (`Sources/CRuntime/include/CRuntime.h`).
+public enum RuntimeProducts: Sendable {
+    /// On whichever the calibration timed faster on this CPU (``PackedWeights/calibration``): the runtime's own
+    /// kernel (weights packed once, attention's operands for each product), unless OpenBLAS was clearly faster.
+    case fastest
+    /// On the packed kernel whatever the timings, where one runs on this CPU (else on OpenBLAS).
+    case packed
+    /// On OpenBLAS's `sgemm` and `sgemv`, whatever the timings (for comparison).
+    case openBLAS
+
+    /// The packed kernel level the products run on (0: OpenBLAS).
+    var level: Int32 {
+        switch self {
+        case .fastest: PackedWeights.level
+        case .packed: PackedWeights.packedLevel
+        case .openBLAS: 0
+        }
+    }
+}
+
+/// A weight matrix of a runtime (k × n, row-major: y = x · W): its values, and the same matrix packed once where
+/// the runtime's products run on the packed kernel.
+struct WeightMatrix {
+    let values: [Float]
+    let k: Int, n: Int
+    let packed: PackedWeights?
+
+    /// `level`: the packed kernel level the runtime's products run on (0: OpenBLAS, nothing is packed).
+    init(_ values: [Float], k: Int, n: Int, level: Int32) {
+        self.values = values
+        self.k = k
+        self.n = n
+        packed = PackedWeights.pack(values, k: k, n: n, level: level)
+    }
+
+    /// y (rows × n, row stride `ldy`, n when nil) = x (rows × k, row stride k) · W, at the BLAS thread count.
+    func multiply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, ldy: Int? = nil) {
+        if let packed {
+            packed.multiply(m: rows, a: x, lda: k, c: y, ldc: ldy ?? n, threads: Kernels.threads)
+        } else {
+            Kernels.gemm(level: 0, m: rows, n: n, k: k, a: x, lda: k, b: values, ldb: n, c: y, ldc: ldy ?? n)
+        }
+    }
+
+    /// Floats the matrix takes in memory at `level` (its values and, at a packed level, its packed copy).
+    static func floats(k: Int, n: Int, level: Int32) -> Int { k * n + PackedWeights.packedCount(k: k, n: n, level: level) }
+}
+
 /// Seeded fp32 weights for a runtime model. Latency does not depend on weight values, so they are drawn
 /// uniformly from ±1/√fan-in with SplitMix64 (reproducible, and small enough that activations stay finite).
 struct LayerWeights {
-    var wq, wk, wv, wo: [Float]        // d×d, stored (in × out) row-major: y = x · W
+    var wq, wk, wv, wo: WeightMatrix   // d×d
     var bq, bk, bv, bo: [Float]
-    var w1: [Float], b1: [Float]       // d×d_FFN
-    var w2: [Float], b2: [Float]       // d_FFN×d
+    var w1: WeightMatrix, b1: [Float]  // d×d_FFN
+    var w2: WeightMatrix, b2: [Float]  // d_FFN×d
     var ln1Gamma, ln1Beta, ln2Gamma, ln2Beta: [Float]
-    /// The six matrices packed once for the runtime's products of several rows; nil where they run on OpenBLAS.
-    let packed: PackedLayer?
 
-    struct PackedLayer {
-        let q, k, v, o, w1, w2: PackedWeights
-    }
-
-    /// `level`: the packed kernel level to pack for (0: none, the products run on OpenBLAS).
+    /// `level`: the packed kernel level the runtime's products run on (0: OpenBLAS).
     init(d: Int, f: Int, level: Int32, generator g: inout SeededGenerator) {
-        func matrix(_ rows: Int, _ cols: Int) -> [Float] {
+        func matrix(_ rows: Int, _ cols: Int) -> WeightMatrix {
             let bound = 1 / Float(rows).squareRoot()
-            return (0..<(rows * cols)).map { _ in g.uniform(bound) }
+            return WeightMatrix((0..<(rows * cols)).map { _ in g.uniform(bound) }, k: rows, n: cols, level: level)
         }
         func vector(_ n: Int, _ bound: Float) -> [Float] { (0..<n).map { _ in g.uniform(bound) } }
         wq = matrix(d, d); wk = matrix(d, d); wv = matrix(d, d); wo = matrix(d, d)
@@ -26,13 +69,6 @@ struct LayerWeights {
         w2 = matrix(f, d); b2 = vector(d, 0.02)
         ln1Gamma = (0..<d).map { _ in 1 + g.uniform(0.1) }; ln1Beta = vector(d, 0.1)
         ln2Gamma = (0..<d).map { _ in 1 + g.uniform(0.1) }; ln2Beta = vector(d, 0.1)
-        func pack(_ w: [Float], _ k: Int, _ n: Int) -> PackedWeights? { PackedWeights.pack(w, k: k, n: n, level: level) }
-        if let q = pack(wq, d, d), let k = pack(wk, d, d), let v = pack(wv, d, d), let o = pack(wo, d, d),
-           let p1 = pack(w1, d, f), let p2 = pack(w2, f, d) {
-            packed = PackedLayer(q: q, k: k, v: v, o: o, w1: p1, w2: p2)
-        } else {
-            packed = nil
-        }
     }
 }
 

@@ -29,9 +29,9 @@ public struct OperationTimes: Sendable, Equatable {
 public typealias RuntimeError = ConfigurationError
 
 /// A real fp32 Transformer running on this machine's CPU: BERT-style encoder layers (all tokens at once) and
-/// GPT-2-style decoding (one token per step with a key/value cache). Products of several rows by a weight run on
-/// the weight packed once (``PackedWeights``, where this CPU runs a packed kernel); attention's products and
-/// single-row products run on OpenBLAS.
+/// GPT-2-style decoding (one token per step with a key/value cache). Its matrix products run on the runtime's
+/// packed kernel (``PackedWeights``: weights packed once, attention's operands for each product) where this CPU
+/// runs one and OpenBLAS was not clearly faster, else on OpenBLAS (``RuntimeProducts``).
 ///
 /// Weights come from a seeded generator; latency does not depend on their values. To keep long profiles
 /// affordable it can run a subset of the model's layers (`layersToRun`): every layer has the same shape, so
@@ -48,18 +48,20 @@ public final class TransformerRuntime {
     public let layersToRun: Int
     public let vocabulary: Int
     let layers: [LayerWeights]
+    /// The packed kernel level every product runs on (0: OpenBLAS).
+    let level: Int32
     let tokenEmbedding: [Float]
     let positionEmbedding: [Float]
 
     /// Bytes the runtime would allocate for this configuration (weights, activations, caches), estimated
     /// before anything is allocated.
     public static func estimatedBytes(_ m: TransformerConfig, maxSequenceLength l: Int, layersToRun: Int,
-                                      vocabulary: Int, weightProducts: WeightProducts = .fastest) -> Double {
+                                      vocabulary: Int, products: RuntimeProducts = .fastest) -> Double {
         let d = Double(m.dModel), f = Double(m.dFFN), L = Double(l), n = Double(layersToRun)
-        let level = weightProducts.level
-        let packed = 4 * PackedWeights.packedCount(k: m.dModel, n: m.dModel, level: level)
-            + PackedWeights.packedCount(k: m.dModel, n: m.dFFN, level: level) + PackedWeights.packedCount(k: m.dFFN, n: m.dModel, level: level)
-        let weights = n * (4 * d * d + 2 * d * f + 7 * d + f + Double(packed)) + Double(vocabulary) * d + L * d
+        let level = products.level
+        let matrices = 4 * WeightMatrix.floats(k: m.dModel, n: m.dModel, level: level)
+            + WeightMatrix.floats(k: m.dModel, n: m.dFFN, level: level) + WeightMatrix.floats(k: m.dFFN, n: m.dModel, level: level)
+        let weights = n * (Double(matrices) + 7 * d + f) + Double(vocabulary) * d + L * d
         let activations: Double
         switch m.architecture {
         case .encoder: activations = 7 * L * d + L * f + Double(Kernels.headWorkers(m.heads)) * L * L   // x, q, k, v, attention, tmp ×2, hidden, scores per worker
@@ -68,38 +70,22 @@ public final class TransformerRuntime {
         return 4 * (weights + activations)
     }
 
-    /// How the weight products of several rows run: on whichever the calibration timed faster on this CPU
-    /// (``PackedWeights/calibration``: the runtime's own kernel with the weights packed once, unless OpenBLAS was
-    /// clearly faster), on the packed kernel whatever the timings (where one runs on this CPU, else OpenBLAS), or on
-    /// OpenBLAS's `sgemm` (for comparison).
-    public enum WeightProducts: Sendable {
-        case fastest, packed, openBLAS
-
-        /// The packed kernel level the weights are packed for (0: they stay plain, OpenBLAS multiplies).
-        var level: Int32 {
-            switch self {
-            case .fastest: PackedWeights.level
-            case .packed: PackedWeights.packedLevel
-            case .openBLAS: 0
-            }
-        }
-    }
-
     public init(_ config: TransformerConfig, maxSequenceLength: Int, layersToRun: Int? = nil, vocabulary: Int = 1024,
                 seed: UInt64 = 2302_14017, memoryLimitBytes: Double = 16 * 1_073_741_824,
-                weightProducts: WeightProducts = .fastest) throws(RuntimeError) {
+                products: RuntimeProducts = .fastest) throws(RuntimeError) {
         try config.validate()
         let runLayers = try Self.checkRun(config, maxSequenceLength: maxSequenceLength, layersToRun: layersToRun,
                                           vocabulary: vocabulary, memoryLimitBytes: memoryLimitBytes) {
             Self.estimatedBytes(config, maxSequenceLength: maxSequenceLength, layersToRun: $0, vocabulary: vocabulary,
-                                weightProducts: weightProducts)
+                                products: products)
         }
         self.config = config
         self.maxSequenceLength = maxSequenceLength
         self.layersToRun = runLayers
         self.vocabulary = vocabulary
         var g = SeededGenerator(seed: seed)
-        let level = weightProducts.level
+        let level = products.level
+        self.level = level
         layers = (0..<runLayers).map { _ in LayerWeights(d: config.dModel, f: config.dFFN, level: level, generator: &g) }
         tokenEmbedding = (0..<(vocabulary * config.dModel)).map { _ in g.uniform(1) }
         positionEmbedding = (0..<(maxSequenceLength * config.dModel)).map { _ in g.uniform(0.1) }
@@ -141,13 +127,13 @@ public final class TransformerRuntime {
         var scores = [Float](repeating: 0, count: Kernels.headWorkers(h) * l * l)   // one l × l block per worker
         for w in layers {
             times.add(.projection) {
-                Self.linear(x, rows: l, inner: d, out: d, w.wq, w.packed?.q, w.bq, into: &q)
-                Self.linear(x, rows: l, inner: d, out: d, w.wk, w.packed?.k, w.bk, into: &k)
-                Self.linear(x, rows: l, inner: d, out: d, w.wv, w.packed?.v, w.bv, into: &v)
+                Self.linear(x, rows: l, w.wq, w.bq, into: &q)
+                Self.linear(x, rows: l, w.wk, w.bk, into: &k)
+                Self.linear(x, rows: l, w.wv, w.bv, into: &v)
             }
             q.withUnsafeBufferPointer { qb in k.withUnsafeBufferPointer { kb in v.withUnsafeBufferPointer { vb in
                 scores.withUnsafeMutableBufferPointer { sb in attention.withUnsafeMutableBufferPointer { ab in
-                    Self.selfAttention(q: qb.baseAddress!, k: kb.baseAddress!, v: vb.baseAddress!, rows: l, heads: h,
+                    Self.selfAttention(level: level, q: qb.baseAddress!, k: kb.baseAddress!, v: vb.baseAddress!, rows: l, heads: h,
                                        headDimension: dh, stride: d, scores: sb.baseAddress!, into: ab.baseAddress!, times: &times)
                 } }
             } } }
@@ -174,28 +160,26 @@ public final class TransformerRuntime {
             for (layer, w) in layers.enumerated() {
                 let n = t + 1   // positions attended, the new one included
                 times.add(.projection) {
-                    Self.linear(x, rows: 1, inner: d, out: d, w.wq, w.packed?.q, w.bq, into: &q)
+                    Self.linear(x, rows: 1, w.wq, w.bq, into: &q)
                     keyCache[layer].withUnsafeMutableBufferPointer { kc in
-                        Kernels.gemm(m: 1, n: d, k: d, a: x, lda: d, b: w.wk, ldb: d, c: kc.baseAddress! + t * d, ldc: d)
-                        Kernels.addBias(kc.baseAddress! + t * d, rows: 1, columns: d, bias: w.bk)
+                        Self.linear(x, rows: 1, w.wk, w.bk, into: kc.baseAddress! + t * d)
                     }
                     valueCache[layer].withUnsafeMutableBufferPointer { vc in
-                        Kernels.gemm(m: 1, n: d, k: d, a: x, lda: d, b: w.wv, ldb: d, c: vc.baseAddress! + t * d, ldc: d)
-                        Kernels.addBias(vc.baseAddress! + t * d, rows: 1, columns: d, bias: w.bv)
+                        Self.linear(x, rows: 1, w.wv, w.bv, into: vc.baseAddress! + t * d)
                     }
                 }
                 for head in 0..<h {
                     let offset = head * dh
                     times.add(.actToAct) {
                         keyCache[layer].withUnsafeBufferPointer { kc in q.withUnsafeBufferPointer { qp in
-                            Kernels.gemm(m: 1, n: n, k: dh, a: qp.baseAddress! + offset, lda: d,
+                            Kernels.gemm(level: level, m: 1, n: n, k: dh, a: qp.baseAddress! + offset, lda: d,
                                          b: kc.baseAddress! + offset, ldb: d, c: &scores, ldc: n, transposeB: true)
                         } }
                     }
                     times.add(.nonlinear) { Kernels.softmax(&scores, rows: 1, columns: n, stride: n, scale: scale) }
                     times.add(.actToAct) {
                         valueCache[layer].withUnsafeBufferPointer { vc in attention.withUnsafeMutableBufferPointer { ap in
-                            Kernels.gemm(m: 1, n: dh, k: n, a: scores, lda: n, b: vc.baseAddress! + offset, ldb: d,
+                            Kernels.gemm(level: level, m: 1, n: dh, k: n, a: scores, lda: n, b: vc.baseAddress! + offset, ldb: d,
                                          c: ap.baseAddress! + offset, ldc: d)
                         } }
                     }
@@ -213,7 +197,7 @@ public final class TransformerRuntime {
     /// head times its own phases, and the attention's wall time is split between the two classes in proportion
     /// to their summed times. q, k, v and the result have row stride `stride`; `scores` holds
     /// ``Kernels/headWorkers(_:)`` × rows × rows floats.
-    static func selfAttention(q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, rows l: Int,
+    static func selfAttention(level: Int32, q: UnsafePointer<Float>, k: UnsafePointer<Float>, v: UnsafePointer<Float>, rows l: Int,
                               heads h: Int, headDimension dh: Int, stride d: Int, scores: UnsafeMutablePointer<Float>,
                               into attention: UnsafeMutablePointer<Float>, times: inout OperationTimes) {
         let qp = SendablePointer(q), kp = SendablePointer(k), vp = SendablePointer(v)
@@ -225,14 +209,14 @@ public final class TransformerRuntime {
             Kernels.forHeads(h) { head, worker in
                 let s = sp.pointer + worker * l * l
                 let matmul1 = OperationTimes.seconds {
-                    Kernels.gemm(m: l, n: l, k: dh, a: qp.pointer + head * dh, lda: d, b: kp.pointer + head * dh, ldb: d,
+                    Kernels.gemm(level: level, m: l, n: l, k: dh, a: qp.pointer + head * dh, lda: d, b: kp.pointer + head * dh, ldb: d,
                                  c: s, ldc: l, transposeB: true)
                 }
                 pp.pointer[2 * head + 1] = OperationTimes.seconds {
                     Kernels.softmax(s, rows: l, columns: l, stride: l, scale: scale, parallel: false)
                 }
                 pp.pointer[2 * head] = matmul1 + OperationTimes.seconds {
-                    Kernels.gemm(m: l, n: dh, k: l, a: s, lda: l, b: vp.pointer + head * dh, ldb: d, c: ap.pointer + head * dh, ldc: d)
+                    Kernels.gemm(level: level, m: l, n: dh, k: l, a: s, lda: l, b: vp.pointer + head * dh, ldb: d, c: ap.pointer + head * dh, ldc: d)
                 }
             }
         }
@@ -242,21 +226,11 @@ public final class TransformerRuntime {
         times[.nonlinear] += wall * (1 - share)
     }
 
-    /// y = x · W + b for `rows` rows (row-major, W stored in × out): several rows on the packed copy of W where
-    /// there is one (at the BLAS thread count), a single row (a decoding step) as OpenBLAS's matrix-vector product.
-    static func linear(_ x: [Float], rows: Int, inner: Int, out: Int, _ w: [Float], _ packed: PackedWeights?, _ b: [Float],
-                       into y: inout [Float]) {
-        if rows > 1, let packed {
-            x.withUnsafeBufferPointer { xb in
-                y.withUnsafeMutableBufferPointer { yb in
-                    packed.multiply(m: rows, a: xb.baseAddress!, lda: inner, c: yb.baseAddress!, ldc: out,
-                                    threads: Kernels.threads)
-                }
-            }
-        } else {
-            Kernels.gemm(m: rows, n: out, k: inner, a: x, lda: inner, b: w, ldb: out, c: &y, ldc: out)
-        }
-        Kernels.addBias(&y, rows: rows, columns: out, bias: b)
+    /// y = x · W + b for `rows` rows (row-major, W stored in × out), on the kernel the runtime's products run on
+    /// (``WeightMatrix/multiply(_:rows:into:ldy:)``), at the BLAS thread count.
+    static func linear(_ x: UnsafePointer<Float>, rows: Int, _ w: WeightMatrix, _ b: [Float], into y: UnsafeMutablePointer<Float>) {
+        w.multiply(x, rows: rows, into: y)
+        Kernels.addBias(y, rows: rows, columns: w.n, bias: b)
     }
 
     /// The rest of a layer after attention, the same for an encoder (rows = l) and a decoder step (rows = 1):
@@ -264,14 +238,14 @@ public final class TransformerRuntime {
     func finishLayer(_ w: LayerWeights, rows: Int, x: inout [Float], attention: [Float], projected: inout [Float],
                      hidden: inout [Float], times: inout OperationTimes) {
         let d = config.dModel, f = config.dFFN
-        times.add(.projection) { Self.linear(attention, rows: rows, inner: d, out: d, w.wo, w.packed?.o, w.bo, into: &projected) }
+        times.add(.projection) { Self.linear(attention, rows: rows, w.wo, w.bo, into: &projected) }
         times.add(.nonlinear) {
             Kernels.addLayerNorm(&projected, residual: x, rows: rows, columns: d, gamma: w.ln1Gamma, beta: w.ln1Beta)
         }
         swap(&x, &projected)                 // x is now the first LayerNorm's output
-        times.add(.ffn) { Self.linear(x, rows: rows, inner: d, out: f, w.w1, w.packed?.w1, w.b1, into: &hidden) }
+        times.add(.ffn) { Self.linear(x, rows: rows, w.w1, w.b1, into: &hidden) }
         times.add(.nonlinear) { Kernels.gelu(&hidden, count: rows * f) }
-        times.add(.ffn) { Self.linear(hidden, rows: rows, inner: f, out: d, w.w2, w.packed?.w2, w.b2, into: &projected) }
+        times.add(.ffn) { Self.linear(hidden, rows: rows, w.w2, w.b2, into: &projected) }
         times.add(.nonlinear) {
             Kernels.addLayerNorm(&projected, residual: x, rows: rows, columns: d, gamma: w.ln2Gamma, beta: w.ln2Beta)
         }
