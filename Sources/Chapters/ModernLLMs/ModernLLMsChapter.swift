@@ -36,10 +36,11 @@ public enum ModernLLMsChapter {
             Chapter 1 measures BERT and GPT-2 on the CPU runtime. The runtime also runs this chapter's block \
             (`DecoderRuntime` in `Sources/Core/Kernels/Runtime`): fp32 weights drawn from a seeded generator, \
             RMSNorm, RoPE, grouped-query attention over a key/value cache with an optional sliding window, SwiGLU \
-            and the untied LM head, with the matrix products in OpenBLAS and the element-wise kernels in a fixed \
-            order. `swift test --filter Chapter7Runtime` checks it against a plain Double reference, token by \
-            token. The tests also check that grouped-query attention with kv = h is multi-head attention, and \
-            that a prefill followed by decoding gives the same logits as decoding from the start. \
+            and the untied LM head, with the matrix products on the runtime's own kernel (weights packed once; \
+            OpenBLAS where that kernel does not run or was timed clearly slower) and the element-wise kernels in a fixed order. `swift test --filter \
+            Chapter7Runtime` checks it against a plain Double reference, token by token. The tests also check \
+            that grouped-query attention with kv = h is multi-head attention, and that a prefill followed by \
+            decoding gives the same logits as decoding from the start (on the runtime's kernel, the same bits). \
             `make bench BENCH=llama` times TinyLlama-1.1B's shape: prefill tokens per second for a 128-token \
             prompt and milliseconds per decoded token, at 1 and 2 threads. PyTorch runs the same computation \
             in the same run when torch is installed. Timings depend on the machine, so they stay out of this \
