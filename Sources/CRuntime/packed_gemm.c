@@ -1,6 +1,25 @@
 /* See include/CRuntime.h for what is computed and in which order. */
 #include "CRuntime.h"
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* Each thread's scratch buffers, kept from one product to the next. Allocated and freed per product, a buffer
+ * above malloc's mmap threshold (128 KiB at first) came back as fresh pages every time, and a decoding step's
+ * attention, whose operands grow by a row per token, paid page faults on every product: at a 4096-token context
+ * GPT-2's attention took 7 times OpenBLAS's time. */
+static _Thread_local struct { float *data; size_t capacity; } pg_slots[PG_SCRATCH_SLOTS];
+
+float *pg_scratch(int slot, size_t floats) {
+    if (slot < 0 || slot >= PG_SCRATCH_SLOTS) return NULL;
+    if (pg_slots[slot].capacity < floats) {
+        free(pg_slots[slot].data);
+        const size_t capacity = floats + floats / 4;           /* room for a growing operand */
+        pg_slots[slot].data = aligned_alloc(64, (capacity * sizeof(float) + 63) / 64 * 64);
+        pg_slots[slot].capacity = pg_slots[slot].data ? capacity : 0;
+    }
+    return pg_slots[slot].data;
+}
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -67,6 +86,96 @@ int pg_level_supported(int level) {
 }
 #else
 int pg_level_supported(int level) { (void)level; return 0; }
+#endif
+
+/* One row times B without packing, in pg_gemm's order: per block of PG_KC steps a chain t = fma(x[p], B[p][j], t)
+ * from t = 0, p ascending, the blocks added in order. Callers run it only where level 1 or 2 runs, so AVX2 and FMA
+ * are there. */
+#if defined(__x86_64__)
+/* Rows scaled and added (B[p][j] = b[p * ldb + j]): columns j0 ..< j0 + 8 * V, V vectors of chains. */
+#define PG_AXPY(V)                                                                                                  \
+    for (; j0 + 8 * (V) <= n; j0 += 8 * (V)) {                                                                    \
+        for (int p0 = 0; p0 < k; p0 += PG_KC) {                                                                   \
+            const int kc = k - p0 < PG_KC ? k - p0 : PG_KC;                                                       \
+            __m256 t[V];                                                                                          \
+            for (int v = 0; v < (V); v++) t[v] = _mm256_setzero_ps();                                             \
+            for (int q = 0; q < kc; q++) {                                                                        \
+                const __m256 xq = _mm256_set1_ps(x[p0 + q]);                                                      \
+                const float *row = b + (size_t)(p0 + q) * ldb + j0;                                              \
+                for (int v = 0; v < (V); v++) t[v] = _mm256_fmadd_ps(xq, _mm256_loadu_ps(row + 8 * v), t[v]);    \
+            }                                                                                                     \
+            for (int v = 0; v < (V); v++) {                                                                       \
+                float *out = y + j0 + 8 * v;                                                                      \
+                _mm256_storeu_ps(out, p0 == 0 ? t[v] : _mm256_add_ps(_mm256_loadu_ps(out), t[v]));               \
+            }                                                                                                     \
+        }                                                                                                         \
+    }
+
+/* Eight rows j0 ..< j0 + 8 of b, columns p ..< p + 8, transposed: c[q] holds B[p + q][j0 ..< j0 + 8]. */
+__attribute__((target("avx2,fma"))) static inline void pg_transpose8(const float *b, size_t ldb, __m256 c[8]) {
+    __m256 r[8], u[8], w[8];
+    for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(b + (size_t)i * ldb);
+    for (int i = 0; i < 8; i += 2) {
+        u[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+        u[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 8; i += 4) {
+        w[i] = _mm256_shuffle_ps(u[i], u[i + 2], 0x44);
+        w[i + 1] = _mm256_shuffle_ps(u[i], u[i + 2], 0xEE);
+        w[i + 2] = _mm256_shuffle_ps(u[i + 1], u[i + 3], 0x44);
+        w[i + 3] = _mm256_shuffle_ps(u[i + 1], u[i + 3], 0xEE);
+    }
+    for (int i = 0; i < 4; i++) {
+        c[i] = _mm256_permute2f128_ps(w[i], w[i + 4], 0x20);
+        c[i + 4] = _mm256_permute2f128_ps(w[i], w[i + 4], 0x31);
+    }
+}
+
+__attribute__((target("avx2,fma"))) void pg_gemv(int n, int k, const float *x, const float *b, int ldb,
+                                                   int transposed, float *y) {
+    int j0 = 0;
+    if (transposed) {
+        /* B[p][j] = b[j * ldb + p]: eight rows at a time, turned in registers into eight chains of one vector. */
+        for (; j0 + 8 <= n; j0 += 8) {
+            const float *rows = b + (size_t)j0 * ldb;
+            for (int p0 = 0; p0 < k; p0 += PG_KC) {
+                const int kc = k - p0 < PG_KC ? k - p0 : PG_KC;
+                __m256 t = _mm256_setzero_ps(), c[8];
+                int q = 0;
+                for (; q + 8 <= kc; q += 8) {
+                    pg_transpose8(rows + p0 + q, (size_t)ldb, c);
+                    for (int i = 0; i < 8; i++) t = _mm256_fmadd_ps(_mm256_set1_ps(x[p0 + q + i]), c[i], t);
+                }
+                for (; q < kc; q++) {
+                    const float *at = rows + p0 + q;
+                    const __m256 column = _mm256_setr_ps(at[0], at[ldb], at[2 * (size_t)ldb], at[3 * (size_t)ldb],
+                                                         at[4 * (size_t)ldb], at[5 * (size_t)ldb], at[6 * (size_t)ldb],
+                                                         at[7 * (size_t)ldb]);
+                    t = _mm256_fmadd_ps(_mm256_set1_ps(x[p0 + q]), column, t);
+                }
+                _mm256_storeu_ps(y + j0, p0 == 0 ? t : _mm256_add_ps(_mm256_loadu_ps(y + j0), t));
+            }
+        }
+    } else {
+        PG_AXPY(8)
+        PG_AXPY(1)
+    }
+    for (; j0 < n; j0++) {                               /* the last columns, one chain each */
+        for (int p0 = 0; p0 < k; p0 += PG_KC) {
+            const int kc = k - p0 < PG_KC ? k - p0 : PG_KC;
+            float t = 0;
+            for (int q = 0; q < kc; q++) {
+                const float bq = transposed ? b[(size_t)j0 * ldb + p0 + q] : b[(size_t)(p0 + q) * ldb + j0];
+                t = fmaf(x[p0 + q], bq, t);
+            }
+            y[j0] = p0 == 0 ? t : y[j0] + t;
+        }
+    }
+}
+#else
+void pg_gemv(int n, int k, const float *x, const float *b, int ldb, int transposed, float *y) {
+    (void)n; (void)k; (void)x; (void)b; (void)ldb; (void)transposed; (void)y;
+}
 #endif
 
 int pg_panel_width(int level) { return level == 2 ? 32 : (level == 1 ? 16 : 0); }

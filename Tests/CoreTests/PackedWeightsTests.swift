@@ -85,6 +85,23 @@ struct PackedWeightsTests {
         }
     }
 
+    @Test("a single row multiplied where B lies (pg_gemv, a decoding step's attention) gives the packed kernel's bits",
+          .enabled(if: !levels.isEmpty), arguments: [(1, 1), (7, 3), (45, 300), (64, 520), (70, 257), (8, 64), (1_027, 64)])
+    func singleRowUnpacked(shape: (Int, Int)) {
+        let (n, k) = shape
+        for level in Self.levels {
+            let (a, w, reference) = Self.product(1, n, k, level: level, threads: 1)
+            var transposed = [Float](repeating: .nan, count: n * (k + 4))
+            for p in 0..<k { for j in 0..<n { transposed[j * (k + 4) + p] = w[p * n + j] } }
+            for (b, ldb, transposeB) in [(w, n, false), (transposed, k + 4, true)] {
+                var c = [Float](repeating: .nan, count: n)
+                Kernels.gemm(level: level, m: 1, n: n, k: k, a: a, lda: k + 3, b: b, ldb: ldb, c: &c, ldc: n, transposeB: transposeB)
+                #expect(c.map(\.bitPattern) == Array(reference.prefix(n)).map(\.bitPattern),
+                        "level \(level), transposed \(transposeB), 1×\(n)×\(k)")
+            }
+        }
+    }
+
     @Test("the runtime on the packed kernel gives the same bits at any thread count (encoder and cached decoding)",
           .enabled(if: !levels.isEmpty))
     func runtimeBitsIndependentOfThreads() throws {

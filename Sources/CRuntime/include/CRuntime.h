@@ -45,6 +45,18 @@ int pg_row_groups(int level, int m);
    share it to split the panels. */
 void pg_pack_rows(int level, int m, int k, const float *a, int lda, float *packed, int group_begin, int group_end);
 
+/* y (n) = x (k) . B without packing: B[p][j] = b[p * ldb + j] (k rows of n), or with `transposed`
+   B[p][j] = b[j * ldb + p] (n rows of k, e.g. one head's cached keys). Every y[j] is summed in pg_gemm's order, so
+   the bits are those of a one-row pg_gemm: a decoding step's attention, whose operands change with every token and
+   would cost more to pack than to multiply. Needs FMA (run it only where level 1 or 2 runs). */
+void pg_gemv(int n, int k, const float *x, const float *b, int ldb, int transposed, float *y);
+
+/* Scratch for packed operands: slot s (0 ..< PG_SCRATCH_SLOTS) of the calling thread, at least `floats` floats,
+   64-byte aligned, kept for the thread's next call (grown when too small, so its contents are then lost; never
+   freed: a thread holds its largest operand's size). NULL for a bad slot or when memory runs out. */
+enum { PG_SCRATCH_SLOTS = 3 };
+float *pg_scratch(int slot, size_t floats);
+
 /*
  * C (m x n, row stride ldc) = A . B, A packed by pg_pack_rows and B by pg_pack at the same level, for the
  * column panels [panel_begin, panel_end) only (panel p holds columns p*width ..< min((p+1)*width, n)): callers

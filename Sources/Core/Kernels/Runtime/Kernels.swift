@@ -1,5 +1,6 @@
 import CBLAS
 import CKernels
+import CRuntime
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -11,25 +12,57 @@ import Glibc
 /// several threads; the decoder's RMSNorm, RoPE and SwiGLU as Swift loops over contiguous rows
 /// (`DecoderKernels.swift`).
 enum Kernels {
-    /// C (m×n) = A (m×k) · B (k×n), row-major with leading dimensions; `transposeB` uses Bᵀ (B stored n×k). At a
-    /// packed kernel `level` (1 or 2) B is packed for this product alone and the product runs on the runtime's
-    /// kernel at the BLAS thread count; at level 0 it runs on OpenBLAS.
+    /// C (m×n) = A (m×k) · B (k×n), row-major with leading dimensions; `transposeB` uses Bᵀ (B stored n×k): a
+    /// product whose right operand serves it alone (``RightOperand``), on the runtime's kernel at a packed `level`
+    /// (1 or 2), on OpenBLAS at level 0.
     static func gemm(level: Int32, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
                      ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, transposeB: Bool = false) {
-        if level > 0 {
-            PackedWeights.multiply(level: level, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, transposeB: transposeB,
-                                   c: c, ldc: ldc, threads: threads)
-        } else if m == 1 {
-            // A single row (a decoding step): a matrix-vector product, which OpenBLAS runs faster as gemv.
-            // y = a·B reads B (k×n) transposed; y = a·Bᵀ reads B (n×k) as stored.
-            if transposeB {
-                cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, b, Int32(ldb), a, 1, 0, c, 1)
+        RightOperand(level: level, slot: PackedWeights.keysSlot, k: k, n: n, b, ldb: ldb, transposed: transposeB, rows: m)
+            .multiply(m: m, a: a, lda: lda, c: c, ldc: ldc)
+    }
+
+    /// The right operand B (k × n) of one or more products C = A · B that run one after another on one thread.
+    /// At a packed level, for products of several rows it is packed into that thread's scratch slot
+    /// (``PackedWeights/transient(slot:level:k:n:_:ldb:transposed:)``, valid until the thread packs into the slot
+    /// again); for single rows (a decoding step's attention, whose operands change with every token and would cost
+    /// more to pack than to multiply) `pg_gemv` multiplies B where it lies, with the same bits. At level 0 OpenBLAS
+    /// reads it where it lies.
+    struct RightOperand {
+        let level: Int32, k: Int, n: Int
+        let b: UnsafePointer<Float>, ldb: Int, transposed: Bool
+        let packed: PackedWeights?
+
+        /// `b` holds B (k × n) with row stride `ldb`, or with `transposed` Bᵀ (n × k); `rows`: the most rows of
+        /// the products it will serve.
+        init(level: Int32, slot: Int32, k: Int, n: Int, _ b: UnsafePointer<Float>, ldb: Int, transposed: Bool, rows: Int) {
+            self.level = level
+            self.k = k
+            self.n = n
+            self.b = b
+            self.ldb = ldb
+            self.transposed = transposed
+            packed = level > 0 && rows > 1
+                ? PackedWeights.transient(slot: slot, level: level, k: k, n: n, b, ldb: ldb, transposed: transposed) : nil
+        }
+
+        /// C (m × n, row stride ldc) = A (m × k, row stride lda) · B, at the BLAS thread count.
+        func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+            if let packed {
+                packed.multiply(m: m, a: a, lda: lda, c: c, ldc: ldc, threads: Kernels.threads)
+            } else if level > 0 {
+                for i in 0..<m { pg_gemv(Int32(n), Int32(k), a + i * lda, b, Int32(ldb), transposed ? 1 : 0, c + i * ldc) }
+            } else if m == 1 {
+                // A single row (a decoding step): a matrix-vector product, which OpenBLAS runs faster as gemv.
+                // y = a·B reads B (k×n) transposed; y = a·Bᵀ reads B (n×k) as stored.
+                if transposed {
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, b, Int32(ldb), a, 1, 0, c, 1)
+                } else {
+                    cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(ldb), a, 1, 0, c, 1)
+                }
             } else {
-                cblas_sgemv(CblasRowMajor, CblasTrans, Int32(k), Int32(n), 1, b, Int32(ldb), a, 1, 0, c, 1)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, transposed ? CblasTrans : CblasNoTrans, Int32(m), Int32(n),
+                            Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
             }
-        } else {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), Int32(k),
-                        1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
         }
     }
 
