@@ -82,10 +82,6 @@ final class PackedWeights: @unchecked Sendable {
         return fastest.key
     }
 
-    /// The multiply-adds below which a product runs on one thread: 2¹⁶, about a microsecond of one core's work,
-    /// of the order of handing a region to the pool's polling workers and waiting for them.
-    static let parallelWork = 1 << 16
-
     /// Panels of the packed matrix (columns in groups of the kernel's width): what the threads split.
     var panels: Int { (n + Int(pg_panel_width(level)) - 1) / Int(pg_panel_width(level)) }
 
@@ -164,8 +160,6 @@ final class PackedWeights: @unchecked Sendable {
     /// `threads` workers), then the panels split over them.
     func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
         let rows = Self.scratch(Self.rowsSlot, pg_packed_rows_count(level, Int32(m), Int32(k)))
-        // A product too small to pay for waking the pool's workers runs on the calling thread alone.
-        let threads = m * n * k < Self.parallelWork ? 1 : threads
         let groups = Int(pg_row_groups(level, Int32(m))), packers = min(groups, max(1, threads))
         let source = SendablePointer(a), ap = SendablePointer(rows), cp = SendablePointer(c)
         runtimeForEach(packers, threads: threads) { t in
