@@ -1,25 +1,7 @@
 /* See include/CRuntime.h for what is computed and in which order. */
 #include "CRuntime.h"
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
-
-/* Each thread's scratch buffers, kept from one product to the next. Allocated and freed per product, a buffer
- * above malloc's mmap threshold (128 KiB at first) came back as fresh pages every time, and a decoding step's
- * attention, whose operands grow by a row per token, paid page faults on every product: at a 4096-token context
- * GPT-2's attention took 7 times OpenBLAS's time. */
-static _Thread_local struct { float *data; size_t capacity; } pg_slots[PG_SCRATCH_SLOTS];
-
-float *pg_scratch(int slot, size_t floats) {
-    if (slot < 0 || slot >= PG_SCRATCH_SLOTS) return NULL;
-    if (pg_slots[slot].capacity < floats) {
-        free(pg_slots[slot].data);
-        const size_t capacity = floats + floats / 4;           /* room for a growing operand */
-        pg_slots[slot].data = aligned_alloc(64, (capacity * sizeof(float) + 63) / 64 * 64);
-        pg_slots[slot].capacity = pg_slots[slot].data ? capacity : 0;
-    }
-    return pg_slots[slot].data;
-}
 
 #if defined(__x86_64__)
 #include <immintrin.h>

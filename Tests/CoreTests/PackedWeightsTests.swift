@@ -66,6 +66,9 @@ struct PackedWeightsTests {
           .enabled(if: !levels.isEmpty), arguments: shapes)
     func perProductPacking(shape: (Int, Int, Int)) {
         let (m, n, k) = shape
+        let threads = Kernels.threads
+        Kernels.setThreads(2)
+        defer { Kernels.setThreads(threads) }
         for level in Self.levels {
             let (a, w, reference) = Self.product(m, n, k, level: level, threads: 1)
             // B inside a wider matrix (row stride n + 2), and Bᵀ (n × k) inside one of row stride k + 4.
@@ -78,8 +81,8 @@ struct PackedWeightsTests {
             }
             for (b, ldb, transposeB) in [(wide, n + 2, false), (transposed, k + 4, true)] {
                 var c = [Float](repeating: .nan, count: m * (n + 5))
-                PackedWeights.multiply(level: level, m: m, n: n, k: k, a: a, lda: k + 3, b: b, ldb: ldb, transposeB: transposeB,
-                                       c: &c, ldc: n + 5, threads: 2)
+                Kernels.gemm(level: level, m: m, n: n, k: k, a: a, lda: k + 3, b: b, ldb: ldb, c: &c, ldc: n + 5,
+                             transposeB: transposeB)
                 #expect(c.map(\.bitPattern) == reference.map(\.bitPattern), "level \(level), transposed \(transposeB), \(m)×\(n)×\(k)")
             }
         }

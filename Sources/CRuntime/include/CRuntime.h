@@ -51,12 +51,6 @@ void pg_pack_rows(int level, int m, int k, const float *a, int lda, float *packe
    would cost more to pack than to multiply. Needs FMA (run it only where level 1 or 2 runs). */
 void pg_gemv(int n, int k, const float *x, const float *b, int ldb, int transposed, float *y);
 
-/* Scratch for packed operands: slot s (0 ..< PG_SCRATCH_SLOTS) of the calling thread, at least `floats` floats,
-   64-byte aligned, kept for the thread's next call (grown when too small, so its contents are then lost; never
-   freed: a thread holds its largest operand's size). NULL for a bad slot or when memory runs out. */
-enum { PG_SCRATCH_SLOTS = 3 };
-float *pg_scratch(int slot, size_t floats);
-
 /*
  * C (m x n, row stride ldc) = A . B, A packed by pg_pack_rows and B by pg_pack at the same level, for the
  * column panels [panel_begin, panel_end) only (panel p holds columns p*width ..< min((p+1)*width, n)): callers

@@ -17,16 +17,15 @@ enum Kernels {
     /// (1 or 2), on OpenBLAS at level 0.
     static func gemm(level: Int32, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
                      ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, transposeB: Bool = false) {
-        RightOperand(level: level, slot: PackedWeights.keysSlot, k: k, n: n, b, ldb: ldb, transposed: transposeB, rows: m)
+        RightOperand(level: level, k: k, n: n, b, ldb: ldb, transposed: transposeB, rows: m)
             .multiply(m: m, a: a, lda: lda, c: c, ldc: ldc)
     }
 
-    /// The right operand B (k × n) of one or more products C = A · B that run one after another on one thread.
-    /// At a packed level, for products of several rows it is packed into that thread's scratch slot
-    /// (``PackedWeights/transient(slot:level:k:n:_:ldb:transposed:)``, valid until the thread packs into the slot
-    /// again); for single rows (a decoding step's attention, whose operands change with every token and would cost
-    /// more to pack than to multiply) `pg_gemv` multiplies B where it lies, with the same bits. At level 0 OpenBLAS
-    /// reads it where it lies.
+    /// The right operand B (k × n) of one or more products C = A · B (a head's keys or values for all its blocks
+    /// of query rows). At a packed level, for products of several rows it is packed once (``PackedWeights``); for
+    /// single rows (a decoding step's attention, whose operands change with every token and would cost more to pack
+    /// than to multiply) `pg_gemv` multiplies B where it lies, with the same bits. At level 0 OpenBLAS reads it
+    /// where it lies.
     struct RightOperand {
         let level: Int32, k: Int, n: Int
         let b: UnsafePointer<Float>, ldb: Int, transposed: Bool
@@ -34,15 +33,14 @@ enum Kernels {
 
         /// `b` holds B (k × n) with row stride `ldb`, or with `transposed` Bᵀ (n × k); `rows`: the most rows of
         /// the products it will serve.
-        init(level: Int32, slot: Int32, k: Int, n: Int, _ b: UnsafePointer<Float>, ldb: Int, transposed: Bool, rows: Int) {
+        init(level: Int32, k: Int, n: Int, _ b: UnsafePointer<Float>, ldb: Int, transposed: Bool, rows: Int) {
             self.level = level
             self.k = k
             self.n = n
             self.b = b
             self.ldb = ldb
             self.transposed = transposed
-            packed = level > 0 && rows > 1
-                ? PackedWeights.transient(slot: slot, level: level, k: k, n: n, b, ldb: ldb, transposed: transposed) : nil
+            packed = level > 0 && rows > 1 ? PackedWeights(level: level, k: k, n: n, b, ldb: ldb, transposed: transposed) : nil
         }
 
         /// C (m × n, row stride ldc) = A (m × k, row stride lda) · B, at the BLAS thread count.

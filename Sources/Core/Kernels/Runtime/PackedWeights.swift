@@ -4,7 +4,7 @@ import CRuntime
 /// (y = x · W) is packed once, when its runtime is built: a general BLAS copies its right operand into panels on
 /// every call, which at l = 128 costs OpenBLAS a tenth or more of a BERT-Base FFN product (README, "The runtime's
 /// own matrix products"); packed at load time, the copy is gone. Attention's operands change with every product
-/// and are packed for it (``multiply(level:m:n:k:a:lda:b:ldb:transposeB:c:ldc:threads:)``).
+/// and are packed for it (``Kernels/RightOperand``).
 ///
 /// Packing happens only where a packed kernel runs (AVX-512F or AVX2 with FMA); elsewhere ``pack(_:k:n:level:)``
 /// returns nil and the runtime keeps OpenBLAS, as it does where OpenBLAS was timed clearly faster
@@ -13,8 +13,6 @@ import CRuntime
 final class PackedWeights: @unchecked Sendable {
     let level: Int32, k: Int, n: Int
     let storage: UnsafeMutablePointer<Float>
-    /// Whether `storage` belongs to this object (a weight packed once) or is a thread's scratch (``transient(slot:level:k:n:_:ldb:transposed:)``).
-    private let owned: Bool
 
     /// The kernel level products run on in this process (0: OpenBLAS runs them): the choice of ``calibration``.
     /// Both packed levels give the same bits, so a choice between them, which can vary with the machine's load,
@@ -85,21 +83,13 @@ final class PackedWeights: @unchecked Sendable {
     /// Panels of the packed matrix (columns in groups of the kernel's width): what the threads split.
     var panels: Int { (n + Int(pg_panel_width(level)) - 1) / Int(pg_panel_width(level)) }
 
-    /// Packs B (k × n): `b` holds B row-major with row stride `ldb`, or with `transposed`, Bᵀ (n × k) with row
-    /// stride `ldb`; into storage of its own, or into the calling thread's scratch slot `scratch`.
-    private init(level: Int32, k: Int, n: Int, _ b: UnsafePointer<Float>, ldb: Int, transposed: Bool = false,
-                 scratch: Int32? = nil) {
+    /// Packs B (k × n) for `level` (which this CPU must run): `b` holds B row-major with row stride `ldb`, or with
+    /// `transposed`, Bᵀ (n × k) with row stride `ldb`.
+    init(level: Int32, k: Int, n: Int, _ b: UnsafePointer<Float>, ldb: Int, transposed: Bool = false) {
         self.level = level
         self.k = k
         self.n = n
-        let count = pg_packed_count(level, Int32(k), Int32(n))
-        if let scratch {
-            storage = Self.scratch(scratch, count)
-            owned = false
-        } else {
-            storage = Self.alignedFloats(count)
-            owned = true
-        }
+        storage = Self.alignedFloats(pg_packed_count(level, Int32(k), Int32(n)))
         if transposed {
             pg_pack_transposed(level, Int32(k), Int32(n), b, Int32(ldb), storage)
         } else {
@@ -107,25 +97,7 @@ final class PackedWeights: @unchecked Sendable {
         }
     }
 
-    deinit { if owned { storage.deallocate() } }
-
-    /// Slot `slot` of the calling thread's scratch, at least `count` floats (`pg_scratch`).
-    private static func scratch(_ slot: Int32, _ count: Int) -> UnsafeMutablePointer<Float> {
-        guard let p = pg_scratch(slot, count) else { fatalError("out of memory for \(count) floats of packed operands") }
-        return p
-    }
-
-    /// The calling thread's scratch slots: a product's packed rows of A, and two right operands packed for a few
-    /// products (``transient(slot:level:k:n:_:ldb:transposed:)``: attention's keys and values).
-    static let rowsSlot: Int32 = 0, keysSlot: Int32 = 1, valuesSlot: Int32 = 2
-
-    /// B (k × n; `b` as in the initializer) packed into the calling thread's scratch slot `slot` (``keysSlot`` or
-    /// ``valuesSlot``): no allocation, for an operand used by a few products on this thread, such as a head's keys;
-    /// it is valid until this thread packs into the same slot again.
-    static func transient(slot: Int32, level: Int32, k: Int, n: Int, _ b: UnsafePointer<Float>, ldb: Int,
-                          transposed: Bool) -> PackedWeights {
-        PackedWeights(level: level, k: k, n: n, b, ldb: ldb, transposed: transposed, scratch: slot)
-    }
+    deinit { storage.deallocate() }
 
     /// `count` floats, 64-byte aligned: a packed row of 16 or 32 floats then never straddles two cache lines.
     private static func alignedFloats(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -140,16 +112,6 @@ final class PackedWeights: @unchecked Sendable {
         return w.withUnsafeBufferPointer { PackedWeights(level: level, k: k, n: n, $0.baseAddress!, ldb: n) }
     }
 
-    /// C (m × n, row stride ldc) = A (m × k) · B (k × n), or A · Bᵀ with `transposeB` (B stored n × k), row-major
-    /// with leading dimensions, on the packed kernel at `level` (which this CPU must run), B packed for this product
-    /// alone: attention's products, whose operands change with every call.
-    static func multiply(level: Int32, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
-                         b: UnsafePointer<Float>, ldb: Int, transposeB: Bool, c: UnsafeMutablePointer<Float>, ldc: Int,
-                         threads: Int) {
-        transient(slot: keysSlot, level: level, k: k, n: n, b, ldb: ldb, transposed: transposeB)
-            .multiply(m: m, a: a, lda: lda, c: c, ldc: ldc, threads: threads)
-    }
-
     /// Whether this CPU runs the packed kernel at `level` (1: AVX2 with FMA, 2: AVX-512F).
     static func supports(_ level: Int32) -> Bool { pg_level_supported(level) != 0 }
 
@@ -159,7 +121,8 @@ final class PackedWeights: @unchecked Sendable {
     /// C (m × n, row stride ldc) = A (m × k, row stride lda) · W: A packed once (its row groups split over
     /// `threads` workers), then the panels split over them.
     func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
-        let rows = Self.scratch(Self.rowsSlot, pg_packed_rows_count(level, Int32(m), Int32(k)))
+        let rows = Self.alignedFloats(pg_packed_rows_count(level, Int32(m), Int32(k)))
+        defer { rows.deallocate() }
         let groups = Int(pg_row_groups(level, Int32(m))), packers = min(groups, max(1, threads))
         let source = SendablePointer(a), ap = SendablePointer(rows), cp = SendablePointer(c)
         runtimeForEach(packers, threads: threads) { t in

@@ -204,10 +204,10 @@ public final class TransformerRuntime {
                 let s = sp.pointer + worker * block * n
                 var keys: Kernels.RightOperand?, values: Kernels.RightOperand?
                 var matmul = OperationTimes.seconds {
-                    keys = Kernels.RightOperand(level: level, slot: PackedWeights.keysSlot, k: dh, n: n, kp.pointer + head * dh,
-                                                ldb: d, transposed: true, rows: block)
-                    values = Kernels.RightOperand(level: level, slot: PackedWeights.valuesSlot, k: n, n: dh,
-                                                  vp.pointer + head * dh, ldb: d, transposed: false, rows: block)
+                    keys = Kernels.RightOperand(level: level, k: dh, n: n, kp.pointer + head * dh, ldb: d, transposed: true,
+                                                rows: block)
+                    values = Kernels.RightOperand(level: level, k: n, n: dh, vp.pointer + head * dh, ldb: d, transposed: false,
+                                                  rows: block)
                 }
                 var softmax = 0.0
                 for first in stride(from: 0, to: m, by: block) {
