@@ -9,6 +9,8 @@ public enum Glossary {
         "ACL": "Association for Computational Linguistics (a venue)",
         "AI": "arithmetic intensity: operations per byte moved",
         "ASIC": "application-specific integrated circuit",
+        "AVX": "Advanced Vector Extensions, x86's vector instructions (AVX-512F: their 512-bit foundation)",
+        "AVX2": "the second Advanced Vector Extensions: 256-bit vectors, with FMA on the CPUs that have them",
         "BERT": "Bidirectional Encoder Representations from Transformers",
         "BLAS": "Basic Linear Algebra Subprograms, the standard matrix-product interface (OpenBLAS here)",
         "BLEU": "bilingual evaluation understudy, a translation score",
