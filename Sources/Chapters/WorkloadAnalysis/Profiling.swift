@@ -169,7 +169,7 @@ enum Profiling {
             numbers: latency does not depend on their values. The profile below was measured on \(prov("cpu")) \
             (\(prov("cores")) cores, \(prov("threads")) threads, matrix products: \(prov("blas"))) on \(prov("date")) \
             with `\(prov("command"))`, and is rendered from \
-            `\(defaultPath)`; `--measure` measures afresh (about 2 minutes on 2 cores). Method: \(prov("method")).
+            `\(defaultPath)`; `--measure` measures afresh (about 2.5 minutes on 2 cores). Method: \(prov("method")).
             """)
         for (m, ref, title) in [(TransformerConfig.bertBase, "Fig. 7", "01-fig7-bert-base-cpu"),
                                 (.gpt2, "Fig. 8", "01-fig8-gpt2-cpu")] {

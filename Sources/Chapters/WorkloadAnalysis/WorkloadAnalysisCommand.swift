@@ -82,7 +82,7 @@ struct WorkloadAnalysisCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The recorded CPU profile for §2.2.2 (Fig. 7-9), relative to the current folder.", valueName: "path"))
     var profile: String = Profiling.defaultPath
 
-    @Flag(name: .long, help: "Measure the CPU profile afresh on this machine (about 2 minutes on 2 cores; progress on stderr) and write it to --profile before rendering.")
+    @Flag(name: .long, help: "Measure the CPU profile afresh on this machine (about 2.5 minutes on 2 cores; progress on stderr) and write it to --profile before rendering.")
     var measure = false
 
     @Option(name: .long, help: "BLAS threads for --measure.")
