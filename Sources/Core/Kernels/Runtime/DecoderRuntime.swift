@@ -10,8 +10,7 @@ struct DecoderLayerWeights {
     /// `level`: the packed kernel level the runtime's products run on (0: OpenBLAS).
     init(d: Int, kvWidth: Int, f: Int, level: Int32, generator g: inout SeededGenerator) {
         func matrix(_ rows: Int, _ cols: Int) -> WeightMatrix {
-            let bound = 1 / Float(rows).squareRoot()
-            return WeightMatrix((0..<(rows * cols)).map { _ in g.uniform(bound) }, k: rows, n: cols, level: level)
+            WeightMatrix(seededRows: rows, n: cols, level: level, generator: &g)
         }
         wq = matrix(d, d); wk = matrix(d, kvWidth); wv = matrix(d, kvWidth); wo = matrix(d, d)
         wGate = matrix(d, f); wUp = matrix(d, f); wDown = matrix(f, d)
@@ -66,10 +65,9 @@ public final class DecoderRuntime {
     /// prefill's activations), estimated before anything is allocated.
     public static func estimatedBytes(_ m: TransformerConfig, maxSequenceLength l: Int, layersToRun: Int,
                                       vocabulary: Int, products: RuntimeProducts = .fastest) -> Double {
-        let d = Double(m.dModel), L = Double(l), n = Double(layersToRun)
-        let kv = Double(m.kvHeads * m.headDimension), f = Double(m.dFFN), v = Double(vocabulary), level = products.level
+        let (dm, kvWidth, ffn, level) = (m.dModel, m.kvHeads * m.headDimension, m.dFFN, products.level)
+        let d = Double(dm), kv = Double(kvWidth), f = Double(ffn), v = Double(vocabulary), L = Double(l), n = Double(layersToRun)
         func floats(_ k: Int, _ n: Int) -> Double { Double(WeightMatrix.floats(k: k, n: n, level: level)) }
-        let (dm, kvWidth, ffn) = (m.dModel, m.kvHeads * m.headDimension, m.dFFN)
         let matrices = 2 * floats(dm, dm) + 2 * floats(dm, kvWidth) + 2 * floats(dm, ffn) + floats(ffn, dm)
         let weights = n * (matrices + 2 * d) + v * d + floats(dm, vocabulary) + d
         let caches = n * 2 * L * kv + L * Double(m.headDimension)              // K and V per layer, cos and sin
@@ -130,8 +128,7 @@ public final class DecoderRuntime {
         }
         tokenEmbedding = (0..<(vocabulary * d)).map { _ in g.uniform(1) }
         finalNorm = (0..<d).map { _ in 1 + g.uniform(0.1) }
-        let headBound = 1 / Float(d).squareRoot()
-        lmHead = WeightMatrix((0..<(d * vocabulary)).map { _ in g.uniform(headBound) }, k: d, n: vocabulary, level: level)
+        lmHead = WeightMatrix(seededRows: d, n: vocabulary, level: level, generator: &g)
         rotary = RotaryTable(positions: maxSequenceLength, headDimension: config.headDimension, base: ropeBase)
         keyCache = [[Float]](repeating: [Float](repeating: 0, count: maxSequenceLength * kvWidth), count: runLayers)
         valueCache = keyCache

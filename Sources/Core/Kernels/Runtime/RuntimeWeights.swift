@@ -34,6 +34,12 @@ struct WeightMatrix {
         packed = PackedWeights.pack(values, k: k, n: n, level: level)
     }
 
+    /// Drawn from `g` uniformly in ±1/√k (the fan-in), row by row: the runtimes' seeded weights.
+    init(seededRows k: Int, n: Int, level: Int32, generator g: inout SeededGenerator) {
+        let bound = 1 / Float(k).squareRoot()
+        self.init((0..<(k * n)).map { _ in g.uniform(bound) }, k: k, n: n, level: level)
+    }
+
     /// y (rows × n, row stride `ldy`, n when nil) = x (rows × k, row stride k) · W, at the BLAS thread count.
     func multiply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, ldy: Int? = nil) {
         if let packed {
@@ -59,8 +65,7 @@ struct LayerWeights {
     /// `level`: the packed kernel level the runtime's products run on (0: OpenBLAS).
     init(d: Int, f: Int, level: Int32, generator g: inout SeededGenerator) {
         func matrix(_ rows: Int, _ cols: Int) -> WeightMatrix {
-            let bound = 1 / Float(rows).squareRoot()
-            return WeightMatrix((0..<(rows * cols)).map { _ in g.uniform(bound) }, k: rows, n: cols, level: level)
+            WeightMatrix(seededRows: rows, n: cols, level: level, generator: &g)
         }
         func vector(_ n: Int, _ bound: Float) -> [Float] { (0..<n).map { _ in g.uniform(bound) } }
         wq = matrix(d, d); wk = matrix(d, d); wv = matrix(d, d); wo = matrix(d, d)
