@@ -18,8 +18,9 @@ import Glibc
 /// - two runtime paths over the same fp32 weights (prefill against token-by-token decoding, GQA against MHA with
 ///   copied key/value heads): 1e-5. On OpenBLAS only the summation order differs (sgemm against sgemv), a few
 ///   6e-8 roundings of sums of ≤ 96 terms. On the packed kernel prefill and decoding give the same bits: every
-///   product sums each entry in the same order whatever the number of rows, and the norms, rotation and softmax
-///   are row by row (so for contexts of at most 256 positions, one k-block of the attention's second product).
+///   product sums each entry in the same order whatever the number of rows, the attention's columns start at a
+///   multiple of the kernel's k-block whatever the call (so a row's terms are grouped by the same positions, the
+///   unseen ones exact zeros), and the norms, rotation and softmax are row by row.
 @Suite("Chapter7Runtime: a Llama-style decoder on the CPU", .serialized)
 struct Chapter7RuntimeTests {
     static let tiny = TransformerConfig(name: "tiny-llama-test", layers: 2, dModel: 64, heads: 8, dFFN: 96,
@@ -161,6 +162,40 @@ struct Chapter7RuntimeTests {
         _ = try windowed.prefill(tokens: Array(Self.prompt.prefix(6)), times: &times)
         let chunked = try windowed.prefill(tokens: Array(Self.prompt.suffix(4)), times: &times)
         #expect(Self.worst(chunked, a[9]) < Self.pathTolerance)
+    }
+
+    @Test("a long prefill (several blocks of query rows, heads on parallel workers) gives the same bits at 1, 2 and 3 threads, in one call, in two, or ending in a decoding step, with or without a window",
+          arguments: [nil, 100] as [Int?])
+    func longPrefillBits(window: Int?) throws {
+        // 600 rows over 600 positions: Attention.blockRows gives blocks of 432 rows, so one call's rows split into
+        // two blocks, and a later call's rows start at another row and (with the window) another first column. A
+        // row's products, mask and softmax do not depend on its block, its worker or the call: its columns are
+        // grouped into the kernel's k-blocks by absolute position, and the columns it does not see are exact zeros.
+        #expect(Attention.blockRows(600, positions: 600) < 600)
+        let config = Self.with(Self.tiny, kvHeads: 2, window: window)
+        let tokens = (0..<600).map { ($0 * 31 + 7) % 50 }
+        let threads = Kernels.threads
+        defer { Kernels.setThreads(threads) }
+        var runs: [[Float]] = []
+        for n in [1, 2, 3] {
+            Kernels.setThreads(n)
+            let rt = try DecoderRuntime(config, maxSequenceLength: 600, products: .packed)
+            var times = OperationTimes()
+            runs.append(try rt.prefill(tokens: tokens, times: &times))
+            rt.reset()
+            _ = try rt.prefill(tokens: Array(tokens.prefix(250)), times: &times)
+            let twoCalls = try rt.prefill(tokens: Array(tokens.dropFirst(250)), times: &times)
+            rt.reset()
+            _ = try rt.prefill(tokens: Array(tokens.dropLast()), times: &times)
+            let decoded = try rt.decode(token: tokens.last!, times: &times)
+            if rt.level > 0 {
+                #expect(twoCalls == runs[0], "\(n) threads: one call and two calls differ")
+                #expect(decoded == runs[0], "\(n) threads: prefill and decoding differ")
+            } else {
+                #expect(Self.worst(twoCalls, runs[0]) < Self.pathTolerance && Self.worst(decoded, runs[0]) < Self.pathTolerance)
+            }
+        }
+        #expect(runs[1] == runs[0] && runs[2] == runs[0], "the bits depend on the thread count")
     }
 
     @Test("RoPE keeps every pair's length, is the identity at position 0, and turns by p·θ_i")

@@ -1,3 +1,5 @@
+import CRuntime
+
 /// Seeded fp32 weights of one Llama-style layer (no biases), stored (in × out) row-major: y = x · W.
 struct DecoderLayerWeights {
     var wq: WeightMatrix               // d × (h·dh)
@@ -71,7 +73,8 @@ public final class DecoderRuntime {
         let matrices = 2 * floats(dm, dm) + 2 * floats(dm, kvWidth) + 2 * floats(dm, ffn) + floats(ffn, dm)
         let weights = n * (matrices + 2 * d) + v * d + floats(dm, vocabulary) + d
         let caches = n * 2 * L * kv + L * Double(m.headDimension)              // K and V per layer, cos and sin
-        let activations = 5 * L * d + 2 * L * f + L * L + v                    // x, x_n, Q, attention, projected; gate, up; scores; logits
+        let scores = Double(Attention.scratchFloats(heads: m.heads, rows: l, positions: l))
+        let activations = 5 * L * d + 2 * L * f + scores + v                   // x, x_n, Q, attention, projected; gate, up; scores; logits
         return 4 * (weights + caches + activations)
     }
 
@@ -189,12 +192,17 @@ public final class DecoderRuntime {
         }
         var normed = x, q = x, attention = x, projected = x
         var gate = [Float](repeating: 0, count: l * f), up = gate
-        let scale = 1 / Float(dh).squareRoot()
         let window = config.block.slidingWindow ?? n
-        // Only positions first..<n can be seen by any new row (the first new row sees the fewest): the products run
-        // over those columns alone, so a decode step with a sliding window reads at most `window` cached rows.
-        let first = max(0, start + 1 - window), columns = n - first
-        var scores = [Float](repeating: 0, count: l * columns)
+        // Only positions from start + 1 - window on can be seen by any new row (the first new row sees the fewest):
+        // the products run over those columns alone, so a decode step with a sliding window reads at most `window`
+        // cached rows, plus fewer than PG_KC: the first column is rounded down to a multiple of the packed kernel's
+        // k-block, so that a row's sums group its terms by the same positions whatever the call (the columns it
+        // does not see are exact zeros) and a windowed decoder's prefill and decoding give the same bits.
+        let kBlock = Int(PG_KC)
+        let first = max(0, start + 1 - window) / kBlock * kBlock, columns = n - first
+        var scores = [Float](repeating: 0, count: Attention.scratchFloats(heads: h, rows: l, positions: columns))
+        let attend = Attention(heads: h, headDimension: dh, group: group, queryStride: d, kvStride: kvWidth,
+                               causalOffset: start - first, window: config.block.slidingWindow)
         for (layer, w) in layers.enumerated() {
             times.add(.nonlinear) { Kernels.rmsNorm(x, into: &normed, rows: l, columns: d, gamma: w.attentionNorm) }
             times.add(.projection) {
@@ -213,36 +221,13 @@ public final class DecoderRuntime {
                                  stride: kvWidth, firstPosition: start, table: rotary)
                 }
             }
-            for head in 0..<h {
-                let offset = head * dh, kvOffset = (head / group) * dh
-                times.add(.actToAct) {
-                    keyCache[layer].withUnsafeBufferPointer { kc in q.withUnsafeBufferPointer { qp in
-                        Kernels.gemm(level: level, m: l, n: columns, k: dh, a: qp.baseAddress! + offset, lda: d,
-                                     b: kc.baseAddress! + first * kvWidth + kvOffset, ldb: kvWidth, c: &scores, ldc: columns,
-                                     transposeB: true)
-                    } }
-                }
-                times.add(.nonlinear) {
-                    scores.withUnsafeMutableBufferPointer { sp in
-                        for i in 0..<l {
-                            // Row i is position start + i: it sees positions lo..<hi, itself included (column
-                            // c holds position first + c).
-                            let row = sp.baseAddress! + i * columns, hi = start + i + 1 - first
-                            let lo = max(0, start + i + 1 - window) - first
-                            for j in 0..<lo { row[j] = 0 }
-                            Kernels.softmax(row + lo, rows: 1, columns: hi - lo, stride: hi - lo, scale: scale)
-                            for j in hi..<columns { row[j] = 0 }
-                        }
-                    }
-                }
-                times.add(.actToAct) {
-                    valueCache[layer].withUnsafeBufferPointer { vc in attention.withUnsafeMutableBufferPointer { ap in
-                        Kernels.gemm(level: level, m: l, n: dh, k: columns, a: scores, lda: columns,
-                                     b: vc.baseAddress! + first * kvWidth + kvOffset, ldb: kvWidth, c: ap.baseAddress! + offset,
-                                     ldc: d)
-                    } }
-                }
-            }
+            keyCache[layer].withUnsafeBufferPointer { kc in valueCache[layer].withUnsafeBufferPointer { vc in
+                scores.withUnsafeMutableBufferPointer { sp in attention.withUnsafeMutableBufferPointer { ap in
+                    attend.run(level: level, q: q, rows: l, k: kc.baseAddress! + first * kvWidth,
+                               v: vc.baseAddress! + first * kvWidth, positions: columns, scores: sp.baseAddress!,
+                               into: ap.baseAddress!, times: &times)
+                } }
+            } }
             times.add(.projection) {
                 w.wo.multiply(attention, rows: l, into: &projected)
             }

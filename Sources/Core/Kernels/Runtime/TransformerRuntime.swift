@@ -64,8 +64,8 @@ public final class TransformerRuntime {
         let weights = n * (Double(matrices) + 7 * d + f) + Double(vocabulary) * d + L * d
         let activations: Double
         switch m.architecture {
-        case .encoder: activations = 7 * L * d + L * f + Double(Kernels.headWorkers(m.heads) * attentionRows(l, positions: l)) * L   // x, q, k, v, attention, tmp ×2, hidden, scores per worker
-        case .decoder: activations = n * 2 * L * d + 8 * d + f + Double(Kernels.headWorkers(m.heads)) * L  // caches of every layer, one token's vectors, a scores row per worker
+        case .encoder: activations = 7 * L * d + L * f + Double(Attention.scratchFloats(heads: m.heads, rows: l, positions: l))   // x, q, k, v, attention, tmp ×2, hidden; scores
+        case .decoder: activations = n * 2 * L * d + 8 * d + f + Double(Attention.scratchFloats(heads: m.heads, rows: 1, positions: l))  // caches of every layer, one token's vectors, scores
         }
         return 4 * (weights + activations)
     }
@@ -124,7 +124,8 @@ public final class TransformerRuntime {
         var x = embed(tokens, firstPosition: 0)
         var q = [Float](repeating: 0, count: l * d), k = q, v = q, attention = q, projected = q
         var hidden = [Float](repeating: 0, count: l * f)
-        var scores = [Float](repeating: 0, count: Kernels.headWorkers(h) * Self.attentionRows(l, positions: l) * l)   // one block per worker
+        var scores = [Float](repeating: 0, count: Attention.scratchFloats(heads: h, rows: l, positions: l))
+        let attend = Attention(heads: h, headDimension: dh, queryStride: d, kvStride: d)
         for w in layers {
             times.add(.projection) {
                 Self.linear(x, rows: l, w.wq, w.bq, into: &q)
@@ -133,8 +134,8 @@ public final class TransformerRuntime {
             }
             q.withUnsafeBufferPointer { qb in k.withUnsafeBufferPointer { kb in v.withUnsafeBufferPointer { vb in
                 scores.withUnsafeMutableBufferPointer { sb in attention.withUnsafeMutableBufferPointer { ab in
-                    Self.attention(level: level, q: qb.baseAddress!, rows: l, k: kb.baseAddress!, v: vb.baseAddress!, positions: l,
-                                   heads: h, headDimension: dh, stride: d, scores: sb.baseAddress!, into: ab.baseAddress!, times: &times)
+                    attend.run(level: level, q: qb.baseAddress!, rows: l, k: kb.baseAddress!, v: vb.baseAddress!, positions: l,
+                               scores: sb.baseAddress!, into: ab.baseAddress!, times: &times)
                 } }
             } } }
             finishLayer(w, rows: l, x: &x, attention: attention, projected: &projected, hidden: &hidden, times: &times)
@@ -153,7 +154,8 @@ public final class TransformerRuntime {
         var outputs = [Float](repeating: 0, count: steps * d)
         var q = [Float](repeating: 0, count: d), attention = q, projected = q
         var hidden = [Float](repeating: 0, count: f)
-        var scores = [Float](repeating: 0, count: Kernels.headWorkers(h) * steps)   // one row per worker
+        var scores = [Float](repeating: 0, count: Attention.scratchFloats(heads: h, rows: 1, positions: steps))
+        let attend = Attention(heads: h, headDimension: dh, queryStride: d, kvStride: d)
         for t in 0..<steps {
             var x = embed([t % vocabulary], firstPosition: t)
             for (layer, w) in layers.enumerated() {
@@ -169,9 +171,8 @@ public final class TransformerRuntime {
                 }
                 keyCache[layer].withUnsafeBufferPointer { kc in valueCache[layer].withUnsafeBufferPointer { vc in
                     scores.withUnsafeMutableBufferPointer { sb in attention.withUnsafeMutableBufferPointer { ab in
-                        Self.attention(level: level, q: q, rows: 1, k: kc.baseAddress!, v: vc.baseAddress!, positions: n,
-                                       heads: h, headDimension: dh, stride: d, scores: sb.baseAddress!, into: ab.baseAddress!,
-                                       times: &times)
+                        attend.run(level: level, q: q, rows: 1, k: kc.baseAddress!, v: vc.baseAddress!, positions: n,
+                                   scores: sb.baseAddress!, into: ab.baseAddress!, times: &times)
                     } }
                 } }
                 finishLayer(w, rows: 1, x: &x, attention: attention, projected: &projected, hidden: &hidden,
@@ -180,63 +181,6 @@ public final class TransformerRuntime {
             for j in 0..<d { outputs[t * d + j] = x[j] }
         }
         return outputs
-    }
-
-    /// Multi-head attention of `rows` query rows over `positions` keys and values, unmasked (every row sees every
-    /// position): an encoder's l rows over its l positions, or a decoding step's one row over the cache. Head by
-    /// head, and within a head by blocks of ``attentionRows(_:positions:)`` rows: q·kᵀ, softmax and P·v for one
-    /// block, so that its scores stay in cache (each row's results do not depend on the blocks); a head's keys and
-    /// values are packed once for all its blocks (``Kernels/RightOperand``). At several BLAS threads the heads run
-    /// in parallel, one BLAS thread each. Each head times its own phases, and the attention's wall time is split
-    /// between the two classes in proportion to their summed times. q, k, v and the result have row stride
-    /// `stride`; `scores` holds ``Kernels/headWorkers(_:)`` × ``attentionRows(_:positions:)`` × positions floats.
-    static func attention(level: Int32, q: UnsafePointer<Float>, rows m: Int, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-                          positions n: Int, heads h: Int, headDimension dh: Int, stride d: Int,
-                          scores: UnsafeMutablePointer<Float>, into attention: UnsafeMutablePointer<Float>,
-                          times: inout OperationTimes) {
-        let qp = SendablePointer(q), kp = SendablePointer(k), vp = SendablePointer(v)
-        let sp = SendablePointer(scores), ap = SendablePointer(attention)
-        let phases = UnsafeMutablePointer<Double>.allocate(capacity: 2 * h)   // per head: matmul, softmax seconds
-        defer { phases.deallocate() }
-        let pp = SendablePointer(phases), scale = 1 / Float(dh).squareRoot(), block = attentionRows(m, positions: n)
-        let wall = OperationTimes.seconds {
-            Kernels.forHeads(h) { head, worker in
-                let s = sp.pointer + worker * block * n
-                var keys: Kernels.RightOperand?, values: Kernels.RightOperand?
-                var matmul = OperationTimes.seconds {
-                    keys = Kernels.RightOperand(level: level, k: dh, n: n, kp.pointer + head * dh, ldb: d, transposed: true,
-                                                rows: block)
-                    values = Kernels.RightOperand(level: level, k: n, n: dh, vp.pointer + head * dh, ldb: d, transposed: false,
-                                                  rows: block)
-                }
-                var softmax = 0.0
-                for first in stride(from: 0, to: m, by: block) {
-                    let rows = min(block, m - first)
-                    matmul += OperationTimes.seconds {
-                        keys!.multiply(m: rows, a: qp.pointer + first * d + head * dh, lda: d, c: s, ldc: n)
-                    }
-                    softmax += OperationTimes.seconds {
-                        Kernels.softmax(s, rows: rows, columns: n, stride: n, scale: scale, parallel: false)
-                    }
-                    matmul += OperationTimes.seconds {
-                        values!.multiply(m: rows, a: s, lda: n, c: ap.pointer + first * d + head * dh, ldc: d)
-                    }
-                }
-                pp.pointer[2 * head] = matmul
-                pp.pointer[2 * head + 1] = softmax
-            }
-        }
-        let matmul = (0..<h).map { phases[2 * $0] }.reduce(0, +), softmax = (0..<h).map { phases[2 * $0 + 1] }.reduce(0, +)
-        let share = matmul + softmax > 0 ? matmul / (matmul + softmax) : 1
-        times[.actToAct] += wall * share
-        times[.nonlinear] += wall * (1 - share)
-    }
-
-    /// Query rows per block of ``attention(level:q:rows:k:v:positions:heads:headDimension:stride:scores:into:times:)``:
-    /// as many as keep a block's scores (rows × positions) within 1 MiB, an L2 cache of the CPUs measured here, in
-    /// whole groups of 12 rows (the AVX-512F tile's; two of the AVX2 one's); all `rows` when they fit.
-    static func attentionRows(_ rows: Int, positions: Int) -> Int {
-        min(rows, max(12, (1 << 18) / max(1, positions) / 12 * 12))
     }
 
     /// y = x · W + b for `rows` rows (row-major, W stored in × out), on the kernel the runtime's products run on
