@@ -122,6 +122,39 @@ struct GemminiTests {
         }
     }
 
+    @Test("engine: skipping repeated periods of blocks gives every total of running them all, on fused and greedy tilings",
+          arguments: [4, 8, 16])
+    func engineSkipsRepeatsExactly(dim: Int) throws {
+        var a = Accelerator.gemminiTransformer
+        a.meshRows = dim
+        a.meshColumns = dim
+        var compared = 0, skipped = 0
+        for latency in [0.0, 77] {            // none; fractions of a cycle per request (nothing is skipped then)
+            a.memoryLatencyCycles = latency
+            let engine = GemminiEngine(accelerator: a)
+            for l in [128, 200] {
+                for pair in [FusionPair.queryKeySoftmax(.bertBase, sequenceLength: l), .outputProjectionLayerNorm(.bertBase, sequenceLength: l),
+                             .secondFeedForwardLayerNorm(.bertBase, sequenceLength: l)] {
+                    let candidates = try FusionSchedule.candidates(pair, accelerator: a)
+                    var tilings = [(pair.shape, try GemminiTiling(pair.shape, accelerator: a))]
+                    for c in stride(from: 0, to: candidates.count, by: max(1, candidates.count / 6)) {
+                        tilings.append((candidates[c].shape, candidates[c].tiling))
+                    }
+                    for (shape, tiling) in tilings {
+                        for bytes in [1, 4] {
+                            let fast = try engine.run(shape, tiling: tiling, inputBytes: 1, outputBytes: bytes)
+                            let full = try engine.run(shape, tiling: tiling, inputBytes: 1, outputBytes: bytes, skipRepeats: false)
+                            #expect(fast == full, "\(shape) \(tiling.tileI)×\(tiling.tileJ)×\(tiling.tileK) on \(dim)×\(dim), latency \(latency)")
+                            compared += 1
+                            if tiling.blocks(shape).count >= 8 { skipped += 1 }
+                        }
+                    }
+                }
+            }
+        }
+        #expect(compared > 60 && skipped > 30, "\(compared) runs compared, \(skipped) with several periods")
+    }
+
     @Test("engine: a memory round trip beyond what 16 requests of 64 B cover makes the DMA the bound")
     func engineMemoryLatency() throws {
         let s = GEMMShape(m: 512, n: 3072, k: 768)

@@ -7,8 +7,9 @@ public struct CitedTableError: Error, Equatable, CustomStringConvertible {
     public var line: Int
     public var column: String?
     public var message: String
+    /// Line 0: the file as a whole (it cannot be read, or is not UTF-8).
     public var description: String {
-        "invalid \(file): line \(line)\(column.map { ", column '\($0)'" } ?? ""): \(message)"
+        "\(file)\(line > 0 ? " line \(line)" : "")\(column.map { ", column '\($0)'" } ?? ""): \(message)"
     }
 }
 
@@ -134,7 +135,7 @@ public struct CitedTable: Sendable {
         try schemas.map { schema in
             let path = (directory as NSString).appendingPathComponent(schema.file)
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw CitedTableError(file: schema.file, line: 0, column: nil, message: "cannot read \(path)")
+                throw CitedTableError(file: schema.file, line: 0, column: nil, message: "cannot read \(path) (no such file)")
             }
             guard let text = String(data: data, encoding: .utf8) else {
                 throw CitedTableError(file: schema.file, line: 0, column: nil, message: "not UTF-8")

@@ -53,7 +53,7 @@ struct FixedArchitectureCommand: ParsableCommand {
     func settings() throws -> FixedArchitectureSettings {
         let tables: [CitedTable]
         let folder = try RepositoryData.locate(options.cited, default: Options.citedPath, flag: "cited")
-        do { tables = try CitedTable.loadAll(from: folder.path) } catch { throw ValidationError("\(error)") }
+        do { tables = try CitedTable.loadAll(from: folder.path) } catch { throw ValidationError("invalid --cited: \(error)") }
         let s = FixedArchitectureSettings(
             bits: try parseIntegerList(options.bits, flag: "bits"), sparsities: try Self.parseDoubles(options.sparsity, flag: "sparsity"),
             tokensKept: try Self.parseDoubles(options.tokensKept, flag: "tokens-kept"), sequenceLength: options.seqLen,

@@ -125,7 +125,7 @@ public struct GemminiEngine: Sendable, Hashable {
     /// Where a block's tiles live (`LoopMatmul.scala`): loop slot s = b mod 2 keeps A(i, k) at scratchpad tile
     /// s·half + i·K + k and B(k, j) at tile (s + 1)·half − K·J + k·J + j; C(i, j) sits at tile i·J + j of the
     /// accumulator half that the unroller switches after every block that stores its C. Tiles are DIM rows.
-    struct Layout { var a: Int, b: Int, c: Int }
+    struct Layout: Equatable { var a: Int, b: Int, c: Int }
 
     static func layouts(_ blocks: [GemminiTiling.Block], tiling: GemminiTiling) -> [Layout] {
         let d = tiling.dim, half = tiling.scratchpadRowsPerBlock / d, accHalf = tiling.accumulatorRowsPerBlock / d
@@ -208,86 +208,214 @@ public struct GemminiEngine: Sendable, Hashable {
         return Double(rows) * (Double(full) * row(width) + (rest > 0 ? row(rest) : 0))
     }
 
+    /// The engine's state between blocks: when each scratchpad tile was last read by the mesh and each accumulator
+    /// tile by a store, when the channels and the mesh are free, and the totals so far.
+    struct State {
+        var spLastRead: [Double], accLastRead: [Double]
+        var readFree = 0.0, writeFree = 0.0, executeFree = 0.0, executeEnd = 0.0, storeEnd = 0.0
+        /// The rows of the previous block's single compute.
+        var previousFinal = 0.0
+        var busy = 0.0, loadCycles = 0.0, storeCycles = 0.0
+        var loadBytes = 0, storeBytes = 0, folds = 0, sharing = 0
+        /// Whether every move so far took a whole number of cycles: then every time is a whole number of cycles
+        /// (exact in a Double), and shifting them all by the same whole number is exact too.
+        var whole = true
+
+        /// The times a shift moves: the channels', the mesh's, and the tiles' in `tiles`.
+        var clocks: [Double] { [readFree, writeFree, executeFree, executeEnd, storeEnd] }
+        /// The totals a repeat of blocks adds to.
+        var totals: [Double] {
+            [busy, loadCycles, storeCycles, Double(loadBytes), Double(storeBytes), Double(folds), Double(sharing)]
+        }
+    }
+
     /// The block pipeline (see the type's documentation) over Gemmini's blocks of `s` under `tiling`.
-    func run(_ s: GEMMShape, tiling: GemminiTiling, inputBytes: Int, outputBytes: Int)
+    ///
+    /// Blocks of the same shapes and layouts repeat with a period of two C blocks (the two loop slots and the two
+    /// accumulator halves), or of a row of C blocks when its last one is narrower. Where, one period after another,
+    /// every time the period wrote has moved by the same whole number of cycles and nothing else has changed, the
+    /// next identical period does the same again: every decision compares times the period itself wrote, and whole
+    /// numbers of cycles add exactly. `skipRepeats` then adds the period's shift and totals once per repeat instead
+    /// of running it, with the same result (a test compares both ways); a fused schedule's hundreds of thousands of
+    /// blocks on a small mesh take a few periods.
+    func run(_ s: GEMMShape, tiling: GemminiTiling, inputBytes: Int, outputBytes: Int, skipRepeats: Bool = true)
         throws(ConfigurationError) -> GemminiMatmulStats {
         let blocks = tiling.blocks(s)
         let layouts = Self.layouts(blocks, tiling: tiling)
-        let latency = Double(pipelineLatency)
-        // When each scratchpad tile was last read by the mesh, and each accumulator tile last read by a store.
-        var spLastRead = [Double](repeating: 0, count: 2 * tiling.scratchpadRowsPerBlock / dim)
-        var accLastRead = [Double](repeating: 0, count: 2 * tiling.accumulatorRowsPerBlock / dim)
-        var readFree = 0.0, writeFree = 0.0, executeFree = 0.0
-        var previousFinal = 0.0                          // the rows of the previous block's single compute
-        var executeEnd = 0.0, storeEnd = 0.0
-        var busy = 0.0, loadCycles = 0.0, storeCycles = 0.0, loadBytes = 0, storeBytes = 0, folds = 0, sharing = 0
-        for (b, block) in blocks.enumerated() {
-            let r = block.rows.count, c = block.columns.count, d = block.depth.count, l = layouts[b]
-            let x = try execution(block)
-            if x.tilesI * x.tilesK * dim > bankRows || x.tilesK * x.tilesJ * dim > bankRows { sharing += 1 }
-            let work = Double(x.fires)
-            // Moves in stream on the read channel in order, each once the mesh has read what it overwrites. The
-            // block cannot end before a move arrives plus all the work from the first request that needs it.
-            var arrived = readFree, loadBound = 0.0, ready = 0.0
-            for m in loadMoves(block, x, l, inputBytes: inputBytes) {
-                arrived = max(arrived, Self.latest(spLastRead, m.tiles)) + m.cycles
-                loadBound = max(loadBound, arrived + work - Double(m.before))
-                if m.before == 0 { ready = max(ready, arrived) }
-                loadCycles += m.cycles
-            }
-            readFree = arrived
-            // Nor before a C tile's last store (of an earlier block in this accumulator half) plus the work from
-            // the first compute that overwrites it.
-            var accumulatorBound = 0.0
-            if block.first {
-                for i in 0..<x.tilesI {
-                    for j in 0..<x.tilesJ {
-                        let free = accLastRead[l.c + i * x.tilesJ + j]
-                        accumulatorBound = max(accumulatorBound, free + work - Double(x.before(0, j, i)))
-                        if i == 0 && j == 0 { ready = max(ready, free) }
-                    }
+        var state = State(spLastRead: [Double](repeating: 0, count: 2 * tiling.scratchpadRowsPerBlock / dim),
+                          accLastRead: [Double](repeating: 0, count: 2 * tiling.accumulatorRowsPerBlock / dim))
+        // The blocks repeat every two C blocks (every C block has the same number of K blocks); where the last C
+        // block of a row of them is narrower, also every row of C blocks (every two rows when a row has an odd number).
+        let perC = (blocks.firstIndex { $0.last } ?? blocks.count - 1) + 1, width = tiling.tileJ * dim
+        let perRow = (s.n + width - 1) / width
+        let row = perC * perRow * (perRow % 2 == 0 ? 1 : 2)
+        let periods = s.n % width == 0 || row == 2 * perC ? [2 * perC] : [2 * perC, row]
+        var snapshots: [Int: Snapshot] = [:]   // by period: the state one period ago
+        var b = 0
+        pipeline: while b < blocks.count {
+            for period in periods where skipRepeats && b % period == 0 && b >= period {
+                let skipped = repeats(of: period, at: b, blocks: blocks, layouts: layouts, &state, &snapshots)
+                if skipped > 0 {
+                    b += skipped
+                    continue pipeline
                 }
             }
-            // The first weight preload pairs with the previous block's last compute when it is ready in time.
-            let paired = b > 0 && ready <= executeFree - previousFinal
-            let start = paired ? executeFree - previousFinal : max(executeFree, ready)
-            executeEnd = max(start + work, loadBound, accumulatorBound)
-            busy += paired ? work - previousFinal : work
-            executeFree = executeEnd
-            previousFinal = Double(x.finalCompute)
-            // The block's requests run back to back up to executeEnd; record when the mesh last read each tile.
-            let begin = executeEnd - work
-            for k in 0..<x.tilesK {
-                for i in 0..<x.tilesI {
-                    let fed = i == x.tilesI - 1 ? dim : x.plain
-                    spLastRead[l.a + i * x.tilesK + k] = begin + Double(x.before(k, x.tilesJ - 1, i) + fed)
-                }
-                for j in 0..<x.tilesJ { spLastRead[l.b + k * x.tilesJ + j] = begin + Double(x.before(k, j, 0)) }
-            }
-            if b == blocks.count - 1 {
-                // Nothing follows: the last result row is the r-th of the single compute (its padding rows are not written).
-                executeEnd -= Double(x.finalCompute - x.lastRows)
-            }
-            folds += x.tilesK * x.tilesJ
-            loadBytes += (r * d + d * c) * inputBytes
-            if block.last {
-                // Moves out on the write channel in order, each once its tiles' last reduction is written.
-                for m in storeMoves(block, x, l, outputBytes: outputBytes) {
-                    let written = begin + Double(x.before(x.tilesK - 1, m.lastColumn, m.row) + tileSize(block.rows, m.row)) + latency
-                    writeFree = max(writeFree, written) + m.cycles
-                    for tile in m.tiles { accLastRead[tile] = writeFree }
-                    storeCycles += m.cycles
-                }
-                storeEnd = max(storeEnd, writeFree)
-                storeBytes += r * c * outputBytes
-            }
+            try step(blocks[b], layout: layouts[b], isFirst: b == 0, isLast: b == blocks.count - 1, inputBytes: inputBytes,
+                     outputBytes: outputBytes, &state)
+            b += 1
         }
-        let total = max(executeEnd + latency, storeEnd)
-        for value in [total, loadCycles + storeCycles] where !(value < GemminiMatmul.cycleLimit) {
+        let total = max(state.executeEnd + Double(pipelineLatency), state.storeEnd)
+        for value in [total, state.loadCycles + state.storeCycles] where !(value < GemminiMatmul.cycleLimit) {
             throw ConfigurationError(field: "l2Bandwidth", message: "the matmul \(s.m)×\(s.n)×\(s.k) takes more than 2^53 cycles at \(busBytes) B/cycle")
         }
-        return GemminiMatmulStats(shape: s, tiling: tiling, blocks: blocks.count, folds: folds, computeCycles: Int(busy),
-                                  loadBytes: loadBytes, storeBytes: storeBytes, dmaCycles: Int(loadCycles + storeCycles),
-                                  totalCycles: Int(total), peakMACsPerCycle: dim * dim, bankSharingBlocks: sharing)
+        return GemminiMatmulStats(shape: s, tiling: tiling, blocks: blocks.count, folds: state.folds,
+                                  computeCycles: Int(state.busy), loadBytes: state.loadBytes, storeBytes: state.storeBytes,
+                                  dmaCycles: Int(state.loadCycles + state.storeCycles), totalCycles: Int(total),
+                                  peakMACsPerCycle: dim * dim, bankSharingBlocks: state.sharing)
+    }
+
+    /// The state at the start of a block, as far as a repeat of blocks needs it.
+    struct Snapshot { var at: Int; var clocks: [Double], totals: [Double], tiles: [Double] }
+
+    /// At block `b`, a boundary of `period`: when the period just run matches the one before it block by block, and
+    /// every clock and every tile time it wrote moved by the same whole, positive number of cycles, adds that shift
+    /// and the period's totals for each further period that matches (up to the block before the last, which ends
+    /// the pipeline differently). Returns the blocks skipped (0: none; `snapshots` then holds this state).
+    func repeats(of period: Int, at b: Int, blocks: [GemminiTiling.Block], layouts: [Layout], _ state: inout State,
+                 _ snapshots: inout [Int: Snapshot]) -> Int {
+        func same(_ t: Int) -> Bool {
+            layouts[t] == layouts[t - period] && blocks[t].shape == blocks[t - period].shape
+                && blocks[t].first == blocks[t - period].first && blocks[t].last == blocks[t - period].last
+        }
+        let written = Self.written(blocks[(b - period)..<b], layouts[(b - period)..<b], dim: dim)
+        let now = Snapshot(at: b, clocks: state.clocks, totals: state.totals,
+                           tiles: written.sp.flatMap { state.spLastRead[$0] } + written.acc.flatMap { state.accLastRead[$0] })
+        let previous = snapshots[period]
+        snapshots[period] = now
+        // The period before must have run from its start (not been skipped into) and match this one block by
+        // block, so that the two wrote the same tiles.
+        guard let before = previous, before.at == b - period, (b - period..<b).allSatisfy(same) else { return 0 }
+        let shift = now.clocks[2] - before.clocks[2]
+        guard state.whole, shift > 0, shift == shift.rounded(),
+              zip(now.clocks + now.tiles, before.clocks + before.tiles).allSatisfy({ $0 == $1 + shift }),
+              zip(now.totals, before.totals).allSatisfy({ $0 - $1 == ($0 - $1).rounded() }) else { return 0 }
+        var count = 0
+        while b + (count + 1) * period < blocks.count && (b + count * period..<b + (count + 1) * period).allSatisfy(same) {
+            count += 1
+        }
+        guard count > 0 else { return 0 }
+        state.shift(by: Double(count) * shift, written: written)
+        state.add(zip(now.totals, before.totals).map { Double(count) * ($0 - $1) })
+        snapshots = [:]
+        return count * period
+    }
+
+    /// The scratchpad and accumulator tiles `blocks` write times into (A's and B's tiles; C's of blocks that store),
+    /// as disjoint ranges in ascending order.
+    static func written(_ blocks: ArraySlice<GemminiTiling.Block>, _ layouts: ArraySlice<Layout>, dim: Int)
+        -> (sp: [Range<Int>], acc: [Range<Int>]) {
+        var sp: [Range<Int>] = [], acc: [Range<Int>] = []
+        for (block, l) in zip(blocks, layouts) {
+            let ti = (block.rows.count + dim - 1) / dim, tj = (block.columns.count + dim - 1) / dim
+            let tk = (block.depth.count + dim - 1) / dim
+            sp += [l.a..<(l.a + ti * tk), l.b..<(l.b + tk * tj)]
+            if block.last { acc.append(l.c..<(l.c + ti * tj)) }
+        }
+        return (disjoint(sp), disjoint(acc))
+    }
+
+    /// The union of `ranges` as disjoint ranges in ascending order.
+    static func disjoint(_ ranges: [Range<Int>]) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        for r in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) where !r.isEmpty {
+            if let last = out.last, r.lowerBound <= last.upperBound {
+                out[out.count - 1] = last.lowerBound..<max(last.upperBound, r.upperBound)
+            } else {
+                out.append(r)
+            }
+        }
+        return out
+    }
+
+    /// One block through the pipeline (see the type's documentation).
+    func step(_ block: GemminiTiling.Block, layout l: Layout, isFirst: Bool, isLast: Bool, inputBytes: Int, outputBytes: Int,
+              _ state: inout State) throws(ConfigurationError) {
+        let r = block.rows.count, c = block.columns.count, d = block.depth.count
+        let x = try execution(block)
+        if x.tilesI * x.tilesK * dim > bankRows || x.tilesK * x.tilesJ * dim > bankRows { state.sharing += 1 }
+        let work = Double(x.fires)
+        // Moves in stream on the read channel in order, each once the mesh has read what it overwrites. The
+        // block cannot end before a move arrives plus all the work from the first request that needs it.
+        var arrived = state.readFree, loadBound = 0.0, ready = 0.0
+        for m in loadMoves(block, x, l, inputBytes: inputBytes) {
+            arrived = max(arrived, Self.latest(state.spLastRead, m.tiles)) + m.cycles
+            loadBound = max(loadBound, arrived + work - Double(m.before))
+            if m.before == 0 { ready = max(ready, arrived) }
+            state.loadCycles += m.cycles
+            if m.cycles != m.cycles.rounded() { state.whole = false }
+        }
+        state.readFree = arrived
+        // Nor before a C tile's last store (of an earlier block in this accumulator half) plus the work from
+        // the first compute that overwrites it.
+        var accumulatorBound = 0.0
+        if block.first {
+            for i in 0..<x.tilesI {
+                for j in 0..<x.tilesJ {
+                    let free = state.accLastRead[l.c + i * x.tilesJ + j]
+                    accumulatorBound = max(accumulatorBound, free + work - Double(x.before(0, j, i)))
+                    if i == 0 && j == 0 { ready = max(ready, free) }
+                }
+            }
+        }
+        // The first weight preload pairs with the previous block's last compute when it is ready in time.
+        let paired = !isFirst && ready <= state.executeFree - state.previousFinal
+        let start = paired ? state.executeFree - state.previousFinal : max(state.executeFree, ready)
+        state.executeEnd = max(start + work, loadBound, accumulatorBound)
+        state.busy += paired ? work - state.previousFinal : work
+        state.executeFree = state.executeEnd
+        state.previousFinal = Double(x.finalCompute)
+        // The block's requests run back to back up to executeEnd; record when the mesh last read each tile.
+        let begin = state.executeEnd - work
+        for k in 0..<x.tilesK {
+            for i in 0..<x.tilesI {
+                let fed = i == x.tilesI - 1 ? dim : x.plain
+                state.spLastRead[l.a + i * x.tilesK + k] = begin + Double(x.before(k, x.tilesJ - 1, i) + fed)
+            }
+            for j in 0..<x.tilesJ { state.spLastRead[l.b + k * x.tilesJ + j] = begin + Double(x.before(k, j, 0)) }
+        }
+        if isLast {
+            // Nothing follows: the last result row is the r-th of the single compute (its padding rows are not written).
+            state.executeEnd -= Double(x.finalCompute - x.lastRows)
+        }
+        state.folds += x.tilesK * x.tilesJ
+        state.loadBytes += (r * d + d * c) * inputBytes
+        if block.last {
+            // Moves out on the write channel in order, each once its tiles' last reduction is written.
+            for m in storeMoves(block, x, l, outputBytes: outputBytes) {
+                let written = begin + Double(x.before(x.tilesK - 1, m.lastColumn, m.row) + tileSize(block.rows, m.row))
+                    + Double(pipelineLatency)
+                state.writeFree = max(state.writeFree, written) + m.cycles
+                for tile in m.tiles { state.accLastRead[tile] = state.writeFree }
+                state.storeCycles += m.cycles
+                if m.cycles != m.cycles.rounded() { state.whole = false }
+            }
+            state.storeEnd = max(state.storeEnd, state.writeFree)
+            state.storeBytes += r * c * outputBytes
+        }
+    }
+}
+
+extension GemminiEngine.State {
+    /// Moves every clock, and every tile time in `written`, `shift` cycles later.
+    mutating func shift(by shift: Double, written: (sp: [Range<Int>], acc: [Range<Int>])) {
+        readFree += shift; writeFree += shift; executeFree += shift; executeEnd += shift; storeEnd += shift
+        for range in written.sp { for t in range { spLastRead[t] += shift } }
+        for range in written.acc { for t in range { accLastRead[t] += shift } }
+    }
+
+    /// Adds `totals` (as ``totals`` lists them).
+    mutating func add(_ totals: [Double]) {
+        busy += totals[0]; loadCycles += totals[1]; storeCycles += totals[2]
+        loadBytes += Int(totals[3]); storeBytes += Int(totals[4]); folds += Int(totals[5]); sharing += Int(totals[6])
     }
 }

@@ -5,7 +5,7 @@
 /// Head by head, and within a head by blocks of ``blockRows(_:positions:)`` query rows: q·kᵀ, softmax and P·v for
 /// one block, so that its scores stay in cache (each row's results do not depend on the blocks); a head's keys and
 /// values are packed once for all its blocks (``Kernels/RightOperand``). At several BLAS threads the heads run in
-/// parallel, one BLAS thread each (``Kernels/forHeads(_:_:)``): a row's results are the same bits at any thread
+/// parallel, one BLAS thread each (``Kernels/forHeads(_:workers:_:)``): a row's results are the same bits at any thread
 /// count.
 struct Attention {
     let heads: Int, headDimension: Int
@@ -26,20 +26,22 @@ struct Attention {
     }
 
     /// Attention of `rows` query rows (`q`) over `positions` keys and values (`k`, `v`, row 0 being column 0),
-    /// written to `attention` (rows × heads · headDimension at the query stride). `scores` holds
-    /// ``scratchFloats(heads:rows:positions:)`` floats. Each head times its own phases, and the wall time is split
+    /// written to `attention` (rows × heads · headDimension at the query stride), with a scratch of
+    /// ``scratchFloats(heads:rows:positions:)`` floats for the scores. Each head times its own phases, and the wall time is split
     /// between `actToAct` (the products, the packing included) and `nonlinear` (the softmax) in proportion to their
     /// summed times.
     func run(level: Int32, q: UnsafePointer<Float>, rows m: Int, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
-             positions n: Int, scores: UnsafeMutablePointer<Float>, into attention: UnsafeMutablePointer<Float>,
-             times: inout OperationTimes) {
+             positions n: Int, into attention: UnsafeMutablePointer<Float>, times: inout OperationTimes) {
+        let workers = Kernels.headWorkers(heads), block = Self.blockRows(m, positions: n)
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: workers * block * n)
+        defer { scores.deallocate() }
         let qp = SendablePointer(q), kp = SendablePointer(k), vp = SendablePointer(v)
         let sp = SendablePointer(scores), ap = SendablePointer(attention)
         let phases = UnsafeMutablePointer<Double>.allocate(capacity: 2 * heads)   // per head: matmul, softmax seconds
         defer { phases.deallocate() }
-        let pp = SendablePointer(phases), block = Self.blockRows(m, positions: n)
+        let pp = SendablePointer(phases)
         let wall = OperationTimes.seconds {
-            Kernels.forHeads(heads) { head, worker in
+            Kernels.forHeads(heads, workers: workers) { head, worker in
                 let s = sp.pointer + worker * block * n
                 let kvColumn = head / group * headDimension, qColumn = head * headDimension
                 var keys: Kernels.RightOperand?, values: Kernels.RightOperand?
@@ -94,7 +96,8 @@ struct Attention {
         min(rows, max(12, (1 << 18) / max(1, positions) / 12 * 12))
     }
 
-    /// Floats of the `scores` scratch for `rows` query rows over `positions`: one block per worker.
+    /// Floats of the scores' scratch for `rows` query rows over `positions`: one block per worker (for memory
+    /// estimates).
     static func scratchFloats(heads: Int, rows: Int, positions: Int) -> Int {
         Kernels.headWorkers(heads) * blockRows(rows, positions: positions) * positions
     }

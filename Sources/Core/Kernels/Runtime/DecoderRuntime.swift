@@ -200,7 +200,6 @@ public final class DecoderRuntime {
         // does not see are exact zeros) and a windowed decoder's prefill and decoding give the same bits.
         let kBlock = Int(PG_KC)
         let first = max(0, start + 1 - window) / kBlock * kBlock, columns = n - first
-        var scores = [Float](repeating: 0, count: Attention.scratchFloats(heads: h, rows: l, positions: columns))
         let attend = Attention(heads: h, headDimension: dh, group: group, queryStride: d, kvStride: kvWidth,
                                causalOffset: start - first, window: config.block.slidingWindow)
         for (layer, w) in layers.enumerated() {
@@ -222,11 +221,10 @@ public final class DecoderRuntime {
                 }
             }
             keyCache[layer].withUnsafeBufferPointer { kc in valueCache[layer].withUnsafeBufferPointer { vc in
-                scores.withUnsafeMutableBufferPointer { sp in attention.withUnsafeMutableBufferPointer { ap in
+                attention.withUnsafeMutableBufferPointer { ap in
                     attend.run(level: level, q: q, rows: l, k: kc.baseAddress! + first * kvWidth,
-                               v: vc.baseAddress! + first * kvWidth, positions: columns, scores: sp.baseAddress!,
-                               into: ap.baseAddress!, times: &times)
-                } }
+                               v: vc.baseAddress! + first * kvWidth, positions: columns, into: ap.baseAddress!, times: &times)
+                }
             } }
             times.add(.projection) {
                 w.wo.multiply(attention, rows: l, into: &projected)

@@ -85,11 +85,12 @@ enum Kernels {
     /// The workers ``forHeads(_:_:)`` runs `heads` heads on: one per BLAS thread, at most one per head.
     static func headWorkers(_ heads: Int) -> Int { max(1, min(threads, heads)) }
 
-    /// Runs `body(head, worker)` for every head, at several BLAS threads on parallel workers with one BLAS thread
-    /// each (the heads' products are too small to share out), restoring the thread count after. Worker w
-    /// (0 ..< ``headWorkers(_:)``) takes heads w, w + workers, …, so a worker's scratch can be reused head after head.
-    static func forHeads(_ heads: Int, _ body: @Sendable (_ head: Int, _ worker: Int) -> Void) {
-        let threads = Self.threads, workers = headWorkers(heads)
+    /// Runs `body(head, worker)` for every head on `workers` parallel workers (``headWorkers(_:)``, read once by the
+    /// caller with the scratch it sizes: the thread count is process-wide and may change meanwhile) with one BLAS
+    /// thread each (the heads' products are too small to share out), restoring the thread count after. Worker w
+    /// (0 ..< workers) takes heads w, w + workers, …, so a worker's scratch can be reused head after head.
+    static func forHeads(_ heads: Int, workers: Int, _ body: @Sendable (_ head: Int, _ worker: Int) -> Void) {
+        let threads = Self.threads
         guard workers > 1 else {
             for head in 0..<heads { body(head, 0) }
             return
@@ -194,7 +195,7 @@ public enum GEMMTiming {
 
     /// Median seconds of `repeats` runs of every head's scores q·kᵀ (l×dh by dh×l per head, q and k of row
     /// stride heads·dh), after one warm-up, the way the runtime's attention runs them: heads spread over the
-    /// BLAS threads, one BLAS thread each (``Kernels/forHeads(_:_:)``), each product on the runtime's kernel (k
+    /// BLAS threads, one BLAS thread each (``Kernels/forHeads(_:workers:_:)``), each product on the runtime's kernel (k
     /// packed for it) or on OpenBLAS.
     public static func headsSeconds(heads: Int, l: Int, headDimension dh: Int, repeats: Int = 5, threads: Int = 2,
                                     product: Product = .runtime) -> Double {
@@ -203,13 +204,14 @@ public enum GEMMTiming {
         let d = heads * dh
         var g = SeededGenerator(seed: UInt64(heads * 31 + l * 7 + dh))
         let q = (0..<(l * d)).map { _ in g.uniform(1) }, k = (0..<(l * d)).map { _ in g.uniform(1) }
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: Kernels.headWorkers(heads) * l * l)
+        let workers = Kernels.headWorkers(heads)
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: workers * l * l)
         defer { scores.deallocate() }
         return q.withUnsafeBufferPointer { qb in
             k.withUnsafeBufferPointer { kb in
                 let qp = SendablePointer(qb.baseAddress!), kp = SendablePointer(kb.baseAddress!), sp = SendablePointer(scores)
                 return median(repeats: repeats) {
-                    Kernels.forHeads(heads) { head, worker in
+                    Kernels.forHeads(heads, workers: workers) { head, worker in
                         Kernels.gemm(level: level, m: l, n: l, k: dh, a: qp.pointer + head * dh, lda: d, b: kp.pointer + head * dh,
                                      ldb: d, c: sp.pointer + worker * l * l, ldc: l, transposeB: true)
                     }

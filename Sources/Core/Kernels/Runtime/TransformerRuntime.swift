@@ -124,7 +124,6 @@ public final class TransformerRuntime {
         var x = embed(tokens, firstPosition: 0)
         var q = [Float](repeating: 0, count: l * d), k = q, v = q, attention = q, projected = q
         var hidden = [Float](repeating: 0, count: l * f)
-        var scores = [Float](repeating: 0, count: Attention.scratchFloats(heads: h, rows: l, positions: l))
         let attend = Attention(heads: h, headDimension: dh, queryStride: d, kvStride: d)
         for w in layers {
             times.add(.projection) {
@@ -133,10 +132,10 @@ public final class TransformerRuntime {
                 Self.linear(x, rows: l, w.wv, w.bv, into: &v)
             }
             q.withUnsafeBufferPointer { qb in k.withUnsafeBufferPointer { kb in v.withUnsafeBufferPointer { vb in
-                scores.withUnsafeMutableBufferPointer { sb in attention.withUnsafeMutableBufferPointer { ab in
+                attention.withUnsafeMutableBufferPointer { ab in
                     attend.run(level: level, q: qb.baseAddress!, rows: l, k: kb.baseAddress!, v: vb.baseAddress!, positions: l,
-                               scores: sb.baseAddress!, into: ab.baseAddress!, times: &times)
-                } }
+                               into: ab.baseAddress!, times: &times)
+                }
             } } }
             finishLayer(w, rows: l, x: &x, attention: attention, projected: &projected, hidden: &hidden, times: &times)
         }
@@ -154,7 +153,6 @@ public final class TransformerRuntime {
         var outputs = [Float](repeating: 0, count: steps * d)
         var q = [Float](repeating: 0, count: d), attention = q, projected = q
         var hidden = [Float](repeating: 0, count: f)
-        var scores = [Float](repeating: 0, count: Attention.scratchFloats(heads: h, rows: 1, positions: steps))
         let attend = Attention(heads: h, headDimension: dh, queryStride: d, kvStride: d)
         for t in 0..<steps {
             var x = embed([t % vocabulary], firstPosition: t)
@@ -170,10 +168,10 @@ public final class TransformerRuntime {
                     }
                 }
                 keyCache[layer].withUnsafeBufferPointer { kc in valueCache[layer].withUnsafeBufferPointer { vc in
-                    scores.withUnsafeMutableBufferPointer { sb in attention.withUnsafeMutableBufferPointer { ab in
+                    attention.withUnsafeMutableBufferPointer { ab in
                         attend.run(level: level, q: q, rows: 1, k: kc.baseAddress!, v: vc.baseAddress!, positions: n,
-                                   scores: sb.baseAddress!, into: ab.baseAddress!, times: &times)
-                    } }
+                                   into: ab.baseAddress!, times: &times)
+                    }
                 } }
                 finishLayer(w, rows: 1, x: &x, attention: attention, projected: &projected, hidden: &hidden,
                             times: &times)
