@@ -221,7 +221,7 @@ public struct GemminiEngine: Sendable, Hashable {
         /// (exact in a Double), and shifting them all by the same whole number is exact too.
         var whole = true
 
-        /// The times a shift moves: the channels', the mesh's, and the tiles' in `tiles`.
+        /// The channels' and the mesh's times, which a skipped repeat moves (with the times of the tiles it wrote).
         var clocks: [Double] { [readFree, writeFree, executeFree, executeEnd, storeEnd] }
         /// The totals a repeat of blocks adds to.
         var totals: [Double] {

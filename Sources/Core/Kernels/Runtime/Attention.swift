@@ -26,14 +26,14 @@ struct Attention {
     }
 
     /// Attention of `rows` query rows (`q`) over `positions` keys and values (`k`, `v`, row 0 being column 0),
-    /// written to `attention` (rows × heads · headDimension at the query stride), with a scratch of
-    /// ``scratchFloats(heads:rows:positions:)`` floats for the scores. Each head times its own phases, and the wall time is split
+    /// written to `attention` (rows × heads · headDimension at the query stride), with a scratch for the scores
+    /// (``scratchFloats(workers:rows:positions:)``). Each head times its own phases, and the wall time is split
     /// between `actToAct` (the products, the packing included) and `nonlinear` (the softmax) in proportion to their
     /// summed times.
     func run(level: Int32, q: UnsafePointer<Float>, rows m: Int, k: UnsafePointer<Float>, v: UnsafePointer<Float>,
              positions n: Int, into attention: UnsafeMutablePointer<Float>, times: inout OperationTimes) {
         let workers = Kernels.headWorkers(heads), block = Self.blockRows(m, positions: n)
-        let scores = UnsafeMutablePointer<Float>.allocate(capacity: workers * block * n)
+        let scores = UnsafeMutablePointer<Float>.allocate(capacity: Self.scratchFloats(workers: workers, rows: m, positions: n))
         defer { scores.deallocate() }
         let qp = SendablePointer(q), kp = SendablePointer(k), vp = SendablePointer(v)
         let sp = SendablePointer(scores), ap = SendablePointer(attention)
@@ -96,9 +96,9 @@ struct Attention {
         min(rows, max(12, (1 << 18) / max(1, positions) / 12 * 12))
     }
 
-    /// Floats of the scores' scratch for `rows` query rows over `positions`: one block per worker (for memory
-    /// estimates).
-    static func scratchFloats(heads: Int, rows: Int, positions: Int) -> Int {
-        Kernels.headWorkers(heads) * blockRows(rows, positions: positions) * positions
+    /// Floats of the scores' scratch for `rows` query rows over `positions`: one block per worker
+    /// (``Kernels/headWorkers(_:)``).
+    static func scratchFloats(workers: Int, rows: Int, positions: Int) -> Int {
+        workers * blockRows(rows, positions: positions) * positions
     }
 }

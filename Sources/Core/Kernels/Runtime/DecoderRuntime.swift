@@ -73,7 +73,7 @@ public final class DecoderRuntime {
         let matrices = 2 * floats(dm, dm) + 2 * floats(dm, kvWidth) + 2 * floats(dm, ffn) + floats(ffn, dm)
         let weights = n * (matrices + 2 * d) + v * d + floats(dm, vocabulary) + d
         let caches = n * 2 * L * kv + L * Double(m.headDimension)              // K and V per layer, cos and sin
-        let scores = Double(Attention.scratchFloats(heads: m.heads, rows: l, positions: l))
+        let scores = Double(Attention.scratchFloats(workers: Kernels.headWorkers(m.heads), rows: l, positions: l))
         let activations = 5 * L * d + 2 * L * f + scores + v                   // x, x_n, Q, attention, projected; gate, up; scores; logits
         return 4 * (weights + caches + activations)
     }

@@ -64,8 +64,8 @@ public final class TransformerRuntime {
         let weights = n * (Double(matrices) + 7 * d + f) + Double(vocabulary) * d + L * d
         let activations: Double
         switch m.architecture {
-        case .encoder: activations = 7 * L * d + L * f + Double(Attention.scratchFloats(heads: m.heads, rows: l, positions: l))   // x, q, k, v, attention, tmp ×2, hidden; scores
-        case .decoder: activations = n * 2 * L * d + 8 * d + f + Double(Attention.scratchFloats(heads: m.heads, rows: 1, positions: l))  // caches of every layer, one token's vectors, scores
+        case .encoder: activations = 7 * L * d + L * f + Double(Attention.scratchFloats(workers: Kernels.headWorkers(m.heads), rows: l, positions: l))   // x, q, k, v, attention, tmp ×2, hidden; scores
+        case .decoder: activations = n * 2 * L * d + 8 * d + f + Double(Attention.scratchFloats(workers: Kernels.headWorkers(m.heads), rows: 1, positions: l))  // caches of every layer, one token's vectors, scores
         }
         return 4 * (weights + activations)
     }
