@@ -29,6 +29,8 @@ struct Machine: Encodable {
     var openBLASCoreName: String
     var openBLASConfig: String
     var openBLASThreads: Int
+    /// What runs the runtime's matrix products and the calibration that chose it (``GEMMTiming/products``).
+    var runtimeProducts: String
     /// /proc/loadavg's one-minute figure at the start: other processes on the cores slow every timing down.
     var loadAverage: Double?
 
@@ -40,6 +42,7 @@ struct Machine: Encodable {
         case measuredPeakOneCore = "measured_peak_gflops_fp32_one_core", measuredPeakAllCores = "measured_peak_gflops_fp32_all_cores"
         case peakMethod = "peak_method"
         case openBLASCoreName = "openblas_corename", openBLASConfig = "openblas_config", openBLASThreads = "openblas_threads"
+        case runtimeProducts = "runtime_products"
         case loadAverage = "load_average_1min"
     }
 
@@ -65,6 +68,7 @@ struct Machine: Encodable {
         try c.encode(openBLASCoreName, forKey: .openBLASCoreName)
         try c.encode(openBLASConfig, forKey: .openBLASConfig)
         try c.encode(openBLASThreads, forKey: .openBLASThreads)
+        try c.encode(runtimeProducts, forKey: .runtimeProducts)
         try c.encodeIfPresent(loadAverage, forKey: .loadAverage)
     }
 
@@ -96,7 +100,7 @@ struct Machine: Encodable {
                        openBLASCoreName: openblas_get_corename().map { String(cString: $0) } ?? "unknown",
                        openBLASConfig: (openblas_get_config().map { String(cString: $0) } ?? "unknown")
                            .trimmingCharacters(in: .whitespaces),
-                       openBLASThreads: Int(openblas_get_num_threads()), loadAverage: load)
+                       openBLASThreads: Int(openblas_get_num_threads()), runtimeProducts: GEMMTiming.products, loadAverage: load)
     }
 
     /// The header of every run, as text.
@@ -129,6 +133,7 @@ struct Machine: Encodable {
             out.append("    (\(why); restarted with OPENBLAS_CORETYPE=\(openBLASCoreName), which the CPU's vector instructions allow)")
         }
         out.append("    verified once against a plain loop on a 37×29×53 product; the runtime's packed kernel at each level on a 37×45×300 one")
+        out.append("  the runtime's matrix products: \(runtimeProducts)")
         return out
     }
 }

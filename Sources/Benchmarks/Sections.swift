@@ -118,11 +118,9 @@ func benchmarkRuntime(_ ctx: BenchContext) throws {
     let targets = RuntimeTargets()
 
     let againstOpenBLAS = GEMMTiming.packedKernel != nil
-    if let kernel = GEMMTiming.packedKernel {
-        report.say("  the runtime's matrix products: its own kernel (\(kernel)), weights packed once and attention's operands for each product; OpenBLAS's sgemm timed in the same rounds")
-    } else {
-        report.say("  the runtime's matrix products: \(GEMMTiming.products)")
-    }
+    report.say(againstOpenBLAS
+        ? "  the runtime's matrix products: its own kernel (the machine's header says which), weights packed once and attention's operands for each product; OpenBLAS's sgemm timed in the same rounds"
+        : "  the runtime's matrix products: OpenBLAS's sgemm (the machine's header says why)")
     // Each product at one thread (the kernel alone) and at every core (the kernel and its threading).
     for threads in threadCounts {
         for (label, m, n, k) in [("W_Q at l=128", 128, 768, 768), ("W1 at l=128", 128, 3072, 768), ("W2 at l=128", 128, 768, 3072),

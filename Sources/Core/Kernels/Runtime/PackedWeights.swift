@@ -27,9 +27,10 @@ final class PackedWeights: @unchecked Sendable {
     /// packing its operands as it always does), on BERT-Base's l = 128 query product (128×768·768×768), one
     /// thread, best of 7 alternating runs. The row count matters: 128 rows are ten full 12-row groups and one of 8
     /// for the AVX-512F tiles, 21 of 6 and one of 2 for the AVX2 ones. On a 2-core AMD Zen 4 VM (whose AVX-512
-    /// units split each 512-bit operation in two), 20 such choices in a row picked AVX2 15 times at one thread (16
-    /// at two), while on a 96-row product, which both tile exactly, three runs each picked AVX-512F 16 times in 20.
-    /// On cores with two full 512-bit FMA units the wider one should win (not measured here).
+    /// units split each 512-bit operation in two), 20 processes in a row (`benchmarks --machine`) picked AVX-512F 19
+    /// times, at a median 105.6 GFLOP/s against AVX2's 99; before the 8-row remainder kernel kept its accumulators
+    /// in registers (packed_gemm.c), AVX-512F reached a median 89.9 and won 7 times in 20.
+    /// On cores with two full 512-bit FMA units the wider one should win by more (not measured here).
     /// A level whose products disagree with a plain loop (``BLASKernel/verifyPacked(level:)``) is not used; where
     /// none runs, nothing is timed.
     static let calibration: (level: Int32, gflops: [Int32: Double]) = {
