@@ -60,10 +60,10 @@ struct BenchmarksCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON document (machine, PyTorch, one object per measurement) instead of text.")
     var json = false
 
-    @Option(name: .long, help: "Rounds of the runtime benchmark's interleaved measurements (1...100).")
+    @Option(name: .long, parsing: .unconditional, help: "Rounds of the runtime benchmark's interleaved measurements (1...100).")
     var rounds: Int = 5
 
-    @Option(name: .customLong("nas-seconds"), help: "Seconds of training per width for nas (same as `nas SECONDS`).")
+    @Option(name: .customLong("nas-seconds"), parsing: .unconditional, help: "Seconds of training per width for nas (same as `nas SECONDS`).")
     var nasSeconds: Double?
 
     @Flag(name: .customLong("no-pytorch"), help: "Skip the PyTorch side of the runtime benchmark (no ratio).")

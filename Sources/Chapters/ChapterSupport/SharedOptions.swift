@@ -35,7 +35,7 @@ public struct AcceleratorPresetOption: ParsableArguments {
 
 /// `--mesh-dim`: the side of Gemmini's square PE array, DIM (chapters 4 and 6).
 public struct MeshDimOption: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("PE array side W (Gemmini's DIM: a W×W mesh).", valueName: "w"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("PE array side W (Gemmini's DIM: a W×W mesh).", valueName: "w"))
     public var meshDim: Int?
 
     public init() {}
@@ -54,9 +54,9 @@ public struct MeshDimOption: ParsableArguments {
 
 /// `--scratchpad-kib`, `--accumulator-kib`: the accelerator's local memories (chapters 2, 4 and 6).
 public struct LocalMemoryOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Scratchpad capacity (Gemmini's sp_capacity) in KiB.", valueName: "kib"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Scratchpad capacity (Gemmini's sp_capacity) in KiB.", valueName: "kib"))
     public var scratchpadKib: Int?
-    @Option(name: .long, help: ArgumentHelp("Accumulator capacity (Gemmini's acc_capacity) in KiB.", valueName: "kib"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Accumulator capacity (Gemmini's acc_capacity) in KiB.", valueName: "kib"))
     public var accumulatorKib: Int?
 
     public init() {}
@@ -74,7 +74,7 @@ public struct LocalMemoryOptions: ParsableArguments {
 /// The local memories and `--l2-kib`, the shared L2 (chapters 2 and 4; chapter 6's variants keep Gemmini's L2).
 public struct MemoryOptions: ParsableArguments {
     @OptionGroup public var local: LocalMemoryOptions
-    @Option(name: .long, help: ArgumentHelp("Shared L2 capacity in KiB.", valueName: "kib"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Shared L2 capacity in KiB.", valueName: "kib"))
     public var l2Kib: Int?
 
     public init() {}

@@ -26,13 +26,13 @@ struct FixedArchitectureCommand: ParsableCommand {
         static let defaults = FixedArchitectureSettings(cited: [])
         static let citedPath = "data/cited"
 
-        @Option(name: .long, help: ArgumentHelp("Bit widths of the quantization error study, comma-separated (2...16).", valueName: "list"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Bit widths of the quantization error study, comma-separated (2...16).", valueName: "list"))
         var bits: String = Options.defaults.bits.commaSeparated
-        @Option(name: .long, help: ArgumentHelp("Weight sparsities of the pruning study, comma-separated (0 ≤ s < 1).", valueName: "list"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Weight sparsities of the pruning study, comma-separated (0 ≤ s < 1).", valueName: "list"))
         var sparsity: String = Options.defaults.sparsities.commaSeparated
-        @Option(name: .long, help: ArgumentHelp("Fractions of tokens kept in the token-pruning study, comma-separated (0 < r ≤ 1).", valueName: "list"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Fractions of tokens kept in the token-pruning study, comma-separated (0 < r ≤ 1).", valueName: "list"))
         var tokensKept: String = Options.defaults.tokensKept.commaSeparated
-        @Option(name: .long, help: "Sequence length of the BERT-Base studies and context length of the decoding study.")
+        @Option(name: .long, parsing: .unconditional, help: "Sequence length of the BERT-Base studies and context length of the decoding study.")
         var seqLen: Int = Options.defaults.sequenceLength
         @OptionGroup var preset: AcceleratorPresetOption
         @Option(name: .long, help: ArgumentHelp("Folder of the cited CSV tables, relative to the current folder.", valueName: "dir"))

@@ -27,37 +27,37 @@ struct GemminiCaseStudyCommand: ParsableCommand {
         static let defaults = GemminiCaseStudySettings()
 
         @OptionGroup var model: ModelOption
-        @Option(name: .long, help: "Sequence length of Fig. 13, Fig. 14 left/middle and the speedup.")
+        @Option(name: .long, parsing: .unconditional, help: "Sequence length of Fig. 13, Fig. 14 left/middle and the speedup.")
         var seqLen: Int = Options.defaults.sequenceLength
-        @Option(name: .long, help: ArgumentHelp("Lengths of Fig. 14 right, comma-separated.", valueName: "list"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Lengths of Fig. 14 right, comma-separated.", valueName: "list"))
         var breakdownSeqLens: String = Options.defaults.breakdownLengths.commaSeparated
-        @Option(name: .long, help: "Sequence length of the side-by-side matmul table (peers measured 128).")
+        @Option(name: .long, parsing: .unconditional, help: "Sequence length of the side-by-side matmul table (peers measured 128).")
         var compareSeqLen: Int = Options.defaults.compareSequenceLength
         @Option(name: .long, help: ArgumentHelp("Chapter 5's recorded NAS result, whose EDP factor is composed beside the survey's.", valueName: "file"))
         var nasResult: String = GemminiCaseStudySettings.nasResultPath
         @OptionGroup var mesh: MeshDimOption
         @OptionGroup var memory: LocalMemoryOptions
-        @Option(name: .long, help: "Scratchpad of the rebalanced and Transformer variants in KiB.")
+        @Option(name: .long, parsing: .unconditional, help: "Scratchpad of the rebalanced and Transformer variants in KiB.")
         var rebalancedScratchpadKib: Int?
-        @Option(name: .long, help: "Accumulator of the rebalanced and Transformer variants in KiB.")
+        @Option(name: .long, parsing: .unconditional, help: "Accumulator of the rebalanced and Transformer variants in KiB.")
         var rebalancedAccumulatorKib: Int?
-        @Option(name: .long, help: "Activation units of the Transformer variant (at least 1).")
+        @Option(name: .long, parsing: .unconditional, help: "Activation units of the Transformer variant (at least 1).")
         var sfuWidth: Int?
-        @Option(name: .long, help: "DMA bandwidth between L2 and the scratchpad/accumulator, bytes per cycle.")
+        @Option(name: .long, parsing: .unconditional, help: "DMA bandwidth between L2 and the scratchpad/accumulator, bytes per cycle.")
         var dmaBytesPerCycle: Double?
-        @Option(name: .long, help: "Memory round trip of a DMA read in cycles (L2 and DRAM); 0 leaves the memory system out.")
+        @Option(name: .long, parsing: .unconditional, help: "Memory round trip of a DMA read in cycles (L2 and DRAM); 0 leaves the memory system out.")
         var memoryLatency: Double?
-        @Option(name: .long, help: "Host CPU: cycles per cache line streamed from DRAM (0...500000: the sensitivity study doubles it).")
+        @Option(name: .long, parsing: .unconditional, help: "Host CPU: cycles per cache line streamed from DRAM (0...500000: the sensitivity study doubles it).")
         var cpuMissPenalty: Double?
-        @Option(name: .long, help: "Host CPU: FP add/multiply/FMA latency in cycles (0...500000: the sensitivity study doubles it).")
+        @Option(name: .long, parsing: .unconditional, help: "Host CPU: FP add/multiply/FMA latency in cycles (0...500000: the sensitivity study doubles it).")
         var cpuFMALatency: Double?
-        @Option(name: .long, help: "Host CPU: int↔float conversion and FP compare latency in cycles (0...500000: the sensitivity study doubles it).")
+        @Option(name: .long, parsing: .unconditional, help: "Host CPU: int↔float conversion and FP compare latency in cycles (0...500000: the sensitivity study doubles it).")
         var cpuConvertLatency: Double?
-        @Option(name: .long, help: "Host CPU: FP divide latency in cycles (0...500000: the sensitivity study doubles it).")
+        @Option(name: .long, parsing: .unconditional, help: "Host CPU: FP divide latency in cycles (0...500000: the sensitivity study doubles it).")
         var cpuDivideLatency: Double?
-        @Option(name: .long, help: "Host CPU: L1 load-to-use latency in cycles (0...500000: the sensitivity study doubles it).")
+        @Option(name: .long, parsing: .unconditional, help: "Host CPU: L1 load-to-use latency in cycles (0...500000: the sensitivity study doubles it).")
         var cpuLoadLatency: Double?
-        @Option(name: .long, help: "Host CPU: multiplier on the instruction cycles of expf and erff (0...500000: the sensitivity study doubles it).")
+        @Option(name: .long, parsing: .unconditional, help: "Host CPU: multiplier on the instruction cycles of expf and erff (0...500000: the sensitivity study doubles it).")
         var cpuLibmScale: Double?
         @Option(name: .long, help: ArgumentHelp("Host CPU: the counted instruction mixes that price its work (tools/rv64-mix/count.py writes them).", valueName: "file"))
         var cpuMixes: String = GemminiCaseStudySettings.cpuMixesPath

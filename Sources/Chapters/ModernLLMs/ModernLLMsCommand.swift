@@ -31,33 +31,33 @@ struct ModernLLMsCommand: ParsableCommand {
             valueName: "names"))
         var model: String = Options.defaults.models.map(\.name).joined(separator: ",")
 
-        @Option(name: .long, help: ArgumentHelp(
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
             "Prompt lengths (prefill) and generated tokens (decode), comma-separated, each in \(TransformerConfig.sequenceLengthRange.lowerBound)...\(TransformerConfig.sequenceLengthRange.upperBound).",
             valueName: "list"))
         var seqLens: String = Options.defaults.sequenceLengths.commaSeparated
 
-        @Option(name: .long, help: ArgumentHelp(
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
             "Batch sizes of the decode-intensity study, comma-separated, each in \(ModelWorkload.batchRange.lowerBound)...\(ModelWorkload.batchRange.upperBound).",
             valueName: "list"))
         var batchSizes: String = Options.defaults.batchSizes.commaSeparated
 
-        @Option(name: .long, help: "Custom model: number of layers N.")
+        @Option(name: .long, parsing: .unconditional, help: "Custom model: number of layers N.")
         var layers: Int?
-        @Option(name: .long, help: "Custom model: model dimension d.")
+        @Option(name: .long, parsing: .unconditional, help: "Custom model: model dimension d.")
         var dModel: Int?
-        @Option(name: .long, help: "Custom model: query heads h (must divide d).")
+        @Option(name: .long, parsing: .unconditional, help: "Custom model: query heads h (must divide d).")
         var heads: Int?
-        @Option(name: .long, help: "Custom model: key/value heads (must divide h; default h, multi-head attention; 1 is multi-query).")
+        @Option(name: .long, parsing: .unconditional, help: "Custom model: key/value heads (must divide h; default h, multi-head attention; 1 is multi-query).")
         var kvHeads: Int?
-        @Option(name: .long, help: "Custom model: FFN hidden width d_FFN (default: Llama's rule for SwiGLU, 8d/3 rounded up to a multiple of 256; 4d for GELU).")
+        @Option(name: .long, parsing: .unconditional, help: "Custom model: FFN hidden width d_FFN (default: Llama's rule for SwiGLU, 8d/3 rounded up to a multiple of 256; 4d for GELU).")
         var dFFN: Int?
         @Option(name: .long, help: ArgumentHelp("Custom model: the FFN, swiglu (three matrices) or gelu (two).", valueName: "kind"))
         var ffn: BlockStyle.FeedForward = .swiglu
         @Option(name: .long, help: ArgumentHelp("Custom model: the normalisation, rms (pre-RMSNorm) or layer (post-LayerNorm, the survey's).", valueName: "kind"))
         var norm: BlockStyle.Normalization = .rmsNorm
-        @Option(name: .long, help: "Custom model: vocabulary of its untied LM head.")
+        @Option(name: .long, parsing: .unconditional, help: "Custom model: vocabulary of its untied LM head.")
         var vocab: Int = 32_000
-        @Option(name: .long, help: "Custom model: sliding-window attention over this many positions (at most the longest --seq-lens).")
+        @Option(name: .long, parsing: .unconditional, help: "Custom model: sliding-window attention over this many positions (at most the longest --seq-lens).")
         var window: Int?
 
         @Option(name: .long, help: ArgumentHelp(

@@ -31,35 +31,35 @@ struct NASCommand: ParsableCommand {
     struct Options: ParsableArguments {
         static let defaults = NASSettings()
 
-        @Option(name: .long, help: "Seed of the evolutionary search.")
+        @Option(name: .long, parsing: .unconditional, help: "Seed of the evolutionary search.")
         var seed: UInt64 = Options.defaults.evolution.seed
-        @Option(name: .long, help: "Population of the search (at least 2).")
+        @Option(name: .long, parsing: .unconditional, help: "Population of the search (at least 2).")
         var population: Int = Options.defaults.evolution.population
-        @Option(name: .long, help: "Iterations (generations after the first) of the search (at least 1).")
+        @Option(name: .long, parsing: .unconditional, help: "Iterations (generations after the first) of the search (at least 1).")
         var iterations: Int = Options.defaults.evolution.iterations
-        @Option(name: .long, help: "Probability that a gene is redrawn when mutating (0...1).")
+        @Option(name: .long, parsing: .unconditional, help: "Probability that a gene is redrawn when mutating (0...1).")
         var mutationProbability: Double = Options.defaults.evolution.mutationProbability
-        @Option(name: .long, help: "Validation windows per perplexity measurement.")
+        @Option(name: .long, parsing: .unconditional, help: "Validation windows per perplexity measurement.")
         var validationWindows: Int = Options.defaults.validationWindows
-        @Option(name: .long, help: "Sequence length of the hardware cost (tokens per inference).")
+        @Option(name: .long, parsing: .unconditional, help: "Sequence length of the hardware cost (tokens per inference).")
         var hwSeqLen: Int = Options.defaults.hardwareSequenceLength
-        @Option(name: .long, help: "Corpus split: block size in bytes.")
+        @Option(name: .long, parsing: .unconditional, help: "Corpus split: block size in bytes.")
         var splitBlockSize: Int = Options.defaults.blockSize
-        @Option(name: .long, help: "Corpus split: blocks per period (one validation and one test block each).")
+        @Option(name: .long, parsing: .unconditional, help: "Corpus split: blocks per period (one validation and one test block each).")
         var splitPeriod: Int = Options.defaults.splitPeriod
-        @Option(name: .long, help: "Corpus split: the block of each period that goes to validation.")
+        @Option(name: .long, parsing: .unconditional, help: "Corpus split: the block of each period that goes to validation.")
         var validationResidue: Int = Options.defaults.validationResidue
-        @Option(name: .long, help: "Corpus split: the block of each period that goes to test.")
+        @Option(name: .long, parsing: .unconditional, help: "Corpus split: the block of each period that goes to test.")
         var testResidue: Int = Options.defaults.testResidue
-        @Option(name: .long, help: "Sandwich steps of --train, with a linear decay from the warm-up to 0. Without it, --train keeps the peak rate until the validation loss flattens (the rule: data/nas/README.md), at most 10,000 steps, then decays over a fifth of the steps so far.")
+        @Option(name: .long, parsing: .unconditional, help: "Sandwich steps of --train, with a linear decay from the warm-up to 0. Without it, --train keeps the peak rate until the validation loss flattens (the rule: data/nas/README.md), at most 10,000 steps, then decays over a fifth of the steps so far.")
         var trainSteps: Int?
-        @Option(name: .long, help: "Seed of --train (initialisation, sub-network and batch sampling).")
+        @Option(name: .long, parsing: .unconditional, help: "Seed of --train (initialisation, sub-network and batch sampling).")
         var trainSeed: UInt64 = Options.defaults.training.seed
     }
 
-    @Option(name: .long, help: "OpenBLAS threads for --train (the products here are small: 1 is fastest on 2 cores). The search's perplexities do not use BLAS.")
+    @Option(name: .long, parsing: .unconditional, help: "OpenBLAS threads for --train (the products here are small: 1 is fastest on 2 cores). The search's perplexities do not use BLAS.")
     var blasThreads: Int = 1
-    @Option(name: .long, help: "Threads that measure the search's perplexities and run --train's sub-networks (default: all active processors; every count gives the same bits).")
+    @Option(name: .long, parsing: .unconditional, help: "Threads that measure the search's perplexities and run --train's sub-networks (default: all active processors; every count gives the same bits).")
     var threads: Int?
     @Option(name: .long, help: ArgumentHelp("Trained supernet to read (training-log.tsv must lie beside it).", valueName: "file"))
     var checkpoint: String?

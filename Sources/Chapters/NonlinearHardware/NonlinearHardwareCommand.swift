@@ -28,29 +28,29 @@ struct NonlinearHardwareCommand: ParsableCommand {
         static let defaults = NonlinearHardwareSettings()
 
         @OptionGroup var preset: AcceleratorPresetOption
-        @Option(name: .long, help: "PE array rows (W).")
+        @Option(name: .long, parsing: .unconditional, help: "PE array rows (W).")
         var meshRows: Int?
-        @Option(name: .long, help: "PE array columns.")
+        @Option(name: .long, parsing: .unconditional, help: "PE array columns.")
         var meshColumns: Int?
-        @Option(name: .long, help: "Special function unit lanes (S); 0 means the host CPU runs non-linear operations.")
+        @Option(name: .long, parsing: .unconditional, help: "Special function unit lanes (S); 0 means the host CPU runs non-linear operations.")
         var sfuWidth: Int?
         @OptionGroup var memory: MemoryOptions
-        @Option(name: .long, help: "L2 ↔ DRAM bandwidth in bytes per cycle.")
+        @Option(name: .long, parsing: .unconditional, help: "L2 ↔ DRAM bandwidth in bytes per cycle.")
         var dramBandwidth: Double?
-        @Option(name: .long, help: "Local memory ↔ L2 bandwidth in bytes per cycle.")
+        @Option(name: .long, parsing: .unconditional, help: "Local memory ↔ L2 bandwidth in bytes per cycle.")
         var l2Bandwidth: Double?
         @Option(name: .long, help: ArgumentHelp("PE array dataflow.", valueName: "dataflow"))
         var dataflow: Dataflow?
-        @Option(name: .long, help: "Clock frequency in GHz.")
+        @Option(name: .long, parsing: .unconditional, help: "Clock frequency in GHz.")
         var clockGhz: Double?
-        @Option(name: .long, help: "Precision of inputs, weights and 8-bit outputs (the survey: 8).")
+        @Option(name: .long, parsing: .unconditional, help: "Precision of inputs, weights and 8-bit outputs (the survey: 8).")
         var inputBits: Int?
-        @Option(name: .long, help: "Precision of partial sums and of outputs a non-linear operation consumes (the survey: 32).")
+        @Option(name: .long, parsing: .unconditional, help: "Precision of partial sums and of outputs a non-linear operation consumes (the survey: 32).")
         var accumulatorBits: Int?
         @Option(name: .long, help: ArgumentHelp("Chapter 1's recorded CPU profile, for the comparison with the model (relative to the current folder); 'none' leaves the comparison out.", valueName: "path"))
         var profile: String = RecordedProfile.defaultPath
         @OptionGroup var model: ModelOption
-        @Option(name: .long, help: ArgumentHelp("Sequence lengths for the SFU study, comma-separated.", valueName: "list"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Sequence lengths for the SFU study, comma-separated.", valueName: "list"))
         var seqLens: String = Options.defaults.sequenceLengths.commaSeparated
 
         /// The preset with the fields these flags override.

@@ -37,23 +37,23 @@ struct SchedulingCommand: ParsableCommand {
 
         @Option(name: .long, help: ArgumentHelp("Operators to sample, comma-separated (see the list above).", valueName: "list"))
         var operators: String = Options.defaults.operatorKeys.commaSeparated
-        @Option(name: .long, help: ArgumentHelp("An extra GEMM to sample: M,N,K.", valueName: "m,n,k"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("An extra GEMM to sample: M,N,K.", valueName: "m,n,k"))
         var gemm: String?
-        @Option(name: .long, help: "BERT sequence length of the mapspace and fusion studies (the survey: 512).")
+        @Option(name: .long, parsing: .unconditional, help: "BERT sequence length of the mapspace and fusion studies (the survey: 512).")
         var seqLen: Int = Options.defaults.sequenceLength
-        @Option(name: .long, help: "Valid mappings sampled per operator (the survey: 100000).")
+        @Option(name: .long, parsing: .unconditional, help: "Valid mappings sampled per operator (the survey: 100000).")
         var samples: Int = Options.defaults.samples
-        @Option(name: .long, help: "Seed of the sampler and the annealing search.")
+        @Option(name: .long, parsing: .unconditional, help: "Seed of the sampler and the annealing search.")
         var seed: UInt64 = Options.defaults.seed
         @OptionGroup var mesh: MeshDimOption
         @OptionGroup var memory: MemoryOptions
         @Option(name: .long, help: ArgumentHelp("PE array dataflow.", valueName: "dataflow"))
         var dataflow: MapperDataflow?
-        @Option(name: .long, help: "Scratchpad of the fusion study's Gemmini in KiB (the survey: 256).")
+        @Option(name: .long, parsing: .unconditional, help: "Scratchpad of the fusion study's Gemmini in KiB (the survey: 256).")
         var fusionScratchpadKib: Int = Options.defaults.fusionScratchpadKiB
-        @Option(name: .long, help: ArgumentHelp("Accumulator sizes of the fusion study in KiB, comma-separated (the survey: 128,256).", valueName: "list"))
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("Accumulator sizes of the fusion study in KiB, comma-separated (the survey: 128,256).", valueName: "list"))
         var fusionAccumulatorKib: String = Options.defaults.fusionAccumulatorKiB.commaSeparated
-        @Option(name: .long, help: "Long sequence length of the fusion study (the survey: 4096).")
+        @Option(name: .long, parsing: .unconditional, help: "Long sequence length of the fusion study (the survey: 4096).")
         var fusionLongSeqLen: Int = Options.defaults.fusionLongSequenceLength
 
         /// The mapspace study's accelerator: gemmini-baseline with the fields these flags override.

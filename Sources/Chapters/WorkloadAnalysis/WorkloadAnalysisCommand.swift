@@ -32,18 +32,18 @@ struct WorkloadAnalysisCommand: ParsableCommand {
             valueName: "names"))
         var model: String = Options.defaults.models.map(\.name).joined(separator: ",")
 
-        @Option(name: .long, help: ArgumentHelp(
+        @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
             "Sequence lengths for the sweeps, comma-separated, each in \(TransformerConfig.sequenceLengthRange.lowerBound)...\(TransformerConfig.sequenceLengthRange.upperBound).",
             valueName: "list"))
         var seqLens: String = Options.defaults.sequenceLengths.commaSeparated
 
-        @Option(name: .long, help: "Custom model: number of layers N.")
+        @Option(name: .long, parsing: .unconditional, help: "Custom model: number of layers N.")
         var layers: Int?
-        @Option(name: .long, help: "Custom model: model dimension d.")
+        @Option(name: .long, parsing: .unconditional, help: "Custom model: model dimension d.")
         var dModel: Int?
-        @Option(name: .long, help: "Custom model: attention heads h (must divide d).")
+        @Option(name: .long, parsing: .unconditional, help: "Custom model: attention heads h (must divide d).")
         var heads: Int?
-        @Option(name: .long, help: "Custom model: FFN hidden width d_FFN (default 4d).")
+        @Option(name: .long, parsing: .unconditional, help: "Custom model: FFN hidden width d_FFN (default 4d).")
         var dFFN: Int?
         @Flag(name: .long, help: "Custom model: run it as a decoder (token by token with a KV cache) instead of an encoder.")
         var decoder = false
@@ -85,7 +85,7 @@ struct WorkloadAnalysisCommand: ParsableCommand {
     @Flag(name: .long, help: "Measure the CPU profile afresh on this machine (about 2.5 minutes on 2 cores; progress on stderr) and write it to --profile before rendering.")
     var measure = false
 
-    @Option(name: .long, help: "BLAS threads for --measure.")
+    @Option(name: .long, parsing: .unconditional, help: "BLAS threads for --measure.")
     var threads: Int = 2
 
     /// The settings these flags describe, or an error naming the bad flag.
