@@ -164,6 +164,27 @@ struct Chapter4FusionSearchTests {
         }
     }
 
+    @Test("on small meshes the search keeps the cheapest schedule, the first in enumeration order among equals, and no bound exceeds a price",
+          arguments: [3, 4, 5])
+    func smallMeshes(dim: Int) throws {
+        var a = Self.accelerator(accumulatorKiB: 16)
+        a.spCapacityBytes = 16 * 1024
+        a.meshRows = dim
+        a.meshColumns = dim
+        for (shape, op) in [(GEMMShape(m: 48, n: 40, k: 96), FusionPair.Operation.layerNorm), (GEMMShape(m: 30, n: 50, k: 64), .softmax)] {
+            let pair = FusionPair(name: "small", path: "test/small", shape: shape, instances: 2, operation: op)
+            let candidates = try FusionSchedule.candidates(pair, accelerator: a)
+            for mode in GemminiMatmul.Mode.allCases {
+                let f = try FusionSchedule(pair, accelerator: a, mode: mode)
+                let prices = try candidates.map { c throws(ConfigurationError) in try f.price(c).totalCycles }
+                let first = prices.indices.min { (prices[$0], $0) < (prices[$1], $1) }!
+                #expect(f.fusedCandidate == candidates[first] && f.fused.totalCycles == prices[first], "\(shape) on \(dim)×\(dim), \(mode)")
+                for (c, price) in zip(candidates, prices) { #expect(try f.lowerBound(c) <= price, "\(shape) \(mode) \(c.tiling)") }
+                #expect(f.candidatesPriced < candidates.count, "\(shape) on \(dim)×\(dim), \(mode): \(f.candidatesPriced) of \(candidates.count) priced")
+            }
+        }
+    }
+
     @Test("attention's fused total is the sum of its parts under either model and search")
     func attention() throws {
         let a = Self.accelerator(accumulatorKiB: 256)

@@ -155,6 +155,47 @@ struct GemminiTests {
         #expect(compared > 60 && skipped > 30, "\(compared) runs compared, \(skipped) with several periods")
     }
 
+    @Test("the matmul's lower bound never exceeds its cycles, and sits above MACs / PEs on small meshes; block shapes and counts match the block list",
+          arguments: [3, 4, 5, 8, 16])
+    func meshLowerBound(dim: Int) throws {
+        var a = Accelerator.gemminiTransformer
+        a.meshRows = dim
+        a.meshColumns = dim
+        var g = SeededGenerator(seed: UInt64(dim))
+        var tighter = 0, compared = 0
+        for _ in 0..<40 {
+            let s = GEMMShape(m: Int(g.next() % 300) + 1, n: Int(g.next() % 300) + 1, k: Int(g.next() % 600) + 1)
+            let greedy = try GemminiTiling(s, accelerator: a)
+            let ceil = { (x: Int) in (x + dim - 1) / dim }
+            var tilings = [greedy]
+            if let t = try? GemminiTiling(s, accelerator: a, tileI: Int(g.next() % UInt64(ceil(s.m))) + 1,
+                                          tileJ: Int(g.next() % UInt64(ceil(s.n))) + 1, tileK: 1) { tilings.append(t) }
+            for t in tilings {
+                let blocks = t.blocks(s)
+                let shapes = t.blockShapes(s)
+                #expect(shapes.map(\.count).reduce(0, +) == blocks.count)
+                for (shape, count) in shapes { #expect(blocks.filter { $0.shape == shape }.count == count, "\(s) \(shape)") }
+                #expect(t.lastBlockShape(s) == blocks.last!.shape)
+                for mode in GemminiMatmul.Mode.allCases {
+                    let bound = try GemminiMatmul.lowerBound(s, tiling: t, accelerator: a, mode: mode)
+                    for latency in [0.0, 77] {
+                        a.memoryLatencyCycles = latency
+                        for bytes in [1, 4] {
+                            let cycles = try GemminiMatmul.cycles(s, tiling: t, accelerator: a, outputBytes: bytes, mode: mode).totalCycles
+                            #expect(bound <= Double(cycles), "\(s) \(t.tileI)×\(t.tileJ)×\(t.tileK) on \(dim)×\(dim), \(mode), latency \(latency)")
+                            compared += 1
+                        }
+                    }
+                    a.memoryLatencyCycles = 0
+                    if bound > Double(s.macs) / Double(dim * dim) { tighter += 1 }
+                }
+            }
+        }
+        #expect(compared > 300)
+        // The 4-row floor and each weight tile's preload make the mesh slower than MACs / PEs on every block.
+        #expect(tighter == compared / 4, "\(tighter) of \(compared / 4) bounds above MACs / PEs")
+    }
+
     @Test("engine: a memory round trip beyond what 16 requests of 64 B cover makes the DMA the bound")
     func engineMemoryLatency() throws {
         let s = GEMMShape(m: 512, n: 3072, k: 768)

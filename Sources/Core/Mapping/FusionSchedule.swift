@@ -171,39 +171,46 @@ public struct FusionSchedule: Sendable {
         let unfusedNonlinear = max(compute, unfusedDMA)
         unfused = Outcome(tiling: heuristic, matmulCycles: n * unfusedMatmul, nonlinearCycles: n * unfusedNonlinear,
                           spillBytes: 0, totalCycles: n * (unfusedMatmul + unfusedNonlinear))
-        // Fusion-optimised: the cheapest candidate. Candidates are priced in order of their lower bound (ties in
-        // enumeration order); once the next bound reaches the best total, no candidate left can beat it.
+        // Fusion-optimised: the cheapest candidate, the first in enumeration order among equals, whatever the
+        // bounds. Candidates are priced in order of their lower bound (ties in enumeration order); once the next
+        // bound passes the best total, or reaches it from a later candidate, none left can beat it.
         let candidates = try Self.candidates(pair, accelerator: a, search: search)
-        let bounds = candidates.map { Self.lowerBound($0, pair: pair, accelerator: a, unitCycles: compute) }
+        let bounds = try candidates.map { c throws(ConfigurationError) in
+            try Self.lowerBound(c, pair: pair, accelerator: a, mode: mode, unitCycles: compute)
+        }
         let order = candidates.indices.sorted { (bounds[$0], $0) < (bounds[$1], $1) }
-        var best: (Candidate, Outcome)? = nil
+        var best: (index: Int, outcome: Outcome)? = nil
         var priced = 0
         for i in order {
-            if let b = best, bounds[i] >= b.1.totalCycles { break }
+            if let b = best, (bounds[i], i) > (b.outcome.totalCycles, b.index) { break }
             let o = try Self.price(candidates[i], pair: pair, accelerator: a, mode: mode, unitCycles: compute)
             priced += 1
-            if best == nil || o.totalCycles < best!.1.totalCycles { best = (candidates[i], o) }
+            if best == nil || (o.totalCycles, i) < (best!.outcome.totalCycles, best!.index) { best = (i, o) }
         }
-        fusedCandidate = best!.0
-        fused = best!.1
+        fusedCandidate = candidates[best!.index]
+        fused = best!.outcome
         candidatesTried = candidates.count
         candidatesPriced = priced
     }
 
     /// What a candidate costs at least, without running the cycle model: the pricing rule of ``price(_:)`` with
-    /// the matmul replaced by MACs / PEs (no array does more) and its loads by their closed form,
-    /// k · (rows · column blocks + columns · row blocks) bytes. Never above the candidate's price, so the search can
-    /// skip every candidate whose bound reaches the best price found.
+    /// the matmul replaced by the mesh's own cycles (``GemminiMatmul/lowerBound(_:tiling:accelerator:mode:)``,
+    /// never below MACs / PEs) and its loads by their closed form, k · (rows · column blocks + columns · row
+    /// blocks) bytes. Never above the candidate's price, so the search can skip every candidate whose bound
+    /// reaches the best price found.
     public func lowerBound(_ c: Candidate) throws(ConfigurationError) -> Double {
-        Self.lowerBound(c, pair: pair, accelerator: accelerator, unitCycles: try Self.unitCycles(pair, accelerator: accelerator))
+        try Self.lowerBound(c, pair: pair, accelerator: accelerator, mode: mode,
+                            unitCycles: try Self.unitCycles(pair, accelerator: accelerator))
     }
 
-    static func lowerBound(_ c: Candidate, pair: FusionPair, accelerator a: Accelerator, unitCycles compute: Double) -> Double {
+    static func lowerBound(_ c: Candidate, pair: FusionPair, accelerator a: Accelerator, mode: GemminiMatmul.Mode,
+                           unitCycles compute: Double) throws(ConfigurationError) -> Double {
         let s = c.shape, t = c.tiling
         func ceil(_ x: Int, _ y: Int) -> Int { (x + y - 1) / y }
         let loadBytes = max(1, a.inputBits / 8) * s.k * (s.m * ceil(s.n, t.tileJ * t.dim) + s.n * ceil(s.m, t.tileI * t.dim))
         let (nonlinear, spillBytes) = nonlinearWork(c, pair: pair, accelerator: a, unitCycles: compute)
-        let arrayBound = Double(s.macs) / Double(a.meshRows * a.meshColumns)
+        let arrayBound = max(Double(s.macs) / Double(a.meshRows * a.meshColumns),
+                             try GemminiMatmul.lowerBound(s, tiling: t, accelerator: a, mode: mode))
         let readChannel = (Double(loadBytes) + spillBytes) / a.l2BytesPerCycle
         return Double(pair.instances) * (max(arrayBound, readChannel, nonlinear) + nonlinear / Double(c.rowBlocks))
     }

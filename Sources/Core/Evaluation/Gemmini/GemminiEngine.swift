@@ -112,6 +112,21 @@ public struct GemminiEngine: Sendable, Hashable {
                          dim: dim)
     }
 
+    /// A lower bound on ``run(_:tiling:inputBytes:outputBytes:skipRepeats:)``'s total cycles from the mesh alone, in
+    /// O(1): every block feeds its rows (``execution(_:)``'s `fires`), less the single compute that pairs with the
+    /// next block's first preload (at most `finalCompute` rows, and none after the last block, whose padding rows
+    /// are not written), plus the pipeline latency. The engine's `executeEnd` never runs ahead of that: each block
+    /// ends at least its fires after the previous block's end, less the rows it paired away.
+    func meshBound(_ s: GEMMShape, tiling: GemminiTiling) throws(ConfigurationError) -> Double {
+        var total = 0.0
+        for (shape, count) in tiling.blockShapes(s) {
+            let x = try execution(GemminiTiling.Block(rows: 0..<shape.m, columns: 0..<shape.n, depth: 0..<shape.k, first: true, last: true))
+            total += Double(count) * Double(x.fires - x.finalCompute)
+        }
+        let last = tiling.lastBlockShape(s)
+        return total + Double(last.m - (last.m - 1) / dim * dim + pipelineLatency)
+    }
+
     /// The latest of `times` over `tiles` (no allocation: the engine runs this per move).
     static func latest(_ times: [Double], _ tiles: Range<Int>) -> Double {
         var t = 0.0

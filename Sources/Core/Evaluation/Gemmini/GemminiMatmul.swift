@@ -75,6 +75,21 @@ public enum GemminiMatmul {
         return try model(s, tiling: tiling, accelerator: a, outputBytes: outputBytes, mode: mode)
     }
 
+    /// A lower bound on ``cycles(_:tiling:accelerator:outputBytes:mode:)``'s `totalCycles` for any `outputBytes`,
+    /// in O(1): the mesh's own cycles over every block (``GemminiEngine``: each block's fed rows less the pairing
+    /// of its last compute, plus the pipeline latency; single-buffered: each block's closed-form cycles, which
+    /// nothing overlaps). A search can skip a tiling whose bound cannot beat the best price found.
+    public static func lowerBound(_ s: GEMMShape, tiling: GemminiTiling, accelerator a: Accelerator, mode: Mode = .gemmini)
+        throws(ConfigurationError) -> Double {
+        switch mode {
+        case .gemmini:
+            return try GemminiEngine(accelerator: a).meshBound(s, tiling: tiling)
+        case .singleBuffered:
+            let array = try SystolicArray(rows: a.meshRows, columns: a.meshColumns)
+            return tiling.blockShapes(s).reduce(0.0) { $0 + Double($1.count) * Double(array.closedFormCycles($1.shape, .weightStationary)) }
+        }
+    }
+
     /// Cycle counts stay below 2⁵³, where `Double` still counts every cycle and sums of them cannot overflow `Int`.
     static let cycleLimit = 9_007_199_254_740_992.0
 

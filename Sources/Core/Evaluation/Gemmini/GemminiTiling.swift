@@ -93,6 +93,27 @@ public struct GemminiTiling: Sendable, Hashable {
         public var shape: GEMMShape { GEMMShape(m: rows.count, n: columns.count, k: depth.count) }
     }
 
+    /// The distinct shapes among ``blocks(_:)`` with how many blocks have each: whole blocks, and the narrower ones
+    /// at the matrix's edges (at most eight shapes).
+    public func blockShapes(_ s: GEMMShape) -> [(shape: GEMMShape, count: Int)] {
+        func extents(_ size: Int, _ block: Int) -> [(Int, Int)] {
+            [(block, size / block), (size % block, size % block > 0 ? 1 : 0)].filter { $0.1 > 0 }
+        }
+        var out: [(shape: GEMMShape, count: Int)] = []
+        for (m, ci) in extents(s.m, tileI * dim) {
+            for (n, cj) in extents(s.n, tileJ * dim) {
+                for (k, ck) in extents(s.k, tileK * dim) { out.append((GEMMShape(m: m, n: n, k: k), ci * cj * ck)) }
+            }
+        }
+        return out
+    }
+
+    /// The shape of the last of ``blocks(_:)``: the edge block in every dimension the blocks do not divide.
+    public func lastBlockShape(_ s: GEMMShape) -> GEMMShape {
+        func last(_ size: Int, _ block: Int) -> Int { size % block == 0 ? block : size % block }
+        return GEMMShape(m: last(s.m, tileI * dim), n: last(s.n, tileJ * dim), k: last(s.k, tileK * dim))
+    }
+
     /// The blocks in Gemmini's order: I outermost, then J, then K innermost (partial sums stay in the accumulator).
     public func blocks(_ s: GEMMShape) -> [Block] {
         var out: [Block] = []
