@@ -58,7 +58,7 @@ public enum GemminiCommandSimulator {
 
         // The command stream's moves are the engine's (`loadMoves`, `storeMoves`); their timing here is per command.
         func load(_ index: Int) throws(ConfigurationError) {
-            let x = try engine.execution(blocks[index])
+            let x = try engine.execution(blocks[index].shape)
             for m in engine.loadMoves(blocks[index], x, layouts[index], inputBytes: inBytes) {
                 readFree = max(readFree, GemminiEngine.latest(spLastRead, m.tiles)) + m.cycles
                 for tile in m.tiles { spReady[tile] = readFree }
@@ -122,7 +122,7 @@ public enum GemminiCommandSimulator {
 
         func store(_ index: Int) throws(ConfigurationError) {
             guard blocks[index].last else { return }
-            let x = try engine.execution(blocks[index])
+            let x = try engine.execution(blocks[index].shape)
             for m in engine.storeMoves(blocks[index], x, layouts[index], outputBytes: outputBytes) {
                 writeFree = max(writeFree, GemminiEngine.latest(accReady, m.tiles)) + m.cycles
                 for tile in m.tiles { accLastRead[tile] = writeFree }

@@ -101,8 +101,7 @@ public struct GemminiEngine: Sendable, Hashable {
         func before(_ k: Int, _ j: Int, _ i: Int) -> Int { dim + (k * tilesJ + j) * weightTile + i * plain }
     }
 
-    func execution(_ block: GemminiTiling.Block) throws(ConfigurationError) -> Execution {
-        let s = block.shape
+    func execution(_ s: GEMMShape) throws(ConfigurationError) -> Execution {
         let fires = try GemminiMesh.blockFires(rows: s.m, columns: s.n, depth: s.k, dim: dim, dataflow: .weightStationary)
         let tilesI = (s.m + dim - 1) / dim, tilesJ = (s.n + dim - 1) / dim, tilesK = (s.k + dim - 1) / dim
         let lastRows = s.m - (tilesI - 1) * dim
@@ -120,11 +119,10 @@ public struct GemminiEngine: Sendable, Hashable {
     func meshBound(_ s: GEMMShape, tiling: GemminiTiling) throws(ConfigurationError) -> Double {
         var total = 0.0
         for (shape, count) in tiling.blockShapes(s) {
-            let x = try execution(GemminiTiling.Block(rows: 0..<shape.m, columns: 0..<shape.n, depth: 0..<shape.k, first: true, last: true))
+            let x = try execution(shape)
             total += Double(count) * Double(x.fires - x.finalCompute)
         }
-        let last = tiling.lastBlockShape(s)
-        return total + Double(last.m - (last.m - 1) / dim * dim + pipelineLatency)
+        return total + Double(try execution(tiling.lastBlockShape(s)).lastRows + pipelineLatency)
     }
 
     /// The latest of `times` over `tiles` (no allocation: the engine runs this per move).
@@ -356,7 +354,7 @@ public struct GemminiEngine: Sendable, Hashable {
     func step(_ block: GemminiTiling.Block, layout l: Layout, isFirst: Bool, isLast: Bool, inputBytes: Int, outputBytes: Int,
               _ state: inout State) throws(ConfigurationError) {
         let r = block.rows.count, c = block.columns.count, d = block.depth.count
-        let x = try execution(block)
+        let x = try execution(block.shape)
         if x.tilesI * x.tilesK * dim > bankRows || x.tilesK * x.tilesJ * dim > bankRows { state.sharing += 1 }
         let work = Double(x.fires)
         // Moves in stream on the read channel in order, each once the mesh has read what it overwrites. The
