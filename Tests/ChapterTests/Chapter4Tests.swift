@@ -117,6 +117,7 @@ struct Chapter4CLITests {
         (["--gemm", "512,x,64"], "'x' is not an integer"),
         (["--seq-len", "0"], "seq-len"),
         (["--mesh-dim", "0"], "mesh-dim"),
+        (["--mesh-dim", "64"], "invalid --mesh-dim: 64 is out of range for the Gemmini model; allowed 1...32"),
         (["--scratchpad-kib", "0"], "scratchpad-kib"),
         (["--accumulator-kib", "-1"], "accumulator-kib"),
         (["--dataflow", "is"], "'is' is invalid for '--dataflow <dataflow>'. Please provide one of 'ws' and 'os'"),

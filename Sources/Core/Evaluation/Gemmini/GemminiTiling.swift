@@ -41,6 +41,11 @@ public struct GemminiTiling: Sendable, Hashable {
             throw ConfigurationError(field: "accumulatorBytes",
                                      message: "\(a.accCapacityBytes) B cannot double-buffer one \(dim)×\(dim) tile of \(a.accumulatorBits)-bit sums (needs \(2 * dim * dim * max(1, a.accumulatorBits / 8)) B)")
         }
+        // The cycle model's mesh (``GemminiMesh/dimRange``): refused here, where every Gemmini model starts, rather
+        // than when the first block is priced.
+        guard GemminiMesh.dimRange.contains(dim) else {
+            throw ConfigurationError(field: "meshRows", message: "\(dim) is out of range for the Gemmini model; allowed \(GemminiMesh.dimRange.lowerBound)...\(GemminiMesh.dimRange.upperBound) (Gemmini's DIM)")
+        }
         func ceil(_ x: Int, _ y: Int) -> Int { (x + y - 1) / y }
         let tilesI = ceil(s.m, dim), tilesJ = ceil(s.n, dim), tilesK = ceil(s.k, dim)
         let accTiles = maxAcc / dim, partitionTiles = maxSp / 2 / dim
