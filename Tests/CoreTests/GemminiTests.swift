@@ -197,6 +197,23 @@ struct GemminiTests {
         #expect(tighter == bounds, "\(tighter) of \(bounds) bounds above MACs / PEs")
     }
 
+    @Test("blocks beyond the register-level simulation's 4096 rows are priced by the closed form (a large accumulator at l = 8192)")
+    func largeBlocks() throws {
+        var a = Accelerator.gemminiTransformer
+        a.spCapacityBytes = 64 << 20
+        a.accCapacityBytes = 128 << 20
+        let s = GEMMShape(m: 8192, n: 64, k: 64)
+        let tiling = try GemminiTiling(s, accelerator: a)
+        #expect(tiling.blocks(s).count == 1 && tiling.tileI * tiling.dim == 8192)
+        let stats = try GemminiMatmul.cycles(s, tiling: tiling, accelerator: a)
+        // One block: 4 × 4 weight tiles, each streaming all 512 row tiles of 16 rows past it, back to back.
+        #expect(stats.computeCycles == 16 * 8192 + 16)
+        #expect(try GemminiMatmul.lowerBound(s, tiling: tiling, accelerator: a) <= Double(stats.totalCycles))
+        let x = [Int8](repeating: 1, count: 8192 * 64), w = [Int8](repeating: 1, count: 64 * 64)
+        #expect { try GemminiMesh.simulate(a: x, b: w, rows: 8192, columns: 64, depth: 64, dim: 16, dataflow: .weightStationary) }
+            throws: { ($0 as? ConfigurationError)?.field == "rows" }
+    }
+
     @Test("engine: a memory round trip beyond what 16 requests of 64 B cover makes the DMA the bound")
     func engineMemoryLatency() throws {
         let s = GEMMShape(m: 512, n: 3072, k: 768)

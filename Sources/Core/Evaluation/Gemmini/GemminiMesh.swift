@@ -38,8 +38,12 @@ public enum GemminiMesh {
     static let tagQueueEntries = 6
     /// The largest mesh side accepted.
     public static let dimRange = 1...32
-    /// The largest block side accepted (rows, columns or depth).
+    /// The largest block side the register-level simulation accepts (rows, columns or depth): it steps every PE
+    /// every cycle.
     public static let blockSideRange = 1...4096
+    /// The largest block side the closed forms accept: a whole matrix's block under a large accumulator (all of
+    /// l = 8192 in one block) is priced in O(1), and every count stays far below 2⁶³.
+    public static let closedFormSideRange = 1...(1 << 20)
 
     /// What the execute controller made of the head of its queue.
     public enum RequestKind: String, Sendable, Hashable, CaseIterable {
@@ -208,7 +212,7 @@ public enum GemminiMesh {
     public static func simulate(a: [Int8], b: [Int8], rows: Int, columns: Int, depth: Int, dim: Int,
                                 dataflow: Dataflow, meshOutputBits: Int = defaultMeshOutputBits)
         throws(ConfigurationError) -> BlockRun {
-        try validate(rows: rows, columns: columns, depth: depth, dim: dim, dataflow: dataflow)
+        try validate(rows: rows, columns: columns, depth: depth, dim: dim, dataflow: dataflow, sides: blockSideRange)
         try ConfigurationError.require(meshOutputBits, in: 16...32, field: "meshOutputBits")
         guard a.count == rows * depth else {
             throw ConfigurationError(field: "a", message: "\(a.count) values for \(rows)×\(depth)")
@@ -237,11 +241,12 @@ public enum GemminiMesh {
         return c
     }
 
-    static func validate(rows: Int, columns: Int, depth: Int, dim: Int, dataflow: Dataflow) throws(ConfigurationError) {
+    static func validate(rows: Int, columns: Int, depth: Int, dim: Int, dataflow: Dataflow,
+                         sides: ClosedRange<Int> = closedFormSideRange) throws(ConfigurationError) {
         try ConfigurationError.require(dim, in: dimRange, field: "dim")
-        try ConfigurationError.require(rows, in: blockSideRange, field: "rows")
-        try ConfigurationError.require(columns, in: blockSideRange, field: "columns")
-        try ConfigurationError.require(depth, in: blockSideRange, field: "depth")
+        try ConfigurationError.require(rows, in: sides, field: "rows")
+        try ConfigurationError.require(columns, in: sides, field: "columns")
+        try ConfigurationError.require(depth, in: sides, field: "depth")
         guard dataflow != .inputStationary else {
             throw ConfigurationError(field: "dataflow", message: "Gemmini's mesh runs ws or os, not is")
         }
