@@ -12,6 +12,7 @@ import Testing
 /// A number flag given a negative number (`--seed -1`) must be refused as a bad value of that flag. By default
 /// ArgumentParser reads `-1` as a short option and says "Missing value for '--seed'", which names the flag but
 /// tells a user who did give a value the wrong thing; the number flags read their next word whatever it is.
+/// And a refused value names a flag the user can type, not the Core field behind it (`--dim` for `--mesh-dim`).
 @Suite("Number flags")
 struct NumericFlagTests {
     static let commands: [(name: String, type: any ParsableCommand.Type)] = [
@@ -37,6 +38,26 @@ struct NumericFlagTests {
         let help = command.helpMessage(columns: 10_000)
         let pattern = /(--[a-z0-9-]+) <[^>]+>/
         return Array(Set(help.matches(of: pattern).map { String($0.output.1) })).sorted()
+    }
+
+    @Test("a refused value names a flag the command has", arguments: commands.map(\.name))
+    func namedFlagsExist(name: String) throws {
+        let command = try #require(Self.commands.first { $0.name == name }).type
+        let flags = Set(Self.valueFlags(command)).union(command.helpMessage(columns: 10_000).matches(of: /--[a-z0-9-]+/).map { String($0.output) })
+        var unknown: [String] = []
+        for flag in Self.valueFlags(command) where !(Self.wordFlags[name] ?? []).contains(flag) {
+            for value in ["0", "33", "4097", "1000000", "nan"] {
+                do {
+                    _ = try command.parseAsRoot([flag, value])
+                } catch {
+                    let message = command.message(for: error)
+                    for named in message.matches(of: /invalid (--[a-z0-9-]+)/) where !flags.contains(String(named.output.1)) {
+                        unknown.append("\(flag) \(value): \(message)")
+                    }
+                }
+            }
+        }
+        #expect(unknown.isEmpty, "\(name): \(unknown)")
     }
 
     @Test("a negative number is refused as a bad value of its flag, not as a missing one", arguments: commands.map(\.name))
