@@ -167,10 +167,8 @@ struct Chapter4FusionSearchTests {
     @Test("on small meshes the search keeps the cheapest schedule, the first in enumeration order among equals, and no bound exceeds a price",
           arguments: [3, 4, 5])
     func smallMeshes(dim: Int) throws {
-        var a = Self.accelerator(accumulatorKiB: 16)
+        var a = Self.accelerator(accumulatorKiB: 16).withMesh(dim)
         a.spCapacityBytes = 16 * 1024
-        a.meshRows = dim
-        a.meshColumns = dim
         for (shape, op) in [(GEMMShape(m: 48, n: 40, k: 96), FusionPair.Operation.layerNorm), (GEMMShape(m: 30, n: 50, k: 64), .softmax)] {
             let pair = FusionPair(name: "small", path: "test/small", shape: shape, instances: 2, operation: op)
             let candidates = try FusionSchedule.candidates(pair, accelerator: a)

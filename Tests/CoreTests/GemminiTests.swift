@@ -79,9 +79,7 @@ struct GemminiTests {
     @Test("engine: a one-block matmul lies between the register-level mesh's cycles and loading, computing and storing in turn",
           arguments: [4, 8, 16])
     func engineSingleBlock(dim: Int) throws {
-        var a = Accelerator.gemminiBaseline
-        a.meshRows = dim
-        a.meshColumns = dim
+        var a = Accelerator.gemminiBaseline.withMesh(dim)
         var rng = SeededGenerator(seed: UInt64(dim))
         for _ in 0..<20 {
             let s = GEMMShape(m: Int(rng.next() % UInt64(3 * dim)) + 1, n: Int(rng.next() % UInt64(3 * dim)) + 1,
@@ -125,9 +123,7 @@ struct GemminiTests {
     @Test("engine: skipping repeated periods of blocks gives every total of running them all, on fused and greedy tilings",
           arguments: [4, 8, 16])
     func engineSkipsRepeatsExactly(dim: Int) throws {
-        var a = Accelerator.gemminiTransformer
-        a.meshRows = dim
-        a.meshColumns = dim
+        var a = Accelerator.gemminiTransformer.withMesh(dim)
         var compared = 0, skipped = 0
         for latency in [0.0, 77] {            // none; fractions of a cycle per request (nothing is skipped then)
             a.memoryLatencyCycles = latency
@@ -158,9 +154,7 @@ struct GemminiTests {
     @Test("the matmul's lower bound never exceeds its cycles and sits above MACs / PEs; block shapes and counts match the block list",
           arguments: [3, 4, 5, 8, 16])
     func meshLowerBound(dim: Int) throws {
-        var a = Accelerator.gemminiTransformer
-        a.meshRows = dim
-        a.meshColumns = dim
+        var a = Accelerator.gemminiTransformer.withMesh(dim)
         var g = SeededGenerator(seed: UInt64(dim))
         var bounds = 0, tighter = 0, compared = 0
         for _ in 0..<40 {
@@ -346,5 +340,15 @@ struct GemminiCommandTests {
             #expect(run.fires == (try GemminiMesh.blockFires(rows: s.m, columns: s.n, depth: s.k, dim: 16, dataflow: .weightStationary))
                     + max(lastRows, 4) * run.unpairedPreloads, "\(s)")
         }
+    }
+}
+
+extension Accelerator {
+    /// This accelerator with a `dim` × `dim` mesh (Gemmini's DIM), as the tests at several mesh sizes set it.
+    func withMesh(_ dim: Int) -> Accelerator {
+        var a = self
+        a.meshRows = dim
+        a.meshColumns = dim
+        return a
     }
 }

@@ -117,12 +117,13 @@ public struct GemminiEngine: Sendable, Hashable {
     /// are not written), plus the pipeline latency. The engine's `executeEnd` never runs ahead of that: each block
     /// ends at least its fires after the previous block's end, less the rows it paired away.
     func meshBound(_ s: GEMMShape, tiling: GemminiTiling) throws(ConfigurationError) -> Double {
+        let shapes = tiling.blockShapes(s)
         var total = 0.0
-        for (shape, count) in tiling.blockShapes(s) {
+        for (shape, count) in shapes {
             let x = try execution(shape)
             total += Double(count) * Double(x.fires - x.finalCompute)
         }
-        return total + Double(try execution(tiling.lastBlockShape(s)).lastRows + pipelineLatency)
+        return total + Double(try execution(shapes.last!.shape).lastRows + pipelineLatency)
     }
 
     /// The latest of `times` over `tiles` (no allocation: the engine runs this per move).

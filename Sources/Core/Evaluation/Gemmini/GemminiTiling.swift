@@ -99,7 +99,8 @@ public struct GemminiTiling: Sendable, Hashable {
     }
 
     /// The distinct shapes among ``blocks(_:)`` with how many blocks have each: whole blocks, and the narrower ones
-    /// at the matrix's edges (at most eight shapes).
+    /// at the matrix's edges (at most eight shapes), whole before narrower in each dimension, so the last is the
+    /// last block's.
     public func blockShapes(_ s: GEMMShape) -> [(shape: GEMMShape, count: Int)] {
         func extents(_ size: Int, _ block: Int) -> [(Int, Int)] {
             [(block, size / block), (size % block, size % block > 0 ? 1 : 0)].filter { $0.1 > 0 }
@@ -114,10 +115,7 @@ public struct GemminiTiling: Sendable, Hashable {
     }
 
     /// The shape of the last of ``blocks(_:)``: the edge block in every dimension the blocks do not divide.
-    public func lastBlockShape(_ s: GEMMShape) -> GEMMShape {
-        func last(_ size: Int, _ block: Int) -> Int { size % block == 0 ? block : size % block }
-        return GEMMShape(m: last(s.m, tileI * dim), n: last(s.n, tileJ * dim), k: last(s.k, tileK * dim))
-    }
+    public func lastBlockShape(_ s: GEMMShape) -> GEMMShape { blockShapes(s).last!.shape }
 
     /// The blocks in Gemmini's order: I outermost, then J, then K innermost (partial sums stay in the accumulator).
     public func blocks(_ s: GEMMShape) -> [Block] {
